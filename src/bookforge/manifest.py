@@ -1,0 +1,266 @@
+"""The manifest: ``book.yaml`` read into a typed, validated description of the book.
+
+Every problem in the manifest is reported in one run, as ``book.yaml:LINE:COL: message``
+with 1-based positions, before anything is built.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import uuid
+from dataclasses import dataclass
+import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_errors
+from bookforge.model import Author, Metadata
+from bookforge.readers import READERS
+
+MANIFEST_NAME = "book.yaml"
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=True)
+
+
+class AuthorEntry(_Schema):
+    name: str = Field(min_length=1)
+    file_as: str | None = None
+    role: str = "aut"
+
+
+class ChapterEntry(_Schema):
+    source: str = Field(min_length=1)
+    title: str | None = None
+
+
+class PartEntry(_Schema):
+    title: str = Field(min_length=1)
+    chapters: list[ChapterEntry] = Field(min_length=1)
+
+
+class ManifestSchema(_Schema):
+    title: str = Field(min_length=1)
+    subtitle: str | None = None
+    slug: str | None = Field(default=None, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    authors: list[AuthorEntry] = Field(min_length=1)
+    language: str = Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    identifier: str | None = None
+    publisher: str | None = None
+    date: datetime.date | None = None
+    rights: str | None = None
+    description: str | None = None
+    subjects: list[str] = []
+    parts: list[PartEntry] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class ChapterSpec:
+    """A chapter as the manifest names it: where its source is and where that was said."""
+
+    path: Path  # absolute
+    relpath: str  # relative to the project root, as reports show it
+    title: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    title: str
+    chapters: tuple[ChapterSpec, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    root: Path
+    data: ManifestSchema
+    parts: tuple[PartSpec, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.data.slug or slugify(self.data.title)
+
+    @property
+    def identifier(self) -> str:
+        """The identifier from the manifest, else a UUID derived from title and authors: stable build after build."""
+        if self.data.identifier:
+            return self.data.identifier
+        names = ";".join(a.name for a in self.data.authors)
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'bookforge:{self.data.title}:{names}')}"
+
+
+    def metadata(self) -> Metadata:
+        d = self.data
+        return Metadata(
+            title=d.title,
+            subtitle=d.subtitle,
+            slug=self.slug,
+            authors=tuple(Author(a.name, a.file_as or _file_as(a.name), a.role) for a in d.authors),
+            language=d.language,
+            identifier=self.identifier,
+            publisher=d.publisher,
+            date=d.date,
+            rights=d.rights,
+            description=d.description,
+            subjects=tuple(d.subjects),
+        )
+
+
+def _file_as(name: str) -> str:
+    """'Jeffrey Smith' -> 'Smith, Jeffrey', the way catalogues sort a name."""
+    first, _, last = name.rpartition(" ")
+    return f"{last}, {first}" if first else name
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
+
+
+def load(root: Path) -> Manifest:
+    """Read and validate ``root/book.yaml``; raise ManifestError with every problem found."""
+    path = root / MANIFEST_NAME
+    if not path.is_file():
+        raise ManifestError([error("M-001", f"no {MANIFEST_NAME} here (looked in {root})", MANIFEST_NAME)])
+    text = path.read_text(encoding="utf-8")
+    node, raw = _parse_yaml(text)
+    marks = _Marks(node)
+    diagnostics = list(marks.duplicates)
+    try:
+        data = ManifestSchema.model_validate(raw)
+    except ValidationError as exc:
+        diagnostics += [_describe(err, marks) for err in exc.errors()]
+        raise ManifestError(diagnostics) from None
+    parts, file_problems = _resolve_sources(root, data, marks)
+    diagnostics += file_problems
+    raise_if_errors(diagnostics, ManifestError)
+    return Manifest(root=root, data=data, parts=parts)
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node, Any]:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ManifestError([error("M-002", "the manifest is empty: expected title, authors, language and parts", MANIFEST_NAME, 1, 1)])
+        raw = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise ManifestError([error("M-003", f"not valid YAML: {exc.problem or exc.context}", MANIFEST_NAME, line, col)]) from None
+    finally:
+        loader.dispose()
+    if not isinstance(raw, dict):
+        raise ManifestError([error("M-002", "the manifest must be a mapping of keys (title, authors, language, parts, …)", MANIFEST_NAME, node.start_mark.line + 1, node.start_mark.column + 1)])
+    return node, raw
+
+
+class _Marks:
+    """Where each key and value of the YAML document stands, by its path of keys and indexes."""
+
+    def __init__(self, root: yaml.Node):
+        self.keys: dict[tuple, yaml.Mark] = {}
+        self.values: dict[tuple, yaml.Mark] = {(): root.start_mark}
+        self.duplicates: list[Diagnostic] = []
+        self._walk(root, ())
+
+    def _walk(self, node: yaml.Node, path: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value
+                child = path + (key,)
+                if child in self.keys:
+                    self.duplicates.append(_at("M-004", f"duplicate key '{key}'", key_node.start_mark))
+                self.keys[child] = key_node.start_mark
+                self.values[child] = value_node.start_mark
+                self._walk(value_node, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.values[path + (index,)] = item.start_mark
+                self._walk(item, path + (index,))
+
+    def nearest(self, path: tuple, key: bool = False) -> yaml.Mark:
+        if key and path in self.keys:
+            return self.keys[path]
+        while path not in self.values:
+            path = path[:-1]
+        return self.values[path]
+
+
+def _at(code: str, message: str, mark: yaml.Mark) -> Diagnostic:
+    return error(code, message, MANIFEST_NAME, mark.line + 1, mark.column + 1)
+
+
+def _describe(err: dict, marks: _Marks) -> Diagnostic:
+    loc = tuple(err["loc"])
+    where = _dotted(loc)
+    if err["type"] == "extra_forbidden":
+        expected = _fields_at(loc[:-1])
+        hint = difflib.get_close_matches(str(loc[-1]), expected, n=1)
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+        message = f"unknown key '{loc[-1]}' (expected one of: {', '.join(expected)}){suggestion}"
+        return _at("M-010", message, marks.nearest(loc, key=True))
+    if err["type"] == "missing":
+        parent = _dotted(loc[:-1]) or "the manifest"
+        return _at("M-011", f"missing key '{loc[-1]}' in {parent}", marks.nearest(loc[:-1]))
+    got = err.get("input")
+    shown = f" (got {got!r})" if isinstance(got, (str, int, float, bool)) else ""
+    return _at("M-012", f"{where}: {err['msg'][0].lower()}{err['msg'][1:]}{shown}", marks.nearest(loc))
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for item in loc:
+        out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else str(item))
+    return out
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """The keys the schema allows at a path of keys and indexes."""
+    model: Any = ManifestSchema
+    for item in loc:
+        if isinstance(item, int):
+            continue
+        annotation = model.model_fields[item].annotation
+        model = getattr(annotation, "__args__", (annotation,))[0]
+    return list(model.model_fields)
+
+
+def _resolve_sources(root: Path, data: ManifestSchema, marks: _Marks) -> tuple[tuple[PartSpec, ...], list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    parts = []
+    seen: dict[Path, str] = {}
+    for p, part in enumerate(data.parts):
+        chapters = []
+        for c, chapter in enumerate(part.chapters):
+            loc = ("parts", p, "chapters", c, "source")
+            mark = marks.nearest(loc)
+            problem = _check_source(root, chapter.source, seen)
+            if problem:
+                problems.append(_at("M-020", problem, mark))
+                continue
+            path = (root / chapter.source).resolve()
+            seen[path] = chapter.source
+            chapters.append(ChapterSpec(path, path.relative_to(root.resolve()).as_posix(), chapter.title, mark.line + 1))
+        parts.append(PartSpec(part.title, tuple(chapters), marks.nearest(("parts", p)).line + 1))
+    return tuple(parts), problems
+
+
+def _check_source(root: Path, source: str, seen: dict[Path, str]) -> str | None:
+    if Path(source).is_absolute():
+        return f"source '{source}' must be a path relative to the project, not an absolute path"
+    path = (root / source).resolve()
+    if not path.is_relative_to(root.resolve()):
+        return f"source '{source}' leaves the project folder"
+    if not path.is_file():
+        return f"source '{source}': no such file"
+    if path.suffix not in READERS:
+        return f"source '{source}': no reader for '{path.suffix}' files (known: {', '.join(sorted(READERS))})"
+    if path in seen:
+        return f"source '{source}' is already used as a chapter"
+    return None

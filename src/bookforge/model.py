@@ -1,0 +1,124 @@
+"""The Book model: the one structure passed between the pipeline's stages.
+
+Every node carries the place in the sources it came from, so diagnostics and the
+editorial report can point at a file and line.  Nodes are frozen: a stage that
+changes the book returns a new one (``dataclasses.replace``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """A 1-based line in a source file; ``path`` is relative to the project root."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+class BlockKind(str, Enum):
+    PARAGRAPH = "paragraph"  # lines joined by line breaks
+    LIST = "list"  # a numbered list; each line is an item
+    SUBHEAD = "subhead"  # a short heading inside a comment ("Part 1 – …")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph, numbered list or subhead: a few lines of text from one place in a capture."""
+
+    kind: BlockKind
+    lines: tuple[str, ...]
+    source: SourceLocation
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A reader's comment or a reply; ``replies`` are the comments that answer it."""
+
+    id: str
+    blocks: tuple[Block, ...]
+    replies: tuple[Comment, ...]
+    source: SourceLocation
+
+    def walk(self):
+        """This comment, then every reply below it, depth first."""
+        yield self
+        for reply in self.replies:
+            yield from reply.walk()
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One post: its title, its body, its comment threads and any text after them."""
+
+    slug: str
+    title: str
+    body: tuple[Block, ...]
+    comments: tuple[Comment, ...]
+    tail: tuple[Block, ...]
+    source: SourceLocation
+
+    def all_comments(self):
+        for comment in self.comments:
+            yield from comment.walk()
+
+
+@dataclass(frozen=True)
+class Part:
+    title: str
+    slug: str
+    chapters: tuple[Chapter, ...]
+    source: SourceLocation
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    file_as: str
+    role: str = "aut"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the title page, the copyright page and the packages' metadata say."""
+
+    title: str
+    subtitle: str | None
+    slug: str
+    authors: tuple[Author, ...]
+    language: str
+    identifier: str
+    publisher: str | None
+    date: date | None
+    rights: str | None
+    description: str | None
+    subjects: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}: {self.subtitle}" if self.subtitle else self.title
+
+    @property
+    def byline(self) -> str:
+        return " and ".join(a.name for a in self.authors)
+
+
+@dataclass(frozen=True)
+class Book:
+    metadata: Metadata
+    parts: tuple[Part, ...]
+
+    def chapters(self):
+        for part in self.parts:
+            yield from part.chapters
