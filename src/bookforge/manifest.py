@@ -22,6 +22,7 @@ from bookforge.model import Author, Metadata
 from bookforge.readers import READERS
 
 MANIFEST_NAME = "book.yaml"
+RESERVED_NAMES = {"titlepage", "copyright", "contents", "nav", "toc"}
 
 
 class _Schema(BaseModel):
@@ -263,4 +264,9 @@ def _check_source(root: Path, source: str, seen: dict[Path, str]) -> str | None:
         return f"source '{source}': no reader for '{path.suffix}' files (known: {', '.join(sorted(READERS))})"
     if path in seen:
         return f"source '{source}' is already used as a chapter"
+    stem = path.stem.lower()
+    if stem in RESERVED_NAMES or re.fullmatch(r"part-\d+", stem):
+        return f"source '{source}': the name '{path.stem}' is reserved for the book's own pages; rename the file"
+    if any(other.stem.lower() == stem for other in seen):
+        return f"source '{source}' has the same name as another chapter's source; chapter files need distinct names"
     return None

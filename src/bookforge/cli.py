@@ -1,0 +1,70 @@
+"""The command line: ``bookforge build``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from bookforge import __version__
+from bookforge.diagnostics import BookforgeError
+from bookforge.pipeline import BuildOptions, build
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bookforge")
+def main() -> None:
+    """bookforge turns a series of blog posts and their reader comments into a book:
+    a store-ready EPUB and a print-ready PDF, made from one intermediate HTML."""
+
+
+@main.command("build")
+@click.option("-C", "--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The project folder: the one that holds book.yaml.")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the book.  [default: PROJECT/build]")
+def build_command(project: Path, out: Path | None) -> None:
+    """Build the EPUB and the PDF of the book described by book.yaml.
+
+    Reads book.yaml and the chapter sources it names, writes the intermediate XHTML to
+    build/html/, then build/<slug>.epub and build/<slug>.pdf, and prints the time each
+    stage took.  On bad input it prints every problem as FILE:LINE: severity [code]
+    message and exits non-zero without touching the previous outputs.
+    """
+    started = time.perf_counter()
+    try:
+        result = build(BuildOptions(project, out), progress=_show_progress)
+    except BookforgeError as exc:
+        click.echo("", err=True)
+        for diagnostic in exc.diagnostics:
+            click.echo(str(diagnostic), err=True)
+        errors = sum(1 for d in exc.diagnostics if d.severity.value == "error")
+        click.echo(f"bookforge: build failed with {errors} error{'s' if errors != 1 else ''}; nothing was written", err=True)
+        sys.exit(exc.exit_code)
+    for diagnostic in result.diagnostics:
+        click.echo(str(diagnostic), err=True)
+    book = result.book
+    comments = sum(1 for chapter in book.chapters() for _ in chapter.all_comments())
+    chapters = sum(1 for _ in book.chapters())
+    click.echo(f"{book.metadata.full_title}: {len(book.parts)} parts, {chapters} chapters, {comments} comments")
+    click.echo(f"wrote {_shown(result.epub)}")
+    click.echo(f"wrote {_shown(result.pdf)} ({result.pdf_pages} pages)")
+    click.echo(f"built in {time.perf_counter() - started:.1f} s")
+
+
+def _show_progress(event: str, stage: str, seconds: float) -> None:
+    """One line per stage with its time, written as the stage starts so long stages show what is happening."""
+    if event == "start":
+        click.echo(f"  {stage:<9}", nl=False)
+        sys.stdout.flush()
+    else:
+        click.echo(f"{seconds:6.2f} s")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

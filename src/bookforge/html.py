@@ -1,0 +1,129 @@
+"""The intermediate HTML: one XHTML file per page of front matter, part and chapter, written once.
+
+Both renderers consume exactly these files: the EPUB packages them, the PDF lays them
+out with a print stylesheet.  Whatever differs between the two lives in CSS.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from bookforge import __version__
+from bookforge.model import Book, Metadata
+
+SHARED_CSS = "css/book.css"
+EPUB_CSS = "css/epub.css"
+PRINT_CSS = "css/print.css"
+FONTS = "fonts"
+PART_LABELS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One XHTML file of the book, in reading order."""
+
+    href: str
+    title: str
+    kind: str  # titlepage | copyright | contents | part | chapter
+    matter: str  # frontmatter | bodymatter | backmatter
+
+    @property
+    def id(self) -> str:
+        return self.href.removesuffix(".xhtml")
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    title: str
+    href: str
+    kind: str
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class HtmlBook:
+    """What the HTML stage hands the renderers: where the files are and how they are ordered."""
+
+    directory: Path
+    metadata: Metadata
+    pages: tuple[Page, ...]
+    toc: tuple[TocEntry, ...]
+    resources: tuple[str, ...]  # stylesheets and fonts, relative to ``directory``
+
+    def path(self, page: Page) -> Path:
+        return self.directory / page.href
+
+
+def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
+    """Write the book's XHTML, stylesheets and fonts into ``directory`` (which must not exist yet)."""
+    directory.mkdir(parents=True)
+    resources = _copy_styles(styles, directory)
+    pages, toc = _plan(book)
+    env = _environment()
+    chapters = {c.slug: c for c in book.chapters()}
+    parts = {p.slug: (number, p) for number, p in enumerate(book.parts, start=1)}
+    for page in pages:
+        context = {"page": page, "meta": book.metadata, "matter": page.matter, "page_title": page.title,
+                   "stylesheets": (SHARED_CSS, EPUB_CSS), "toc": toc, "version": __version__}
+        if page.kind == "chapter":
+            context["chapter"] = chapters[page.id]
+        if page.kind == "part":
+            number, part = parts[page.id]
+            context.update(part=part, label=f"Part {_part_label(number)}")
+        text = env.get_template(f"{page.kind}.xhtml.j2").render(context)
+        (directory / page.href).write_text(text, encoding="utf-8")
+    return HtmlBook(directory, book.metadata, pages, toc, resources)
+
+
+def _plan(book: Book) -> tuple[tuple[Page, ...], tuple[TocEntry, ...]]:
+    """The reading order of the pages, and the table of contents over them."""
+    pages = [
+        Page("titlepage.xhtml", book.metadata.full_title, "titlepage", "frontmatter"),
+        Page("copyright.xhtml", "Copyright", "copyright", "frontmatter"),
+        Page("contents.xhtml", "Contents", "contents", "frontmatter"),
+    ]
+    toc = []
+    for number, part in enumerate(book.parts, start=1):
+        title = f"Part {_part_label(number)}: {part.title}"
+        pages.append(Page(f"{part.slug}.xhtml", title, "part", "bodymatter"))
+        children = []
+        for chapter in part.chapters:
+            pages.append(Page(f"{chapter.slug}.xhtml", chapter.title, "chapter", "bodymatter"))
+            children.append(TocEntry(chapter.title, f"{chapter.slug}.xhtml", "chapter"))
+        toc.append(TocEntry(title, f"{part.slug}.xhtml", "part", tuple(children)))
+    return tuple(pages), tuple(toc)
+
+
+def _part_label(number: int) -> str:
+    return PART_LABELS[number - 1] if number <= len(PART_LABELS) else str(number)
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("bookforge", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _copy_styles(styles: Path, directory: Path) -> tuple[str, ...]:
+    """Copy the stylesheets and fonts the pages use; return their paths relative to ``directory``."""
+    resources = []
+    for href in (SHARED_CSS, EPUB_CSS, PRINT_CSS):
+        target = directory / href
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(styles / Path(href).name, target)
+        resources.append(href)
+    for font in sorted((styles / FONTS).iterdir()):
+        target = directory / FONTS / font.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(font, target)
+        resources.append(f"{FONTS}/{font.name}")
+    return tuple(resources)

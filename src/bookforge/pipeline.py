@@ -1,0 +1,115 @@
+"""The build: manifest -> readers -> Book -> intermediate HTML -> EPUB and PDF, each stage timed.
+
+Everything is made in a staging folder inside the output folder and moved into place
+only when every stage has succeeded, so a failed build never leaves a half-written book.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from bookforge import html, manifest, readers
+from bookforge.diagnostics import BookforgeError, Diagnostic, ManifestError, RenderError, Severity, error
+from bookforge.model import Book
+from bookforge.renderers import epub, pdf
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    project: Path
+    out: Path | None = None  # default: <project>/build
+
+    @property
+    def out_dir(self) -> Path:
+        return self.out or self.project / "build"
+
+
+@dataclass
+class BuildResult:
+    book: Book | None = None
+    epub: Path | None = None
+    pdf: Path | None = None
+    pdf_pages: int = 0
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+Progress = Callable[[str, str, float], None]  # (event, stage, seconds): event is "start" or "done"
+
+
+def build(options: BuildOptions, progress: Progress = lambda event, stage, seconds: None) -> BuildResult:
+    result = BuildResult()
+
+    @contextmanager
+    def stage(name: str) -> Iterator[None]:
+        progress("start", name, 0.0)
+        started = time.perf_counter()
+        yield
+        result.timings.append((name, time.perf_counter() - started))
+        progress("done", name, result.timings[-1][1])
+
+    project = options.project.resolve()
+    with stage("manifest"):
+        spec = manifest.load(project)
+        styles = _styles(project)
+    with stage("read"):
+        result.book = book = readers.read_book(spec)
+    out = options.out_dir.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        with stage("html"):
+            html_book = html.write(book, styles, staging / "html")
+        with stage("epub"):
+            epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
+        with stage("pdf"):
+            pdf_result = _render(lambda: pdf.render(html_book, staging / f"{book.metadata.slug}.pdf"), "PDF")
+            result.diagnostics += pdf_result.diagnostics
+            if any(d.severity is Severity.ERROR for d in pdf_result.diagnostics):
+                raise RenderError(list(pdf_result.diagnostics))
+        result.epub = _publish(epub_path, out)
+        result.pdf = _publish(pdf_result.path, out)
+        _publish(staging / "html", out)
+        result.pdf_pages = pdf_result.pages
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def _styles(project: Path) -> Path:
+    """The project's own styles/ folder, else the stylesheets and fonts that come with bookforge."""
+    for candidate in (project / "styles", Path(str(resources.files("bookforge") / "styles"))):
+        if (candidate / "book.css").is_file():
+            return candidate
+    raise ManifestError([error("M-030", "no styles/ folder with book.css, print.css, epub.css and fonts/", "styles")])
+
+
+def _render(step: Callable, what: str):
+    """Run a renderer; turn an unexpected failure into a diagnostic rather than a traceback."""
+    try:
+        return step()
+    except BookforgeError:
+        raise
+    except Exception as exc:  # a renderer's library failed: say which output and why
+        raise RenderError([error("X-900", f"the {what} could not be written: {type(exc).__name__}: {exc}", "build")]) from exc
+
+
+def _publish(path: Path, out: Path) -> Path:
+    """Move a finished output from staging into the output folder, replacing the previous one."""
+    target = out / path.name
+    if target.is_dir():
+        old = target.with_name(f".old-{target.name}-{os.getpid()}")
+        target.rename(old)
+        path.rename(target)
+        shutil.rmtree(old)
+    else:
+        path.replace(target)
+    return target

@@ -1,0 +1,114 @@
+"""The print renderer: WeasyPrint lays out the intermediate XHTML with the print stylesheet.
+
+The pages' bodies are set one after another in a single document, so the contents page
+can ask for the page of every chapter (``target-counter``) and the running heads can
+carry the chapter titles.  Links between files become links inside that document.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from bookforge.diagnostics import Diagnostic, error, warning
+from bookforge.html import PRINT_CSS, SHARED_CSS, HtmlBook
+
+XHTML = "http://www.w3.org/1999/xhtml"
+NAME = "pdf"
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    path: Path
+    pages: int
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def render(html: HtmlBook, target: Path) -> PdfResult:
+    """Lay out ``html`` and write the PDF to ``target``."""
+    import weasyprint  # imported here: it takes a second to load and only this stage needs it
+
+    document = _combine(html)
+    with _CollectedWarnings() as collected:
+        layout = weasyprint.HTML(
+            string=etree.tostring(document, encoding="unicode", method="xml"),
+            base_url=(html.directory / "book.xhtml").as_uri(),
+            url_fetcher=_BookFetcher(html.directory),
+        ).render()
+        layout.write_pdf(target)
+    return PdfResult(target, len(layout.pages), tuple(collected.diagnostics))
+
+
+def _combine(html: HtmlBook) -> etree._Element:
+    """One XHTML document holding every page's body in reading order, linked to the print stylesheet."""
+    root = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML}, lang=html.metadata.language)
+    head = etree.SubElement(root, f"{{{XHTML}}}head")
+    etree.SubElement(head, f"{{{XHTML}}}meta", charset="utf-8")
+    etree.SubElement(head, f"{{{XHTML}}}title").text = html.metadata.full_title
+    for href in (SHARED_CSS, PRINT_CSS):
+        etree.SubElement(head, f"{{{XHTML}}}link", rel="stylesheet", href=href)
+    body = etree.SubElement(root, f"{{{XHTML}}}body")
+    for page in html.pages:
+        page_body = etree.parse(str(html.path(page))).getroot().find(f"{{{XHTML}}}body")
+        wrapper = etree.SubElement(body, f"{{{XHTML}}}div", {"class": page_body.get("class", "")})
+        wrapper.extend(list(page_body))
+    for link in root.iter(f"{{{XHTML}}}a"):
+        link.set("href", _internal_href(link.get("href", "")))
+    return root
+
+
+def _internal_href(href: str) -> str:
+    """'chapter.xhtml#c12' -> '#c12' and 'chapter.xhtml' -> '#chapter'; other links stay as they are."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path.endswith(".xhtml"):
+        return href
+    return f"#{parts.fragment or parts.path.removesuffix('.xhtml')}"
+
+
+class _BookFetcher:
+    """Serve only the files of the book itself: no network, nothing outside the HTML folder."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory.resolve()
+
+    def __call__(self, url: str, *args, **kwargs):
+        from weasyprint.urls import URLFetcherResponse
+
+        parts = urlsplit(url)
+        path = Path(unquote(parts.path)).resolve()
+        if parts.scheme != "file" or not path.is_relative_to(self.directory) or not path.is_file():
+            raise ValueError(f"refused to fetch {url}: only the book's own files are served")
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": media_type})
+
+    fetch = __call__
+
+
+class _CollectedWarnings(logging.Handler):
+    """Turn WeasyPrint's log messages into diagnostics instead of letting them scroll by."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.diagnostics: list[Diagnostic] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        make = error if record.levelno >= logging.ERROR else warning
+        self.diagnostics.append(make("X-100", record.getMessage(), "build/html"))
+
+    def __enter__(self):
+        self._logger = logging.getLogger("weasyprint")
+        self._propagate = self._logger.propagate
+        self._logger.addHandler(self)
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *exc):
+        self._logger.removeHandler(self)
+        self._logger.propagate = self._propagate
+        return False
+
