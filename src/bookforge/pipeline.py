@@ -85,8 +85,11 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
 
 
 def _styles(project: Path) -> Path:
-    """The project's own styles/ folder, else the stylesheets and fonts that come with bookforge."""
-    for candidate in (project / "styles", Path(str(resources.files("bookforge") / "styles"))):
+    """The project's own styles/ folder, else the stylesheets and fonts that come with bookforge
+    (inside the installed package, or beside src/ when bookforge runs from a source checkout)."""
+    packaged = Path(str(resources.files("bookforge") / "styles"))
+    checkout = Path(__file__).resolve().parents[2] / "styles"
+    for candidate in (project / "styles", packaged, checkout):
         if (candidate / "book.css").is_file():
             return candidate
     raise ManifestError([error("M-030", "no styles/ folder with book.css, print.css, epub.css and fonts/", "styles")])

@@ -53,9 +53,11 @@ def _combine(html: HtmlBook) -> etree._Element:
     for href in (SHARED_CSS, PRINT_CSS):
         etree.SubElement(head, f"{{{XHTML}}}link", rel="stylesheet", href=href)
     body = etree.SubElement(root, f"{{{XHTML}}}body")
+    first_body_page = next((p for p in html.pages if p.matter == "bodymatter"), None)
     for page in html.pages:
         page_body = etree.parse(str(html.path(page))).getroot().find(f"{{{XHTML}}}body")
-        wrapper = etree.SubElement(body, f"{{{XHTML}}}div", {"class": page_body.get("class", "")})
+        classes = page_body.get("class", "") + (" body-start" if page is first_body_page else "")
+        wrapper = etree.SubElement(body, f"{{{XHTML}}}div", {"class": classes})
         wrapper.extend(list(page_body))
     for link in root.iter(f"{{{XHTML}}}a"):
         link.set("href", _internal_href(link.get("href", "")))

@@ -1,0 +1,95 @@
+"""The build as the author runs it: the command's report, the outputs, and a small case book
+whose intermediate XHTML is checked against golden files.
+
+Set BOOKFORGE_REGEN_GOLDENS=1 to rewrite the goldens after a deliberate change, then review the diff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bookforge.pipeline import BuildOptions, build
+from bookforge.renderers.pdf import _BookFetcher
+from conftest import PROJECT
+
+CASES = Path(__file__).parent / "cases"
+
+# The captures as published; chapters/ must hold them byte for byte (the editorial pass changes text, not files).
+CAPTURES = {
+    "shame-and-attachment-to-your-therapist.txt": "f5940f383821603f4cb02bb173dcfb8863a6af0cf460a39a7bcc104f06a29119",
+    "attachment-to-your-therapist.txt": "07eacff51e719dc2bab6667adee1e0cedf2fb8ac733e993bfd4ad98876007501",
+    "emotions-to-avoid-or-to-heal.txt": "13b8535d58595e3cbbf26e5f1960e1f7aab77804fa4b1cbad368751f98ae5fbb",
+    "update-on-attachment-to-therapist.txt": "8b5dceac2e1ad27e1e621893be2ba0691e5085ed4d9bca5483697d09613da468",
+    "healing-a-damaged-self.txt": "ec69238215ea1a25776ae418e7108b82d8d27a820b4cad23a74f4866898c8828",
+}
+
+
+def test_chapters_are_the_captures_byte_for_byte():
+    found = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (PROJECT / "chapters").glob("*.txt")}
+    assert found == CAPTURES
+
+
+def test_build_reports_each_stage_time_the_outputs_and_the_page_count(built):
+    lines = built.stdout.splitlines()
+    stages = [line.split()[0] for line in lines if re.fullmatch(r"\s+\w+\s+\d+\.\d\d s", line)]
+    assert stages == ["manifest", "read", "html", "epub", "pdf"]
+    assert "5 chapters, 221 comments" in built.stdout
+    assert f"wrote {built.epub}" in built.stdout
+    pages = re.search(rf"wrote {re.escape(str(built.pdf))} \((\d+) pages\)", built.stdout)
+    assert pages and int(pages.group(1)) > 50
+    assert built.stderr == ""  # no warning from any library
+
+
+def test_build_leaves_only_the_outputs(built):
+    assert sorted(p.name for p in built.out.iterdir()) == sorted([built.epub.name, built.pdf.name, "html"])
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    project = tmp_path_factory.mktemp("small") / "small"
+    shutil.copytree(CASES / "small", project)
+    return project, build(BuildOptions(project))
+
+
+def test_small_book_builds_without_warnings(small):
+    project, result = small
+    assert result.diagnostics == []
+    assert (project / "build" / "a-small-case.epub").is_file()
+    assert result.pdf_pages >= 5
+
+
+@pytest.mark.parametrize("name", ["quirks", "hostile"])
+def test_chapter_xhtml_matches_its_golden_file(small, name):
+    project, _ = small
+    written = (project / "build" / "html" / f"{name}.xhtml").read_text(encoding="utf-8")
+    golden = CASES / "small" / "expected" / f"{name}.xhtml"
+    if os.environ.get("BOOKFORGE_REGEN_GOLDENS"):
+        golden.write_text(written, encoding="utf-8")
+    assert written == golden.read_text(encoding="utf-8")
+
+
+def test_hostile_markup_in_a_capture_is_printed_as_text_never_obeyed(small):
+    project, _ = small
+    page = (project / "build" / "html" / "hostile.xhtml").read_text(encoding="utf-8")
+    assert "&lt;script&gt;" not in page  # the chapter title comes from book.yaml here
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in page
+    assert "&lt;style&gt;body{display:none}&lt;/style&gt;" in page
+    assert not re.search(r"<(script|style|iframe|img)\b", page)
+
+
+def test_the_pdf_fetches_nothing_outside_the_book(tmp_path):
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "ok.css").write_text("p {}")
+    (tmp_path / "secret.txt").write_text("secret")
+    fetch = _BookFetcher(tmp_path / "html")
+    assert fetch((tmp_path / "html" / "ok.css").as_uri()).read() == b"p {}"
+    for url in [(tmp_path / "secret.txt").as_uri(), (tmp_path / "html" / ".." / "secret.txt").as_uri(),
+                "http://example.com/x.css", "file:///etc/passwd"]:
+        with pytest.raises(ValueError, match="only the book's own files"):
+            fetch(url)
