@@ -43,7 +43,8 @@ def test_build_reports_each_stage_time_the_outputs_and_the_page_count(built):
     assert f"wrote {built.epub}" in built.stdout
     pages = re.search(rf"wrote {re.escape(str(built.pdf))} \((\d+) pages\)", built.stdout)
     assert pages and int(pages.group(1)) > 50
-    assert built.stderr == ""  # no warning from any library
+    # no warning from any library; at most the note that a system library for speed is missing
+    assert [line for line in built.stderr.splitlines() if "note [X-101]" not in line] == []
 
 
 def test_build_leaves_only_the_outputs(built):
@@ -59,7 +60,7 @@ def small(tmp_path_factory):
 
 def test_small_book_builds_without_warnings(small):
     project, result = small
-    assert result.diagnostics == []
+    assert [d for d in result.diagnostics if d.code != "X-101"] == []
     assert (project / "build" / "a-small-case.epub").is_file()
     assert result.pdf_pages >= 5
 

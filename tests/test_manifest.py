@@ -60,12 +60,11 @@ def test_unknown_top_level_key_points_at_the_key_and_suggests_a_name(tmp_path):
     ]
 
 
-def test_misspelt_title_is_both_unknown_and_missing(tmp_path):
+def test_misspelt_title_is_reported_once_as_unknown_with_the_right_spelling(tmp_path):
     text = "# A comment first\n" + GOOD.replace("title: Test Book", "titel: Test Book")
-    assert sorted(errors(tmp_path, text)) == [
+    assert errors(tmp_path, text) == [
         "book.yaml:2:1: error [M-010] unknown key 'titel' "
         f"(expected one of: {TOP_LEVEL_KEYS}); did you mean 'title'?",
-        "book.yaml:2:1: error [M-011] missing key 'title' in the manifest",
     ]
 
 
@@ -253,11 +252,10 @@ def test_every_source_problem_is_reported_in_one_run(tmp_path):
     ]
 
 
-@pytest.mark.xfail(reason="manifest.load returns as soon as schema validation fails, so the chapter "
-                          "sources are never checked in a run that also has a schema error", strict=True)
 def test_a_schema_problem_and_a_missing_source_are_reported_together(tmp_path):
     text = GOOD.replace("chapters/x.txt", "chapters/missing.txt") + "publsher: Someone\n"
-    assert [message.split(" error ")[1][:7] for message in errors(tmp_path, text)] == ["[M-010]", "[M-020]"]
+    # in the order they stand in the file
+    assert [message.split(" error ")[1][:7] for message in errors(tmp_path, text)] == ["[M-020]", "[M-010]"]
 
 
 # --- the real project --------------------------------------------------------------------

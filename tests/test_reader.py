@@ -419,8 +419,6 @@ def test_invalid_utf8_reports_the_line_of_the_bad_byte(tmp_path):
     assert "0xe9" in diagnostic.message
 
 
-@pytest.mark.xfail(reason="with a UTF-8 BOM, UnicodeDecodeError.start counts from after the BOM, "
-                          "so _decode reports the wrong line and the wrong byte", strict=True)
 def test_invalid_utf8_after_a_byte_order_mark(tmp_path):
     data = b"\xef\xbb\xbf" + b"Title\n\xff\n"
     with pytest.raises(ReaderError) as info:

@@ -37,7 +37,7 @@ def build_command(project: Path, out: Path | None) -> None:
     try:
         result = build(BuildOptions(project, out), progress=_show_progress)
     except BookforgeError as exc:
-        click.echo("", err=True)
+        click.echo("failed")  # ends the progress line of the stage that failed
         for diagnostic in exc.diagnostics:
             click.echo(str(diagnostic), err=True)
         errors = sum(1 for d in exc.diagnostics if d.severity.value == "error")

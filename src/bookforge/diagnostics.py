@@ -13,6 +13,7 @@ from enum import Enum
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # worth knowing, changes nothing in the book (a slower path taken, say)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ def error(code: str, message: str, path: str, line: int | None = None, column: i
 
 def warning(code: str, message: str, path: str, line: int | None = None, column: int | None = None) -> Diagnostic:
     return Diagnostic(code, Severity.WARNING, message, path, line, column)
+
+
+def note(code: str, message: str, path: str, line: int | None = None) -> Diagnostic:
+    return Diagnostic(code, Severity.NOTE, message, path, line)
 
 
 class BookforgeError(Exception):

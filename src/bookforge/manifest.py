@@ -132,13 +132,13 @@ def load(root: Path) -> Manifest:
     node, raw = _parse_yaml(text)
     marks = _Marks(node)
     diagnostics = list(marks.duplicates)
+    parts, file_problems = _resolve_sources(root, raw, marks)
     try:
         data = ManifestSchema.model_validate(raw)
     except ValidationError as exc:
-        diagnostics += [_describe(err, marks) for err in exc.errors()]
-        raise ManifestError(diagnostics) from None
-    parts, file_problems = _resolve_sources(root, data, marks)
-    diagnostics += file_problems
+        diagnostics += _describe_all(exc.errors(), marks)
+        data = None
+    diagnostics = sorted(diagnostics + file_problems, key=lambda d: (d.line or 0, d.column or 0))
     raise_if_errors(diagnostics, ManifestError)
     return Manifest(root=root, data=data, parts=parts)
 
@@ -197,6 +197,16 @@ def _at(code: str, message: str, mark: yaml.Mark) -> Diagnostic:
     return error(code, message, MANIFEST_NAME, mark.line + 1, mark.column + 1)
 
 
+def _describe_all(errors: list[dict], marks: _Marks) -> list[Diagnostic]:
+    """One diagnostic per schema error; a misspelt key is reported once, not also as a missing one."""
+    misspelt = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            expected = _fields_at(tuple(err["loc"])[:-1])
+            misspelt |= {tuple(err["loc"])[:-1] + (m,) for m in difflib.get_close_matches(str(err["loc"][-1]), expected, n=1)}
+    return [_describe(err, marks) for err in errors if not (err["type"] == "missing" and tuple(err["loc"]) in misspelt)]
+
+
 def _describe(err: dict, marks: _Marks) -> Diagnostic:
     loc = tuple(err["loc"])
     where = _dotted(loc)
@@ -232,24 +242,34 @@ def _fields_at(loc: tuple) -> list[str]:
     return list(model.model_fields)
 
 
-def _resolve_sources(root: Path, data: ManifestSchema, marks: _Marks) -> tuple[tuple[PartSpec, ...], list[Diagnostic]]:
+def _resolve_sources(root: Path, raw: dict, marks: _Marks) -> tuple[tuple[PartSpec, ...], list[Diagnostic]]:
+    """Find every chapter source the manifest names, as far as its shape allows, and check each one."""
     problems: list[Diagnostic] = []
     parts = []
     seen: dict[Path, str] = {}
-    for p, part in enumerate(data.parts):
+    for p, part in enumerate(_mappings(raw.get("parts"))):
         chapters = []
-        for c, chapter in enumerate(part.chapters):
-            loc = ("parts", p, "chapters", c, "source")
-            mark = marks.nearest(loc)
-            problem = _check_source(root, chapter.source, seen)
+        for c, chapter in enumerate(_mappings(part.get("chapters"))):
+            source, title = chapter.get("source"), chapter.get("title")
+            if not isinstance(source, str) or not source.strip():
+                continue  # the schema reports it
+            mark = marks.nearest(("parts", p, "chapters", c, "source"))
+            problem = _check_source(root, source.strip(), seen)
             if problem:
                 problems.append(_at("M-020", problem, mark))
                 continue
-            path = (root / chapter.source).resolve()
-            seen[path] = chapter.source
-            chapters.append(ChapterSpec(path, path.relative_to(root.resolve()).as_posix(), chapter.title, mark.line + 1))
-        parts.append(PartSpec(part.title, tuple(chapters), marks.nearest(("parts", p)).line + 1))
+            path = (root / source.strip()).resolve()
+            seen[path] = source
+            title = title.strip() if isinstance(title, str) and title.strip() else None
+            chapters.append(ChapterSpec(path, path.relative_to(root.resolve()).as_posix(), title, mark.line + 1))
+        title = part.get("title")
+        parts.append(PartSpec(str(title).strip() if title else "", tuple(chapters), marks.nearest(("parts", p)).line + 1))
     return tuple(parts), problems
+
+
+def _mappings(value: Any) -> list[dict]:
+    """The items of a YAML list, or placeholders where an item is not a mapping (the schema reports those)."""
+    return [item if isinstance(item, dict) else {} for item in value] if isinstance(value, list) else []
 
 
 def _check_source(root: Path, source: str, seen: dict[Path, str]) -> str | None:

@@ -59,9 +59,13 @@ def read(path: Path, relpath: str) -> Chapter:
 
 
 def _decode(path: Path, relpath: str) -> str:
-    data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReaderError([error("R-000", f"cannot be read: {exc.strerror}", relpath)]) from None
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is not part of the title
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ReaderError([error("R-000", f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded", relpath, line)]) from None

@@ -15,7 +15,6 @@ from ebooklib import epub
 from bookforge.html import PRINT_CSS, HtmlBook, TocEntry
 from bookforge.model import Metadata
 
-NAME = "epub"
 MEDIA_TYPES = {".xhtml": "application/xhtml+xml", ".css": "text/css", ".otf": "font/otf", ".ttf": "font/ttf",
                ".woff": "font/woff", ".woff2": "font/woff2", ".txt": "text/plain"}
 WRITER_OPTIONS = {"epub3_pages": False, "epub3_landmark": False, "epub2_guide": False, "raise_exceptions": True}

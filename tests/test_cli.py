@@ -1,0 +1,166 @@
+"""`bookforge build` on broken projects: the right exit code, FILE:LINE diagnostics on stderr,
+and nothing written or half-written in build/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bookforge.cli import main
+
+BOOK_YAML = """\
+title: Test Book
+authors:
+  - name: Ann Author
+language: en
+parts:
+  - title: Part One
+    chapters:
+      - source: chapters/x.txt
+"""
+
+GOOD_CAPTURE = "A Post\n\nBody.\n\n  • A comment.\n\nLeave a Comment"
+SLUG = "test-book"
+
+
+def make_project(root: Path, book_yaml: str = BOOK_YAML, capture: str = GOOD_CAPTURE) -> Path:
+    (root / "chapters").mkdir(parents=True)
+    (root / "chapters" / "x.txt").write_text(capture, encoding="utf-8")
+    (root / "book.yaml").write_text(book_yaml, encoding="utf-8")
+    # The build looks for styles/book.css before it reads the chapters; an empty one will do.
+    (root / "styles").mkdir()
+    (root / "styles" / "book.css").write_text("", encoding="utf-8")
+    return root
+
+
+def build(project: Path):
+    return CliRunner().invoke(main, ["build", "-C", str(project)])
+
+
+def stderr_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line]
+
+
+def assert_no_new_output(project: Path) -> None:
+    build_dir = project / "build"
+    assert not list(build_dir.glob("*.epub"))
+    assert not list(build_dir.glob("*.pdf"))
+    assert not (build_dir / "html").exists()
+    assert not list(build_dir.glob(".staging-*"))
+
+
+BROKEN_MANIFEST = BOOK_YAML.replace("title: Test Book", "title: Test Book\ntitel: Typo")
+BROKEN_MANIFEST_LINE = (
+    "book.yaml:2:1: error [M-010] unknown key 'titel' (expected one of: title, subtitle, slug, authors, "
+    "language, identifier, publisher, date, rights, description, subjects, parts); did you mean 'title'?"
+)
+BROKEN_CAPTURE = "A Post\n\nBody.\n\n  • A comment,\n  not indented enough.\n\nLeave a Comment"
+BROKEN_CAPTURE_LINE = "chapters/x.txt:6: error [R-011] line indented 2 spaces inside the comment at line 5, which needs 4"
+
+
+def test_broken_manifest_exits_2_and_reports_file_line_column(tmp_path):
+    project = make_project(tmp_path, book_yaml=BROKEN_MANIFEST)
+    result = build(project)
+    assert result.exit_code == 2
+    assert stderr_lines(result) == [
+        BROKEN_MANIFEST_LINE,
+        "bookforge: build failed with 1 error; nothing was written",
+    ]
+    assert BROKEN_MANIFEST_LINE not in result.stdout
+    assert_no_new_output(project)
+
+
+def test_malformed_capture_exits_3_and_reports_file_and_line(tmp_path):
+    project = make_project(tmp_path, capture=BROKEN_CAPTURE)
+    result = build(project)
+    assert result.exit_code == 3
+    assert stderr_lines(result) == [
+        BROKEN_CAPTURE_LINE,
+        "bookforge: build failed with 1 error; nothing was written",
+    ]
+    assert_no_new_output(project)
+
+
+def test_every_problem_is_printed_and_counted(tmp_path):
+    capture = "A Post\n\nBody.\n\n  •\n\n  • A comment,\n  not indented enough.\n\nLeave a Comment"
+    project = make_project(tmp_path, capture=capture)
+    result = build(project)
+    assert result.exit_code == 3
+    assert sorted(stderr_lines(result)) == [
+        "bookforge: build failed with 2 errors; nothing was written",
+        "chapters/x.txt:5: error [R-014] a comment with no text: the bullet is followed by nothing",
+        "chapters/x.txt:8: error [R-011] line indented 2 spaces inside the comment at line 7, which needs 4",
+    ]
+
+
+@pytest.mark.parametrize("broken, exit_code", [
+    ({"book_yaml": BROKEN_MANIFEST}, 2),
+    ({"capture": BROKEN_CAPTURE}, 3),
+], ids=["manifest", "capture"])
+def test_a_failed_build_leaves_the_previous_outputs_untouched(tmp_path, broken, exit_code):
+    project = make_project(tmp_path, **broken)
+    build_dir = project / "build"
+    (build_dir / "html").mkdir(parents=True)
+    previous = {
+        build_dir / f"{SLUG}.epub": b"the previous EPUB",
+        build_dir / f"{SLUG}.pdf": b"%PDF the previous PDF",
+        build_dir / "html" / "index.xhtml": b"<html/>",
+    }
+    for path, content in previous.items():
+        path.write_bytes(content)
+    stamps = {path: path.stat().st_mtime_ns for path in previous}
+
+    result = build(project)
+
+    assert result.exit_code == exit_code
+    for path, content in previous.items():
+        assert path.read_bytes() == content
+        assert path.stat().st_mtime_ns == stamps[path]
+    assert sorted(p.relative_to(build_dir).as_posix() for p in build_dir.rglob("*")) == [
+        "html", "html/index.xhtml", f"{SLUG}.epub", f"{SLUG}.pdf",
+    ]
+
+
+def test_a_render_failure_exits_4_and_removes_its_half_written_output(tmp_path, monkeypatch):
+    project = make_project(tmp_path)
+    for name in ("print.css", "epub.css"):
+        (project / "styles" / name).write_text("", encoding="utf-8")
+    (project / "styles" / "fonts").mkdir()
+    previous = project / "build" / f"{SLUG}.epub"
+    previous.parent.mkdir()
+    previous.write_bytes(b"the previous EPUB")
+
+    def failing_render(html_book, target):
+        target.write_bytes(b"half an EPUB")
+        raise OSError("disk full")
+
+    monkeypatch.setattr("bookforge.renderers.epub.render", failing_render)
+    result = build(project)
+
+    assert result.exit_code == 4
+    assert stderr_lines(result) == [
+        "build: error [X-900] the EPUB could not be written: OSError: disk full",
+        "bookforge: build failed with 1 error; nothing was written",
+    ]
+    assert previous.read_bytes() == b"the previous EPUB"
+    assert [p.name for p in (project / "build").iterdir()] == [f"{SLUG}.epub"]
+
+
+def test_missing_book_yaml_exits_2(tmp_path):
+    result = build(tmp_path)
+    assert result.exit_code == 2
+    assert stderr_lines(result)[0] == f"book.yaml: error [M-001] no book.yaml here (looked in {tmp_path.resolve()})"
+    assert not (tmp_path / "build").exists()
+
+
+def test_help():
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"])
+    assert top.exit_code == 0
+    assert "build" in top.output and "book.yaml" in top.output
+    command = runner.invoke(main, ["build", "--help"])
+    assert command.exit_code == 0
+    assert "book.yaml" in command.output
+    assert "-C, --project" in command.output
