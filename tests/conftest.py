@@ -15,6 +15,18 @@ from lxml import etree
 PROJECT = Path(__file__).resolve().parents[1]
 SLUG = "attachment-to-your-therapist"
 
+# The smallest valid manifest: one part, one chapter at chapters/x.txt.
+MINIMAL_BOOK_YAML = """\
+title: Test Book
+authors:
+  - name: Ann Author
+language: en
+parts:
+  - title: Part One
+    chapters:
+      - source: chapters/x.txt
+"""
+
 
 @dataclass(frozen=True)
 class BuiltBook:

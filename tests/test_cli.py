@@ -9,17 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from bookforge.cli import main
+from conftest import MINIMAL_BOOK_YAML
 
-BOOK_YAML = """\
-title: Test Book
-authors:
-  - name: Ann Author
-language: en
-parts:
-  - title: Part One
-    chapters:
-      - source: chapters/x.txt
-"""
+BOOK_YAML = MINIMAL_BOOK_YAML
 
 GOOD_CAPTURE = "A Post\n\nBody.\n\n  • A comment.\n\nLeave a Comment"
 SLUG = "test-book"

@@ -8,20 +8,12 @@ import pytest
 
 from bookforge import manifest
 from bookforge.diagnostics import ManifestError, Severity
+from conftest import MINIMAL_BOOK_YAML
 
 PROJECT = Path(__file__).parents[1]
 TOP_LEVEL_KEYS = "title, subtitle, slug, authors, language, identifier, publisher, date, rights, description, subjects, parts"
 
-GOOD = """\
-title: Test Book
-authors:
-  - name: Ann Author
-language: en
-parts:
-  - title: Part One
-    chapters:
-      - source: chapters/x.txt
-"""
+GOOD = MINIMAL_BOOK_YAML
 
 
 def make_project(root: Path, book_yaml: str) -> Path:
