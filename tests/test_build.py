@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bookforge.pipeline import BuildOptions, build
-from bookforge.renderers.pdf import _BookFetcher
+from bookforge.renderers.pdf import book_fetcher
 from conftest import PROJECT
 
 CASES = Path(__file__).parent / "cases"
@@ -88,9 +88,22 @@ def test_the_pdf_fetches_nothing_outside_the_book(tmp_path):
     (tmp_path / "html").mkdir()
     (tmp_path / "html" / "ok.css").write_text("p {}")
     (tmp_path / "secret.txt").write_text("secret")
-    fetch = _BookFetcher(tmp_path / "html")
+    fetch = book_fetcher(tmp_path / "html")
     assert fetch((tmp_path / "html" / "ok.css").as_uri()).read() == b"p {}"
     for url in [(tmp_path / "secret.txt").as_uri(), (tmp_path / "html" / ".." / "secret.txt").as_uri(),
                 "http://example.com/x.css", "file:///etc/passwd"]:
         with pytest.raises(ValueError, match="only the book's own files"):
             fetch(url)
+
+
+def test_a_refused_resource_is_a_warning_in_a_real_layout_not_a_crash(tmp_path, caplog):
+    """WeasyPrint itself calls the fetcher; a refusal must come back as its usual warning."""
+    import weasyprint
+
+    (tmp_path / "secret.png").write_bytes(b"not for the book")
+    page = f'<p>x<img src="{(tmp_path / "secret.png").as_uri()}"/><img src="http://example.com/a.png"/></p>'
+    (tmp_path / "html").mkdir()
+    weasyprint.HTML(string=page, base_url=(tmp_path / "html").as_uri() + "/",
+                    url_fetcher=book_fetcher(tmp_path / "html")).render()
+    refused = [r.getMessage() for r in caplog.records if "only the book's own files" in r.getMessage()]
+    assert len(refused) == 2

@@ -8,7 +8,6 @@ carry the chapter titles.  Links between files become links inside that document
 from __future__ import annotations
 
 import logging
-import mimetypes
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ def render(html: HtmlBook, target: Path) -> PdfResult:
         layout = weasyprint.HTML(
             string=etree.tostring(document, encoding="unicode", method="xml"),
             base_url=(html.directory / "book.xhtml").as_uri(),
-            url_fetcher=_BookFetcher(html.directory),
+            url_fetcher=book_fetcher(html.directory),
         ).render()
         layout.write_pdf(target)
     return PdfResult(target, len(layout.pages), tuple(collected.diagnostics))
@@ -85,23 +84,21 @@ def _internal_href(href: str) -> str:
     return f"#{parts.fragment or parts.path.removesuffix('.xhtml')}"
 
 
-class _BookFetcher:
-    """Serve only the files of the book itself: no network, nothing outside the HTML folder."""
+def book_fetcher(directory: Path):
+    """A WeasyPrint URL fetcher that serves only the book's own files: no network, nothing outside ``directory``."""
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self, directory: Path):
-        self.directory = directory.resolve()
+    root = directory.resolve()
 
-    def __call__(self, url: str, *args, **kwargs):
-        from weasyprint.urls import URLFetcherResponse
+    class BookFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            path = Path(unquote(parts.path)).resolve()
+            if parts.scheme != "file" or not path.is_relative_to(root) or not path.is_file():
+                raise ValueError(f"refused to fetch {url}: only the book's own files are served")
+            return super().fetch(url, headers)
 
-        parts = urlsplit(url)
-        path = Path(unquote(parts.path)).resolve()
-        if parts.scheme != "file" or not path.is_relative_to(self.directory) or not path.is_file():
-            raise ValueError(f"refused to fetch {url}: only the book's own files are served")
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": media_type})
-
-    fetch = __call__
+    return BookFetcher(allowed_protocols={"file"})
 
 
 class _CollectedWarnings(logging.Handler):
