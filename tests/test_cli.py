@@ -52,26 +52,16 @@ BROKEN_CAPTURE = "A Post\n\nBody.\n\n  • A comment,\n  not indented enough.\n\
 BROKEN_CAPTURE_LINE = "chapters/x.txt:6: error [R-011] line indented 2 spaces inside the comment at line 5, which needs 4"
 
 
-def test_broken_manifest_exits_2_and_reports_file_line_column(tmp_path):
-    project = make_project(tmp_path, book_yaml=BROKEN_MANIFEST)
+@pytest.mark.parametrize(("broken", "exit_code", "line"), [
+    ({"book_yaml": BROKEN_MANIFEST}, 2, BROKEN_MANIFEST_LINE),
+    ({"capture": BROKEN_CAPTURE}, 3, BROKEN_CAPTURE_LINE),
+], ids=["broken-manifest", "malformed-capture"])
+def test_bad_input_exits_with_its_code_and_reports_file_and_line(tmp_path, broken, exit_code, line):
+    project = make_project(tmp_path, **broken)
     result = build(project)
-    assert result.exit_code == 2
-    assert stderr_lines(result) == [
-        BROKEN_MANIFEST_LINE,
-        "bookforge: build failed with 1 error; nothing was written",
-    ]
-    assert BROKEN_MANIFEST_LINE not in result.stdout
-    assert_no_new_output(project)
-
-
-def test_malformed_capture_exits_3_and_reports_file_and_line(tmp_path):
-    project = make_project(tmp_path, capture=BROKEN_CAPTURE)
-    result = build(project)
-    assert result.exit_code == 3
-    assert stderr_lines(result) == [
-        BROKEN_CAPTURE_LINE,
-        "bookforge: build failed with 1 error; nothing was written",
-    ]
+    assert result.exit_code == exit_code
+    assert stderr_lines(result) == [line, "bookforge: build failed with 1 error; nothing was written"]
+    assert line not in result.stdout
     assert_no_new_output(project)
 
 

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_errors
-from bookforge.model import Author, Metadata
+from bookforge.model import Author, Metadata, slugify
 from bookforge.readers import READERS
 
 MANIFEST_NAME = "book.yaml"
@@ -85,7 +85,7 @@ class Manifest:
 
     @property
     def slug(self) -> str:
-        return self.data.slug or slugify(self.data.title)
+        return self.data.slug or slugify(self.data.title, "book")
 
     @property
     def identifier(self) -> str:
@@ -117,10 +117,6 @@ def _file_as(name: str) -> str:
     """'Jeffrey Smith' -> 'Smith, Jeffrey', the way catalogues sort a name."""
     first, _, last = name.rpartition(" ")
     return f"{last}, {first}" if first else name
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
 
 
 def load(root: Path) -> Manifest:

@@ -7,9 +7,15 @@ changes the book returns a new one (``dataclasses.replace``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+
+
+def slugify(text: str, fallback: str) -> str:
+    """'Emotions: To Avoid or to Heal' -> 'emotions-to-avoid-or-to-heal'; ``fallback`` when nothing is left."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or fallback
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookforge.diagnostics import Diagnostic, ReaderError, error
-from bookforge.model import Block, BlockKind, Chapter, Comment, SourceLocation
+from bookforge.model import Block, BlockKind, Chapter, Comment, SourceLocation, slugify
 
 BULLET = re.compile(r"^( +)•(?:[ \u00a0](.*))?$")
 NUMBERED_ITEM = re.compile(r"^\(?\d{1,3}[.)]\s+\S")
@@ -72,7 +72,7 @@ def _decode(path: Path, relpath: str) -> str:
 
 
 def _slug(stem: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "post"
+    slug = slugify(stem, "post")
     return slug if slug[0].isalpha() else f"post-{slug}"
 
 
