@@ -121,9 +121,39 @@ class Metadata:
 
 
 @dataclass(frozen=True)
+class Credit:
+    """A line for the Credits page in the back matter, such as a photo credit found in a post."""
+
+    text: str
+    source: SourceLocation
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change the editorial pass made, recorded in full so nothing is lost silently.
+
+    ``kind`` and ``reason`` use the words of the editorial report's schema; ``kept`` is the
+    copy that was kept when a repeat was removed; ``anchor`` is the id of the comment, or the
+    slug of the chapter, that the change sits in or after (where a proof prints its note).
+    """
+
+    kind: str  # comment_removed | comment_moved | comment_merged | text_removed | typo_fixed | text_replaced
+    reason: str
+    source: SourceLocation
+    before: str
+    after: str = ""
+    kept: SourceLocation | None = None
+    chapter: str = ""
+    anchor: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Book:
     metadata: Metadata
     parts: tuple[Part, ...]
+    credits: tuple[Credit, ...] = ()  # found in the sources by the editorial pass
+    changes: tuple[Change, ...] = ()  # what the editorial pass changed, in order
 
     def chapters(self):
         for part in self.parts:
