@@ -12,17 +12,19 @@ import uuid
 from dataclasses import dataclass
 import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_errors
 from bookforge.model import Author, Metadata, slugify
 from bookforge.readers import READERS
+from bookforge.renderers.print_spec import TRIM_PRESETS, PrintSpec, Trim, length_in_points
 
 MANIFEST_NAME = "book.yaml"
-RESERVED_NAMES = {"titlepage", "copyright", "contents", "nav", "toc"}
+RESERVED_NAMES = {"halftitle", "titlepage", "copyright", "contents", "nav", "toc", "credits", "about-author"}
 
 
 class _Schema(BaseModel):
@@ -45,6 +47,39 @@ class PartEntry(_Schema):
     chapters: list[ChapterEntry] = Field(min_length=1)
 
 
+class TrimEntry(_Schema):
+    width: str
+    height: str
+
+    @field_validator("width", "height")
+    @classmethod
+    def _is_a_length(cls, value: str) -> str:
+        try:
+            length_in_points(value)
+        except ValueError as exc:
+            raise PydanticCustomError("length", str(exc)) from None
+        return value
+
+
+class PrintEntry(_Schema):
+    trim: TrimEntry = TrimEntry(width="6in", height="9in")
+    profile: Literal["pod", "offset"] = "pod"
+    bleed: bool = False
+    pdf_variant: Literal["pdf/x-4", "pdf/x-1a", "pdf/ua-1"] | None = None
+    emoji: Literal["font", "text"] = "font"
+
+    @field_validator("trim", mode="before")
+    @classmethod
+    def _preset(cls, value: Any) -> Any:
+        """A preset's name stands for its width and height."""
+        if isinstance(value, str) and value in TRIM_PRESETS:
+            width, height = TRIM_PRESETS[value]
+            return {"width": width, "height": height}
+        if isinstance(value, dict):
+            return value
+        raise PydanticCustomError("trim", f"expected one of {', '.join(TRIM_PRESETS)} or a mapping with width and height")
+
+
 class ManifestSchema(_Schema):
     title: str = Field(min_length=1)
     subtitle: str | None = None
@@ -57,6 +92,9 @@ class ManifestSchema(_Schema):
     rights: str | None = None
     description: str | None = None
     subjects: list[str] = []
+    credits: list[str] = []
+    about_author: str | None = None
+    print: PrintEntry = PrintEntry()
     parts: list[PartEntry] = Field(min_length=1)
 
 
@@ -110,7 +148,13 @@ class Manifest:
             rights=d.rights,
             description=d.description,
             subjects=tuple(d.subjects),
+            credits=tuple(d.credits),
+            about_author=d.about_author,
         )
+
+    def print_spec(self) -> PrintSpec:
+        p = self.data.print
+        return PrintSpec(Trim.parse(p.trim.width, p.trim.height), p.profile, p.bleed, p.pdf_variant, p.emoji)
 
 
 def _file_as(name: str) -> str:

@@ -110,6 +110,8 @@ class Metadata:
     rights: str | None
     description: str | None
     subjects: tuple[str, ...] = field(default_factory=tuple)
+    credits: tuple[str, ...] = ()  # from book.yaml; the Credits page adds the Book's own
+    about_author: str | None = None
 
     @property
     def full_title(self) -> str:
