@@ -51,15 +51,16 @@ def test_epub_packages_exactly_the_intermediate_files(built, epub_zip):
         assert epub_zip.read(f"EPUB/{name}") == (built.html / name).read_bytes(), name
 
 
-def test_spine_reads_front_matter_then_parts_and_chapters_in_manifest_order(epub_zip):
+def test_spine_reads_front_matter_then_parts_and_chapters_in_manifest_order_then_back_matter(epub_zip):
     package = opf(epub_zip)
     hrefs = {i.get("id"): i.get("href") for i in package.iterfind("opf:manifest/opf:item", NS)}
     spine = [hrefs[ref.get("idref")] for ref in package.iterfind("opf:spine/opf:itemref", NS)]
     assert spine == [
-        "titlepage.xhtml", "copyright.xhtml", "contents.xhtml",
+        "halftitle.xhtml", "titlepage.xhtml", "copyright.xhtml", "contents.xhtml",
         "part-1.xhtml", "attachment-to-your-therapist.xhtml", "healing-a-damaged-self.xhtml",
         "part-2.xhtml", "shame-and-attachment-to-your-therapist.xhtml", "emotions-to-avoid-or-to-heal.xhtml",
         "part-3.xhtml", "update-on-attachment-to-therapist.xhtml",
+        "credits.xhtml", "about-author.xhtml",
     ]
 
 
@@ -75,6 +76,8 @@ def test_navigation_nests_chapters_under_their_parts(epub_zip):
         ("Part One: The Question", ["Attachment to Your Therapist", "Healing A Damaged Self"]),
         ("Part Two: What Stands in the Way", ["Shame and Attachment to Your Therapist", "Emotions: To Avoid or to Heal"]),
         ("Part Three: Looking Back", ["Update on Attachment to Therapist"]),
+        ("Credits", []),
+        ("About the Author", []),
     ]
 
 

@@ -78,7 +78,7 @@ def test_pdf_and_epub_carry_the_same_words(pdf_words, epub_words):
     assert shared / sum(in_pdf.values()) >= 0.99
 
 
-def test_outline_has_a_bookmark_for_every_part_and_chapter(pdf):
+def test_outline_has_a_bookmark_for_every_part_and_chapter_and_the_back_matter(pdf):
     def titles(outline, depth=0):
         for entry in outline:
             if isinstance(entry, list):
@@ -95,6 +95,8 @@ def test_outline_has_a_bookmark_for_every_part_and_chapter(pdf):
         (1, "Emotions: To Avoid or to Heal"),
         (0, "Part Three Looking Back"),
         (1, "Update on Attachment to Therapist"),
+        (0, "Credits"),
+        (0, "About the Author"),
     ]
 
 

@@ -25,7 +25,10 @@ def main() -> None:
               show_default=True, help="The project folder: the one that holds book.yaml.")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the book.  [default: PROJECT/build]")
-def build_command(project: Path, out: Path | None) -> None:
+@click.option("--proof", is_flag=True,
+              help="Also write build/<slug>-proof.pdf, the proofreaders' edition: a PROOF slug on every page "
+                   "and the editorial changes marked in the margins.")
+def build_command(project: Path, out: Path | None, proof: bool) -> None:
     """Build the EPUB and the PDF of the book described by book.yaml.
 
     Reads book.yaml and the chapter sources it names, writes the intermediate XHTML to
@@ -35,7 +38,7 @@ def build_command(project: Path, out: Path | None) -> None:
     """
     started = time.perf_counter()
     try:
-        result = build(BuildOptions(project, out), progress=_show_progress)
+        result = build(BuildOptions(project, out, proof), progress=_show_progress)
     except BookforgeError as exc:
         click.echo("failed")  # ends the progress line of the stage that failed
         for diagnostic in exc.diagnostics:
@@ -51,6 +54,8 @@ def build_command(project: Path, out: Path | None) -> None:
     click.echo(f"{book.metadata.full_title}: {len(book.parts)} parts, {chapters} chapters, {comments} comments")
     click.echo(f"wrote {_shown(result.epub)}")
     click.echo(f"wrote {_shown(result.pdf)} ({result.pdf_pages} pages)")
+    if result.proof:
+        click.echo(f"wrote {_shown(result.proof)} ({result.proof_pages} pages)")
     click.echo(f"built in {time.perf_counter() - started:.1f} s")
 
 

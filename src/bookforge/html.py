@@ -18,6 +18,7 @@ from bookforge.model import Book, Metadata
 SHARED_CSS = "css/book.css"
 EPUB_CSS = "css/epub.css"
 PRINT_CSS = "css/print.css"
+PROOF_CSS = "css/proof.css"  # only in the proof's HTML: how the proof PDF marks the editorial changes
 FONTS = "fonts"
 PART_LABELS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
 
@@ -28,7 +29,7 @@ class Page:
 
     href: str
     title: str
-    kind: str  # titlepage | copyright | contents | part | chapter
+    kind: str  # halftitle | titlepage | copyright | contents | part | chapter | credits | about-author
     matter: str  # frontmatter | bodymatter | backmatter
 
     @property
@@ -58,17 +59,21 @@ class HtmlBook:
         return self.directory / page.href
 
 
-def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
-    """Write the book's XHTML, stylesheets and fonts into ``directory`` (which must not exist yet)."""
+def write(book: Book, styles: Path, directory: Path, *, proof: bool = False) -> HtmlBook:
+    """Write the book's XHTML, stylesheets and fonts into ``directory`` (which must not exist yet).
+
+    ``proof`` writes the proofreaders' copy: the templates may then mark the editorial pass's changes.
+    """
     directory.mkdir(parents=True)
-    resources = _copy_styles(styles, directory)
+    resources = _copy_styles(styles, directory, (PROOF_CSS,) if proof else ())
     pages, toc = _plan(book)
     env = _environment()
     chapters = {c.slug: c for c in book.chapters()}
     parts = {p.slug: (number, p) for number, p in enumerate(book.parts, start=1)}
     for page in pages:
         context = {"page": page, "meta": book.metadata, "matter": page.matter, "page_title": page.title,
-                   "stylesheets": (SHARED_CSS, EPUB_CSS), "toc": toc, "version": __version__}
+                   "stylesheets": (SHARED_CSS, EPUB_CSS), "toc": toc, "version": __version__, "proof": proof,
+                   "credits": book.metadata.credits + tuple(credit.text for credit in book.credits)}
         if page.kind == "chapter":
             context["chapter"] = chapters[page.id]
         if page.kind == "part":
@@ -82,6 +87,7 @@ def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
 def _plan(book: Book) -> tuple[tuple[Page, ...], tuple[TocEntry, ...]]:
     """The reading order of the pages, and the table of contents over them."""
     pages = [
+        Page("halftitle.xhtml", book.metadata.title, "halftitle", "frontmatter"),
         Page("titlepage.xhtml", book.metadata.full_title, "titlepage", "frontmatter"),
         Page("copyright.xhtml", "Copyright", "copyright", "frontmatter"),
         Page("contents.xhtml", "Contents", "contents", "frontmatter"),
@@ -95,7 +101,20 @@ def _plan(book: Book) -> tuple[tuple[Page, ...], tuple[TocEntry, ...]]:
             pages.append(Page(f"{chapter.slug}.xhtml", chapter.title, "chapter", "bodymatter"))
             children.append(TocEntry(chapter.title, f"{chapter.slug}.xhtml", "chapter"))
         toc.append(TocEntry(title, f"{part.slug}.xhtml", "part", tuple(children)))
+    for page in _back_matter(book):
+        pages.append(page)
+        toc.append(TocEntry(page.title, page.href, "backmatter"))
     return tuple(pages), tuple(toc)
+
+
+def _back_matter(book: Book) -> list[Page]:
+    """Credits when book.yaml or the sources give any, About the Author when book.yaml has it."""
+    pages = []
+    if book.metadata.credits or book.credits:
+        pages.append(Page("credits.xhtml", "Credits", "credits", "backmatter"))
+    if book.metadata.about_author:
+        pages.append(Page("about-author.xhtml", "About the Author", "about-author", "backmatter"))
+    return pages
 
 
 def _part_label(number: int) -> str:
@@ -113,10 +132,10 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _copy_styles(styles: Path, directory: Path) -> tuple[str, ...]:
+def _copy_styles(styles: Path, directory: Path, extra: tuple[str, ...]) -> tuple[str, ...]:
     """Copy the stylesheets and fonts the pages use; return their paths relative to ``directory``."""
     resources = []
-    for href in (SHARED_CSS, EPUB_CSS, PRINT_CSS):
+    for href in (SHARED_CSS, EPUB_CSS, PRINT_CSS, *extra):
         target = directory / href
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(styles / Path(href).name, target)

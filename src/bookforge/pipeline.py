@@ -12,11 +12,11 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from bookforge import html, manifest, readers
+from bookforge import html, manifest, provenance, readers
 from bookforge.diagnostics import BookforgeError, Diagnostic, ManifestError, RenderError, Severity, error
 from bookforge.model import Book
 from bookforge.renderers import epub, pdf
@@ -26,6 +26,7 @@ from bookforge.renderers import epub, pdf
 class BuildOptions:
     project: Path
     out: Path | None = None  # default: <project>/build
+    proof: bool = False  # also write <slug>-proof.pdf, the proofreaders' edition
 
     @property
     def out_dir(self) -> Path:
@@ -38,6 +39,8 @@ class BuildResult:
     epub: Path | None = None
     pdf: Path | None = None
     pdf_pages: int = 0
+    proof: Path | None = None
+    proof_pages: int = 0
     timings: list[tuple[str, float]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -70,11 +73,17 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
             html_book = html.write(book, styles, staging / "html")
         with stage("epub"):
             epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
+        made = provenance.provenance(spec)
+        print_options = pdf.PdfOptions(spec.print_spec(), made.date)
         with stage("pdf"):
-            pdf_result = _render(lambda: pdf.render(html_book, staging / f"{book.metadata.slug}.pdf"), "PDF")
-            result.diagnostics += pdf_result.diagnostics
-            if any(d.severity is Severity.ERROR for d in pdf_result.diagnostics):
-                raise RenderError(list(pdf_result.diagnostics))
+            pdf_result = _render_pdf(html_book, staging / f"{book.metadata.slug}.pdf", print_options, result)
+        if options.proof:
+            with stage("proof"):
+                proof_html = html.write(book, styles, staging / "proof-html", proof=True)
+                slug = pdf.Proof(f"PROOF · {made.date:%Y-%m-%d} · {made.sources}")
+                proof_result = _render_pdf(proof_html, staging / f"{book.metadata.slug}-proof.pdf",
+                                           replace(print_options, proof=slug), result)
+            result.proof, result.proof_pages = _publish(proof_result.path, out), proof_result.pages
         result.epub = _publish(epub_path, out)
         result.pdf = _publish(pdf_result.path, out)
         _publish(staging / "html", out)
@@ -103,6 +112,15 @@ def _render(step: Callable, what: str):
         raise
     except Exception as exc:  # a renderer's library failed: say which output and why
         raise RenderError([error("X-900", f"the {what} could not be written: {type(exc).__name__}: {exc}", "build")]) from exc
+
+
+def _render_pdf(html_book: html.HtmlBook, target: Path, options: pdf.PdfOptions, result: BuildResult) -> pdf.PdfResult:
+    """Render one PDF; keep its warnings, and fail the build on its errors."""
+    pdf_result = _render(lambda: pdf.render(html_book, target, options), "PDF")
+    result.diagnostics += [d for d in pdf_result.diagnostics if d not in result.diagnostics]
+    if any(d.severity is Severity.ERROR for d in pdf_result.diagnostics):
+        raise RenderError(list(pdf_result.diagnostics))
+    return pdf_result
 
 
 def _publish(path: Path, out: Path) -> Path:

@@ -7,6 +7,7 @@ carry the chapter titles.  Links between files become links inside that document
 
 from __future__ import annotations
 
+import datetime
 import logging
 import warnings
 from dataclasses import dataclass
@@ -15,12 +16,29 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from bookforge import __version__
 from bookforge.diagnostics import Diagnostic, error, note, warning
-from bookforge.html import PRINT_CSS, SHARED_CSS, HtmlBook
+from bookforge.html import PRINT_CSS, PROOF_CSS, SHARED_CSS, HtmlBook
+from bookforge.renderers import pdf_post
+from bookforge.renderers.print_spec import GUTTER_BANDS, PrintSpec, gutter, page_css
 
 XHTML = "http://www.w3.org/1999/xhtml"
 SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset library is missing; "
                    "install it (Debian: libharfbuzz-subset0) for faster PDF builds")
+
+
+@dataclass(frozen=True)
+class Proof:
+    """The proofreaders' edition: a slug on every page saying what they are reading."""
+
+    slug: str  # 'PROOF · 2026-11-21 · git 24155ab'
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    spec: PrintSpec
+    date: datetime.datetime  # the creation and modification date: reproducible, never the clock
+    proof: Proof | None = None
 
 
 @dataclass(frozen=True)
@@ -30,18 +48,52 @@ class PdfResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def render(html: HtmlBook, target: Path) -> PdfResult:
+def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
     """Lay out ``html`` and write the PDF to ``target``."""
     weasyprint = _weasyprint()
-    document = _combine(html)
+    document = _combine(html, options)
     with _CollectedWarnings() as collected:
-        layout = weasyprint.HTML(
+        source = weasyprint.HTML(
             string=etree.tostring(document, encoding="unicode", method="xml"),
             base_url=(html.directory / "book.xhtml").as_uri(),
             url_fetcher=book_fetcher(html.directory),
-        ).render()
-        layout.write_pdf(target)
+        )
+        layout = _lay_out(weasyprint, source, options)
+        data = layout.write_pdf(pdf_variant=options.spec.pdf_variant)
+    pdf_post.finish(data, target, _front_matter_pages(layout), html.metadata.identifier)
     return PdfResult(target, len(layout.pages), tuple(collected.diagnostics))
+
+
+def _lay_out(weasyprint, source, options: PdfOptions):
+    """Lay the book out with the narrowest gutter, then again only while its page count asks for a wider one."""
+    band = gutter(0)
+    for _ in GUTTER_BANDS:
+        stylesheets = [weasyprint.CSS(string=page_css(options.spec, band))]
+        if options.proof:
+            stylesheets.append(weasyprint.CSS(string=_slug_css(options.proof)))
+        layout = _even(source.render(stylesheets=stylesheets))
+        if gutter(len(layout.pages)) == band:
+            break
+        band = gutter(len(layout.pages))
+    return layout
+
+
+def _even(layout):
+    """Printers bind sheets, so the page count must be even: end on a blank page when it is odd."""
+    if len(layout.pages) % 2 == 0:
+        return layout
+    blank = next(page for page in layout.pages if page._page_box.page_type.blank)  # the half-title's verso
+    return layout.copy([*layout.pages, blank])
+
+
+def _front_matter_pages(layout) -> int:
+    """How many pages come before the first page of the body, as laid out (its folio is 1)."""
+    return next(n for n, page in enumerate(layout.pages) if page._page_box.page_type.name == "body-start")
+
+
+def _slug_css(proof: Proof) -> str:
+    text = proof.slug.replace("\\", "\\\\").replace('"', '\\"')
+    return f'@page {{ @bottom-left {{ content: "{text}"; }} }}\n'
 
 
 def _weasyprint():
@@ -56,13 +108,15 @@ def _weasyprint():
     return weasyprint
 
 
-def _combine(html: HtmlBook) -> etree._Element:
+def _combine(html: HtmlBook, options: PdfOptions) -> etree._Element:
     """One XHTML document holding every page's body in reading order, linked to the print stylesheet."""
     root = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML}, lang=html.metadata.language)
     head = etree.SubElement(root, f"{{{XHTML}}}head")
     etree.SubElement(head, f"{{{XHTML}}}meta", charset="utf-8")
     etree.SubElement(head, f"{{{XHTML}}}title").text = html.metadata.full_title
-    for href in (SHARED_CSS, PRINT_CSS):
+    for name, content in _metadata(html, options):
+        etree.SubElement(head, f"{{{XHTML}}}meta", name=name, content=content)
+    for href in (SHARED_CSS, PRINT_CSS) + ((PROOF_CSS,) if options.proof else ()):
         etree.SubElement(head, f"{{{XHTML}}}link", rel="stylesheet", href=href)
     body = etree.SubElement(root, f"{{{XHTML}}}body")
     first_body_page = next((p for p in html.pages if p.matter == "bodymatter"), None)
@@ -74,6 +128,16 @@ def _combine(html: HtmlBook) -> etree._Element:
     for link in root.iter(f"{{{XHTML}}}a"):
         link.set("href", _internal_href(link.get("href", "")))
     return root
+
+
+def _metadata(html: HtmlBook, options: PdfOptions) -> list[tuple[str, str]]:
+    """The document information WeasyPrint reads from <meta>: author, subject, keywords and the dates."""
+    meta = html.metadata
+    stamp = options.date.isoformat()
+    found = [("author", author.name) for author in meta.authors]
+    found += [("description", meta.description)] if meta.description else []
+    found += [("keywords", ", ".join(meta.subjects))] if meta.subjects else []
+    return found + [("generator", f"bookforge {__version__}"), ("dcterms.created", stamp), ("dcterms.modified", stamp)]
 
 
 def _internal_href(href: str) -> str:
