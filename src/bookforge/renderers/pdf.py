@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -52,7 +55,7 @@ def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
     """Lay out ``html`` and write the PDF to ``target``."""
     weasyprint = _weasyprint()
     document = _combine(html, options)
-    with _CollectedWarnings() as collected:
+    with _CollectedWarnings() as collected, _source_date_epoch(options.date):
         source = weasyprint.HTML(
             string=etree.tostring(document, encoding="unicode", method="xml"),
             base_url=(html.directory / "book.xhtml").as_uri(),
@@ -62,6 +65,20 @@ def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
         data = layout.write_pdf(pdf_variant=options.spec.pdf_variant)
     pdf_post.finish(data, target, _front_matter_pages(layout), html.metadata.identifier)
     return PdfResult(target, len(layout.pages), tuple(collected.diagnostics))
+
+
+@contextmanager
+def _source_date_epoch(date: datetime.datetime) -> Iterator[None]:
+    """fontTools stamps the emoji font it rewrites with the clock unless SOURCE_DATE_EPOCH is set: set it meanwhile."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(date.timestamp()))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def _lay_out(weasyprint, source, options: PdfOptions):
