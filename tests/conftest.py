@@ -33,6 +33,7 @@ class BuiltBook:
     out: Path
     epub: Path
     pdf: Path
+    proof: Path
     html: Path
     stdout: str
     stderr: str
@@ -40,12 +41,13 @@ class BuiltBook:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> BuiltBook:
-    """Run `bookforge build` on the project's own book.yaml into a temporary output folder."""
+    """Run `bookforge build --proof` on the project's own book.yaml into a temporary output folder."""
     out = tmp_path_factory.mktemp("build")
-    run = subprocess.run([sys.executable, "-m", "bookforge", "build", "-C", str(PROJECT), "-o", str(out)],
+    run = subprocess.run([sys.executable, "-m", "bookforge", "build", "--proof", "-C", str(PROJECT), "-o", str(out)],
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
-    return BuiltBook(out, out / f"{SLUG}.epub", out / f"{SLUG}.pdf", out / "html", run.stdout, run.stderr)
+    return BuiltBook(out, out / f"{SLUG}.epub", out / f"{SLUG}.pdf", out / f"{SLUG}-proof.pdf", out / "html",
+                     run.stdout, run.stderr)
 
 
 @pytest.fixture(scope="session")

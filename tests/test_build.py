@@ -38,7 +38,7 @@ def test_chapters_are_the_captures_byte_for_byte():
 def test_build_reports_each_stage_time_the_outputs_and_the_page_count(built):
     lines = built.stdout.splitlines()
     stages = [line.split()[0] for line in lines if re.fullmatch(r"\s+\w+\s+\d+\.\d\d s", line)]
-    assert stages == ["manifest", "read", "html", "epub", "pdf"]
+    assert stages == ["manifest", "read", "html", "epub", "pdf", "proof"]
     assert "5 chapters, 221 comments" in built.stdout
     assert f"wrote {built.epub}" in built.stdout
     pages = re.search(rf"wrote {re.escape(str(built.pdf))} \((\d+) pages\)", built.stdout)
@@ -48,7 +48,7 @@ def test_build_reports_each_stage_time_the_outputs_and_the_page_count(built):
 
 
 def test_build_leaves_only_the_outputs(built):
-    assert sorted(p.name for p in built.out.iterdir()) == sorted([built.epub.name, built.pdf.name, "html"])
+    assert sorted(p.name for p in built.out.iterdir()) == sorted([built.epub.name, built.pdf.name, built.proof.name, "html"])
 
 
 @pytest.fixture(scope="module")

@@ -110,7 +110,7 @@ def _front_matter_pages(layout) -> int:
 
 def _slug_css(proof: Proof) -> str:
     text = proof.slug.replace("\\", "\\\\").replace('"', '\\"')
-    return f'@page {{ @bottom-left {{ content: "{text}"; }} }}\n'
+    return f'@page {{ @bottom-left {{ content: "{text}"; white-space: nowrap; font-size: 7pt; }} }}\n'
 
 
 def _weasyprint():
