@@ -23,7 +23,7 @@ from bookforge import __version__
 from bookforge.diagnostics import Diagnostic, error, note, warning
 from bookforge.html import PRINT_CSS, PROOF_CSS, SHARED_CSS, HtmlBook
 from bookforge.renderers import pdf_post
-from bookforge.renderers.print_spec import GUTTER_BANDS, PrintSpec, gutter, page_css
+from bookforge.renderers.print_spec import GUTTER_BANDS, POINTS_PER_INCH, PrintSpec, gutter, page_css
 
 XHTML = "http://www.w3.org/1999/xhtml"
 SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset library is missing; "
@@ -63,7 +63,8 @@ def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
         )
         layout = _lay_out(weasyprint, source, options)
         data = layout.write_pdf(pdf_variant=options.spec.pdf_variant)
-    pdf_post.finish(data, target, _front_matter_pages(layout), html.metadata.identifier)
+    bleed_points = options.spec.bleed_inches * POINTS_PER_INCH
+    pdf_post.finish(data, target, _front_matter_pages(layout), html.metadata.identifier, bleed_points)
     return PdfResult(target, len(layout.pages), tuple(collected.diagnostics))
 
 

@@ -14,10 +14,13 @@ from pathlib import Path
 import pikepdf
 
 
-def finish(data: bytes, target: Path, front_matter_pages: int, identifier: str) -> None:
-    """Write ``data`` to ``target`` with page labels: roman for the front matter, then arabic from 1."""
+def finish(data: bytes, target: Path, front_matter_pages: int, identifier: str, bleed_points: float) -> None:
+    """Write ``data`` to ``target`` with page labels (roman for the front matter, then arabic from 1)
+    and every page's BleedBox ``bleed_points`` past its TrimBox."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         pdf.Root.PageLabels = pdf.make_indirect(page_labels(front_matter_pages))
+        for page in pdf.pages:
+            page.BleedBox = _grown(page.TrimBox, bleed_points)
         _stable_document_id(pdf, identifier)
         pdf.save(target, deterministic_id=True)
 
@@ -28,6 +31,12 @@ def page_labels(front_matter_pages: int) -> pikepdf.Dictionary:
     if not front_matter_pages:
         return pikepdf.Dictionary(Nums=pikepdf.Array(body))
     return pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.r), *body]))
+
+
+def _grown(box: pikepdf.Array, points: float) -> pikepdf.Array:
+    """WeasyPrint puts the BleedBox up to 10 pt past the trim whatever the bleed; printers want the bleed itself."""
+    left, bottom, right, top = (float(x) for x in box)
+    return pikepdf.Array([left - points, bottom - points, right + points, top + points])
 
 
 def _stable_document_id(pdf: pikepdf.Pdf, identifier: str) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
+POINTS_PER_INCH = 72.0
+POINTS = {"in": POINTS_PER_INCH, "mm": POINTS_PER_INCH / 25.4, "cm": POINTS_PER_INCH / 2.54, "pt": 1.0}
 BLEED_INCHES = 0.125  # what Lulu, KDP and IngramSpark ask for on every side
+MARKS_INCHES = 0.5  # with crop marks the sheet reaches this far past the trim, so the marks clear the bleed
 
 # KDP's minimum inside margin for a page count up to the first number; past the last band the widest holds.
 GUTTER_BANDS = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (828, 0.875))
@@ -68,6 +70,11 @@ class PrintSpec:
     def crop_marks(self) -> bool:
         return self.profile == "offset"
 
+    @property
+    def sheet_inches(self) -> float:
+        """How far the PDF's sheet (its MediaBox) reaches past the trim: the bleed, or room for the marks."""
+        return MARKS_INCHES if self.crop_marks else self.bleed_inches
+
 
 def gutter(pages: int) -> float:
     """The gutter in inches that KDP asks for at least, for a book of ``pages`` pages."""
@@ -82,7 +89,7 @@ def page_css(spec: PrintSpec, gutter_inches: float) -> str:
         "@page {",
         f"  size: {spec.trim.width:g}pt {spec.trim.height:g}pt;",
         f"  margin-top: {m.top:g}in; margin-bottom: {m.bottom:g}in;",
-        f"  bleed: {spec.bleed_inches:g}in;",
+        f"  bleed: {spec.sheet_inches:g}in;",
         f"  marks: {'crop' if spec.crop_marks else 'none'};",
         "}",
         f"@page :left {{ margin-left: {m.outside:g}in; margin-right: {inside:g}in; }}",
