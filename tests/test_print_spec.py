@@ -9,6 +9,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from bookforge.diagnostics import RenderError
 from bookforge.pipeline import BuildOptions, build
 from bookforge.renderers.print_spec import PrintSpec, Trim, gutter, length_in_points, page_css
 from test_manifest import GOOD, errors
@@ -66,7 +67,7 @@ def test_manifest_print_section_becomes_a_print_spec(tmp_path):
     ("  pdf_variant: pdf/a-3b\n", "book.yaml:10:16: error [M-012] print.pdf_variant: input should be 'pdf/x-4', "
                                   "'pdf/x-1a' or 'pdf/ua-1' (got 'pdf/a-3b')"),
     ("  bleeds: true\n", "book.yaml:10:3: error [M-010] unknown key 'bleeds' (expected one of: trim, profile, "
-                         "bleed, pdf_variant, emoji); did you mean 'bleed'?"),
+                         "bleed, pdf_variant); did you mean 'bleed'?"),
 ], ids=["trim", "length", "profile", "variant", "key"])
 def test_a_bad_print_section_is_reported_at_its_line_and_column(tmp_path, section, message):
     assert errors(tmp_path, GOOD + "print:\n" + section) == [message]
@@ -86,18 +87,22 @@ def test_a_preset_trim_sets_every_trim_box(small_pdf):
         assert len(pdf.pages) % 2 == 0
 
 
+def small_project(root: Path, extra: str) -> Path:
+    """The small case book with more lines in its print: section."""
+    project = root / "small"
+    shutil.copytree(CASES / "small", project)
+    with (project / "book.yaml").open("a", encoding="utf-8") as manifest:
+        manifest.write(extra)
+    return project
+
+
 @pytest.mark.parametrize("extra", [
     "  pdf_variant: pdf/x-4\n",
-    "  pdf_variant: pdf/x-1a\n",
     "  pdf_variant: pdf/ua-1\n",
     "  profile: offset\n",
 ])
 def test_variants_and_profiles_build_clean_pdfs(tmp_path, extra):
-    project = tmp_path / "small"
-    shutil.copytree(CASES / "small", project)
-    with (project / "book.yaml").open("a", encoding="utf-8") as manifest:
-        manifest.write(extra)
-    result = build(BuildOptions(project))
+    result = build(BuildOptions(small_project(tmp_path, extra)))
     assert [d for d in result.diagnostics if d.code != "X-101"] == []
     with pikepdf.open(result.pdf) as pdf:
         assert pdf.check_pdf_syntax() == []
@@ -110,3 +115,11 @@ def test_variants_and_profiles_build_clean_pdfs(tmp_path, extra):
             assert "/GTS_PDFXVersion" in pdf.docinfo or "pdfx" in str(pdf.open_metadata())
         if "pdf/ua" in extra:
             assert "/StructTreeRoot" in pdf.Root
+
+
+def test_pdf_x_1a_refuses_the_transparent_colour_emoji(tmp_path):
+    with pytest.raises(RenderError) as info:
+        build(BuildOptions(small_project(tmp_path, "  pdf_variant: pdf/x-1a\n")))
+    assert [str(d) for d in info.value.diagnostics] == [
+        "book.yaml: error [X-201] pdf/x-1a allows no transparency, but this book's emoji are printed as transparent "
+        "colour images; choose print.pdf_variant: pdf/x-4"]

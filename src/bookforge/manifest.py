@@ -66,7 +66,6 @@ class PrintEntry(_Schema):
     profile: Literal["pod", "offset"] = "pod"
     bleed: bool = False
     pdf_variant: Literal["pdf/x-4", "pdf/x-1a", "pdf/ua-1"] | None = None
-    emoji: Literal["font", "text"] = "font"
 
     @field_validator("trim", mode="before")
     @classmethod
@@ -154,7 +153,7 @@ class Manifest:
 
     def print_spec(self) -> PrintSpec:
         p = self.data.print
-        return PrintSpec(Trim.parse(p.trim.width, p.trim.height), p.profile, p.bleed, p.pdf_variant, p.emoji)
+        return PrintSpec(Trim.parse(p.trim.width, p.trim.height), p.profile, p.bleed, p.pdf_variant)
 
 
 def _file_as(name: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,12 +21,13 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from bookforge import __version__
-from bookforge.diagnostics import Diagnostic, error, note, warning
+from bookforge.diagnostics import Diagnostic, RenderError, error, note, warning
 from bookforge.html import PRINT_CSS, PROOF_CSS, SHARED_CSS, HtmlBook
 from bookforge.renderers import pdf_post
 from bookforge.renderers.print_spec import GUTTER_BANDS, POINTS_PER_INCH, PrintSpec, gutter, page_css
 
 XHTML = "http://www.w3.org/1999/xhtml"
+EMOJI = re.compile("[\U0001F600-\U0001F64F]")  # the block the bundled colour emoji font covers
 SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset library is missing; "
                    "install it (Debian: libharfbuzz-subset0) for faster PDF builds")
 
@@ -55,6 +57,7 @@ def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
     """Lay out ``html`` and write the PDF to ``target``."""
     weasyprint = _weasyprint()
     document = _combine(html, options)
+    _check_variant(document, options.spec)
     with _CollectedWarnings() as collected, _source_date_epoch(options.date):
         source = weasyprint.HTML(
             string=etree.tostring(document, encoding="unicode", method="xml"),
@@ -80,6 +83,13 @@ def _source_date_epoch(date: datetime.datetime) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
         else:
             os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def _check_variant(document: etree._Element, spec: PrintSpec) -> None:
+    """PDF/X-1a allows no transparency, and the colour emoji are printed as images with an alpha channel."""
+    if spec.pdf_variant == "pdf/x-1a" and EMOJI.search("".join(document.itertext())):
+        raise RenderError([error("X-201", "pdf/x-1a allows no transparency, but this book's emoji are printed as "
+                                 "transparent colour images; choose print.pdf_variant: pdf/x-4", "book.yaml")])
 
 
 def _lay_out(weasyprint, source, options: PdfOptions):

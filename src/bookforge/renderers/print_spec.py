@@ -59,7 +59,6 @@ class PrintSpec:
     profile: str = "pod"  # print on demand: no marks, bleed if asked; offset: crop marks and bleed
     bleed: bool = False
     pdf_variant: str | None = None
-    emoji: str = "font"
     margins: Margins = Margins()
 
     @property
