@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bookforge.editorial.config import EditorialConfig
 from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_errors
 from bookforge.model import Author, Metadata, slugify
 from bookforge.readers import READERS
@@ -58,6 +59,7 @@ class ManifestSchema(_Schema):
     description: str | None = None
     subjects: list[str] = []
     parts: list[PartEntry] = Field(min_length=1)
+    editorial: EditorialConfig = EditorialConfig()
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,10 @@ class Manifest:
     @property
     def slug(self) -> str:
         return self.data.slug or slugify(self.data.title, "book")
+
+    @property
+    def editorial(self) -> EditorialConfig:
+        return self.data.editorial
 
     @property
     def identifier(self) -> str:
