@@ -78,7 +78,7 @@ class SpellingConfig(_Section):
     rare: float = Field(3.0, description="a word at or above this Zipf frequency is a real word, never corrected")
     common: float = Field(2.0, description="a correction must be at least this common (Zipf)")
     gap: float = Field(1.5, description="this much more common than the word as written")
-    margin: float = Field(1.0, description="and this much more common than the next candidate")
+    margin: float = Field(1.3, description="and this much more common than the next candidate")
     doubled_allowed: list[str] = ["had", "that", "very", "many", "much", "more", "so", "really", "slowly", "no", "bye", "ha",
                                   "blah", "now", "yadda", "etc"]
 

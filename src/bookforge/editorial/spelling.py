@@ -39,7 +39,8 @@ def dictionary() -> SpellChecker:
 
 def run(book: Book, ctx: Context) -> Book:
     config = ctx.config.spelling
-    own = {w.lower() for w in config.words} | {w.lower() for w in ctx.config.style_sheet}
+    sheet = ctx.config.style_sheet
+    own = {w.lower() for text in (*config.words, *sheet, *sheet.values()) for w in re.findall(r"[\w’']+", text)}
     suggested: set[str] = set()
 
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
@@ -49,7 +50,8 @@ def run(book: Book, ctx: Context) -> Book:
                 word = found.group()
                 verdict = judge(word, config, own)
                 if isinstance(verdict, str):
-                    ctx.record("typo_fixed", "spelling", block.line_source(index), word, verdict, chapter=chapter.slug, anchor=where)
+                    reason = "capitalization" if verdict.lower() == word.lower() else "spelling"
+                    ctx.record("typo_fixed", reason, block.line_source(index), word, verdict, chapter=chapter.slug, anchor=where)
                     block = edit_line(block, index, found.start(), found.end(), verdict, ("fix", word))
                 elif verdict is not None and word.lower() not in suggested:
                     suggested.add(word.lower())
@@ -62,6 +64,7 @@ def run(book: Book, ctx: Context) -> Book:
 def _words(line: str):
     """The words of a line worth checking: not inside a URL or a quoted title."""
     skip = [(m.start(), m.end()) for m in URL.finditer(line)]
+    skip += [(m.start(), m.end()) for m in re.finditer(r"\b(i\.e|e\.g)\.|\(i\)|<[^<>]*>", line, re.I)]
     skip += [(m.start(), m.end()) for m in TITLE_QUOTE.finditer(line) if _is_title(m.group(1))]
     for found in TOKEN.finditer(line):
         if not any(a <= found.start() < b for a, b in skip):
@@ -77,6 +80,8 @@ def judge(word: str, config: SpellingConfig, own: set[str]) -> str | tuple[str, 
     """None for a word that is fine; the correction when it is certain; else the candidates to suggest."""
     plain = word.replace("’", "'")
     lower = plain.lower()
+    if word == "i":
+        return "I"
     if lower in own or not _checkable(plain, config):
         return None
     base = re.sub(r"'s$", "", lower)
@@ -85,9 +90,11 @@ def judge(word: str, config: SpellingConfig, own: set[str]) -> str | tuple[str, 
     contraction = _contraction(lower)
     if contraction:
         return match_case(word, contraction.replace("'", "’"))
+    if not word.islower():
+        return None
     candidates = _candidates(lower)
     written = zipf_frequency(lower, "en")
-    if written < config.rare and _certain(candidates, config) and candidates[0][1] - written >= config.gap and word.islower():
+    if written < config.rare and _certain(candidates, config) and candidates[0][1] - written >= config.gap:
         return candidates[0][0]
     return tuple(c for c, _ in candidates[:MAX_SUGGESTED])
 
@@ -97,8 +104,8 @@ def _checkable(word: str, config: SpellingConfig) -> bool:
     if word.isupper() or (word[:1].isupper() and not word[1:].islower()):
         return False
     if word[:1].isupper():
-        return False
-    return len(word) >= config.min_length or "'" not in word and len(word) >= 2 and _contraction(word.lower()) is not None
+        return _contraction(word.lower()) is not None
+    return len(word) >= config.min_length or "'" not in word and _contraction(word) is not None
 
 
 @lru_cache(maxsize=None)

@@ -13,8 +13,8 @@ from bookforge.editorial.config import TypographyConfig
 from bookforge.editorial.text import edit_blocks
 from bookforge.model import Block, Book, Chapter
 
-OPENING_CONTEXT = r"(^|(?<=[\s(\[{\u2014\u2013/-]))"
-URL = re.compile(r"(https?://|www\.)\S+|\S+\.(com|org|net|edu)\S*")
+OPENING_CONTEXT = r"(^|(?<=[\s(\[{\u2014\u2013/=-]))"
+URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s\"'<>]+|www\.[^\s\"'<>]+|[^\s\"'<>]+\.(com|org|net|edu)\b[^\s\"'<>]*|\S+@\S+\.\w+", re.I)
 
 
 def run(book: Book, ctx: Context) -> Book:
@@ -34,13 +34,9 @@ def run(book: Book, ctx: Context) -> Book:
 
 def typeset(text: str, config: TypographyConfig = TypographyConfig()) -> str:
     """One line set the way a book sets it; URLs are left exactly as they are."""
-    pieces, last = [], 0
-    for url in URL.finditer(text):
-        pieces.append(_typeset(text[last:url.start()], config))
-        pieces.append(url.group())
-        last = url.end()
-    pieces.append(_typeset(text[last:], config))
-    return "".join(pieces)
+    urls = [m.group() for m in URL.finditer(text)]
+    held = URL.sub(lambda m: f"\x00{urls.index(m.group())}\x00", text)  # a stand-in that reads as a word
+    return re.sub(r"\x00(\d+)\x00", lambda m: urls[int(m.group(1))], _typeset(held, config))
 
 
 def _typeset(text: str, config: TypographyConfig) -> str:
