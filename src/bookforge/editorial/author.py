@@ -48,7 +48,7 @@ def is_author(comment: Comment, depth: int, names: list[str], config: AuthorConf
         return False
     if depth == 0:
         return False
-    answers = re.match(r"^Dear\s+[\w.\-]+( and [\w.\-]+)?\s*[,\u2013\u2014-]|^Dear [A-Z]\.", text)
+    answers = re.match(r"^Dear\s+[\w.\-]+( and [\w.\-]+)?\s*[,\u2013\u2014-]|^Dear [A-Z]\.|^((Hello|Hi),?\s+)?[A-Z][\w.]*,\s", text)
     return bool(answers) or any(re.search(p, text) for p in config.voice)
 
 
