@@ -53,7 +53,7 @@ def _mentions(line: str, names: list[str], threshold: float) -> list[tuple[int, 
             continue
         size = len(WORD.findall(name))
         key = _key(name)
-        for length in (size, size - 1, size + 1):
+        for length in [n for n in (size, size - 1, size + 1) if n > 0]:
             for i in range(len(tokens) - length + 1):
                 start, end = tokens[i].start(), tokens[i + length - 1].end()
                 candidate = _key(line[start:end])

@@ -43,7 +43,7 @@ def run(book: Book, ctx: Context) -> Book:
     entries = _entries(book)
     decisions: dict[str, tuple[str, object]] = {}  # removed id -> (reason, kept entry or block)
     for reason, finder in (("exact_duplicate", _exact), ("quoted_elsewhere", _in_a_body),
-                           ("truncated_duplicate", _truncated), ("answered_twice", _answered_twice)):
+                           ("answered_twice", _answered_twice), ("truncated_duplicate", _truncated)):
         for removed, kept in finder(entries, book, config):
             if removed.id not in decisions and removed.id not in config.keep and getattr(kept, "id", None) not in decisions:
                 decisions[removed.id] = (reason, kept)

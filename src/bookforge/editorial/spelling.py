@@ -46,16 +46,19 @@ def run(book: Book, ctx: Context) -> Book:
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
         for index in range(len(block.lines)):
             block = _doubled(block, index, chapter, where, config, ctx)
-            for found in reversed(list(_words(block.lines[index]))):
+            fixes = []
+            for found in _words(block.lines[index]):
                 word = found.group()
                 verdict = judge(word, config, own)
                 if isinstance(verdict, str):
                     reason = "capitalization" if verdict.lower() == word.lower() else "spelling"
                     ctx.record("typo_fixed", reason, block.line_source(index), word, verdict, chapter=chapter.slug, anchor=where)
-                    block = edit_line(block, index, found.start(), found.end(), verdict, ("fix", word))
+                    fixes.append((found, verdict))
                 elif verdict is not None and word.lower() not in suggested:
                     suggested.add(word.lower())
                     ctx.suggestions.append(Suggestion(block.line_source(index), word, verdict))
+            for found, verdict in reversed(fixes):
+                block = edit_line(block, index, found.start(), found.end(), verdict, ("fix", found.group()))
         return block
 
     return edit_blocks(book, fix)
@@ -144,10 +147,11 @@ def _certain(candidates: list[tuple[str, float]], config: SpellingConfig) -> boo
 
 def _doubled(block: Block, index: int, chapter: Chapter, where: str, config: SpellingConfig, ctx: Context) -> Block:
     """Remove the second of two identical words in a row ("is is"), unless the doubling is idiomatic ("had had")."""
-    for found in reversed(list(re.finditer(r"\b([A-Za-z]+)(\s+)\1\b", block.lines[index], re.I))):
-        word = found.group(1)
-        if word.lower() in config.doubled_allowed:
-            continue
-        ctx.record("typo_fixed", "doubled_word", block.line_source(index), found.group(), word, chapter=chapter.slug, anchor=where)
-        block = edit_line(block, index, found.start(), found.end(), word, ("fix", found.group()))
+    doubled = [m for m in re.finditer(r"\b([A-Za-z]+)(\s+)\1\b", block.lines[index], re.I)
+               if m.group(1).lower() not in config.doubled_allowed]
+    for found in doubled:
+        ctx.record("typo_fixed", "doubled_word", block.line_source(index), found.group(), found.group(1),
+                   chapter=chapter.slug, anchor=where)
+    for found in reversed(doubled):
+        block = edit_line(block, index, found.start(), found.end(), found.group(1), ("fix", found.group()))
     return block

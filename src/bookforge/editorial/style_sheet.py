@@ -18,18 +18,19 @@ def run(book: Book, ctx: Context) -> Book:
     rules = [(re.compile(rf"(?<![\w’']){re.escape(find)}(?![\w’'])", re.I), curly(to)) for find, to in ctx.config.style_sheet.items()]
     if not rules:
         return book
+    rules_by_pattern = [(pattern, to) for pattern, to in rules]
 
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
-        for index in range(len(block.lines)):
-            for pattern, to in rules:
-                for found in reversed(list(pattern.finditer(block.lines[index]))):
-                    line = block.lines[index]
-                    if _in_url(line, found.start()):
-                        continue
-                    new = match_case(found.group(), to)
-                    ctx.record("typo_fixed", "style_sheet", block.line_source(index), found.group(), new,
-                               chapter=chapter.slug, anchor=where)
-                    block = edit_line(block, index, found.start(), found.end(), new, ("fix", found.group()))
+        for index, line in enumerate(block.lines):
+            found = sorted((m for pattern, to in rules for m in pattern.finditer(line) if not _in_url(line, m.start())),
+                           key=lambda m: m.start())
+            chosen = [m for i, m in enumerate(found) if all(m.start() >= f.end() for f in found[:i])]
+            replacements = {m: match_case(m.group(), dict(rules_by_pattern)[m.re]) for m in chosen}
+            for m in chosen:
+                ctx.record("typo_fixed", "style_sheet", block.line_source(index), m.group(), replacements[m],
+                           chapter=chapter.slug, anchor=where)
+            for m in reversed(chosen):
+                block = edit_line(block, index, m.start(), m.end(), replacements[m], ("fix", m.group()))
         return block
 
     return edit_blocks(book, fix)
