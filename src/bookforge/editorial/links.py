@@ -23,8 +23,12 @@ WORD = re.compile(r"[\w’']+")
 def run(book: Book, ctx: Context) -> Book:
     titles = {ch.slug: [ch.title, *ctx.config.links.titles.get(ch.slug, [])] for ch in book.chapters()}
 
+    keys = {w for names in titles.values() for name in names for w in _key(name).split()}
+
     def link(block: Block, chapter: Chapter, where: str) -> Block:
         for index in range(len(block.lines)):
+            if not keys & set(_key(block.lines[index]).split()):
+                continue
             for slug, names in titles.items():
                 if slug == chapter.slug:
                     continue
@@ -55,6 +59,8 @@ def _mentions(line: str, names: list[str], threshold: float) -> list[tuple[int, 
         key = _key(name)
         for length in [n for n in (size, size - 1, size + 1) if n > 0]:
             for i in range(len(tokens) - length + 1):
+                if not tokens[i].group()[:1].isupper():  # a title starts with a capital
+                    continue
                 start, end = tokens[i].start(), tokens[i + length - 1].end()
                 candidate = _key(line[start:end])
                 if len(candidate.split()) != len(key.split()) or any(s < end and start < e for s, e in found):

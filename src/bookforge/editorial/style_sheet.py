@@ -15,22 +15,21 @@ from bookforge.model import Block, Book, Chapter
 
 
 def run(book: Book, ctx: Context) -> Book:
-    rules = [(re.compile(rf"(?<![\w’']){re.escape(find)}(?![\w’'])", re.I), curly(to)) for find, to in ctx.config.style_sheet.items()]
-    if not rules:
+    sheet = {find.lower(): curly(to) for find, to in ctx.config.style_sheet.items()}
+    if not sheet:
         return book
-    rules_by_pattern = [(pattern, to) for pattern, to in rules]
+    # one pattern for the whole sheet, longest entries first so a phrase wins over a word inside it
+    alternatives = "|".join(re.escape(find) for find in sorted(sheet, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w’'])(?:{alternatives})(?![\w’'])", re.I)
 
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
         for index, line in enumerate(block.lines):
-            found = sorted((m for pattern, to in rules for m in pattern.finditer(line) if not _in_url(line, m.start())),
-                           key=lambda m: m.start())
-            chosen = [m for i, m in enumerate(found) if all(m.start() >= f.end() for f in found[:i])]
-            replacements = {m: match_case(m.group(), dict(rules_by_pattern)[m.re]) for m in chosen}
-            for m in chosen:
-                ctx.record("typo_fixed", "style_sheet", block.line_source(index), m.group(), replacements[m],
+            found = [m for m in pattern.finditer(line) if not _in_url(line, m.start())]
+            for m in found:
+                ctx.record("typo_fixed", "style_sheet", block.line_source(index), m.group(), match_case(m.group(), sheet[m.group().lower()]),
                            chapter=chapter.slug, anchor=where)
-            for m in reversed(chosen):
-                block = edit_line(block, index, m.start(), m.end(), replacements[m], ("fix", m.group()))
+            for m in reversed(found):
+                block = edit_line(block, index, m.start(), m.end(), match_case(m.group(), sheet[m.group().lower()]), ("fix", m.group()))
         return block
 
     return edit_blocks(book, fix)
