@@ -226,7 +226,7 @@ def test_the_editor_can_keep_or_drop_a_comment_by_its_id(tmp_path):
 def test_typography_sets_quotes_dashes_and_ellipses_but_leaves_urls_alone():
     assert typography.typeset('He said "yes" -- and \'no\'... it\'s 1990s - see http://x.org/a--b...c') == \
         "He said “yes”—and ‘no’… it’s 1990s—see http://x.org/a--b...c"
-    assert typography.typeset("Part 1–4, pages 10-12") == "Part 1–4, pages 10-12"
+    assert typography.typeset("Part 1–4, pages 10-12, wondering–this") == "Part 1–4, pages 10-12, wondering—this"
 
 
 def test_the_style_sheet_corrects_on_word_boundaries_in_the_texts_case_and_records_each_fix(tmp_path):

@@ -44,7 +44,7 @@ def _typeset(text: str, config: TypographyConfig) -> str:
         text = re.sub(r"\.\s?\.\s?\.(\s?\.)*", "\u2026", text)
     if config.dashes:
         text = re.sub(r"(?<=\S)\s+(--?|\u2013|\u2014)\s+(?=\S)", "\u2014", text)
-        text = re.sub(r"(?<=[A-Za-z])--(?=[A-Za-z])", "\u2014", text)
+        text = re.sub(r"(?<=[A-Za-z])(--|\u2013)(?=[A-Za-z])", "\u2014", text)  # an en dash between words, not numbers
     if config.quotes:
         text = curly(text)
     return text
