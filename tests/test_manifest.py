@@ -11,7 +11,8 @@ from bookforge.diagnostics import ManifestError, Severity
 from conftest import MINIMAL_BOOK_YAML
 
 PROJECT = Path(__file__).parents[1]
-TOP_LEVEL_KEYS = "title, subtitle, slug, authors, language, identifier, publisher, date, rights, description, subjects, parts"
+TOP_LEVEL_KEYS = ("title, subtitle, slug, authors, language, identifier, isbn, publisher, date, rights, description, "
+                  "subjects, series, cover, parts")
 
 GOOD = MINIMAL_BOOK_YAML
 
