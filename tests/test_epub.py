@@ -56,7 +56,7 @@ def test_spine_reads_front_matter_then_parts_and_chapters_in_manifest_order(epub
     hrefs = {i.get("id"): i.get("href") for i in package.iterfind("opf:manifest/opf:item", NS)}
     spine = [hrefs[ref.get("idref")] for ref in package.iterfind("opf:spine/opf:itemref", NS)]
     assert spine == [
-        "titlepage.xhtml", "copyright.xhtml", "contents.xhtml",
+        "cover.xhtml", "titlepage.xhtml", "copyright.xhtml", "contents.xhtml",
         "part-1.xhtml", "attachment-to-your-therapist.xhtml", "healing-a-damaged-self.xhtml",
         "part-2.xhtml", "shame-and-attachment-to-your-therapist.xhtml", "emotions-to-avoid-or-to-heal.xhtml",
         "part-3.xhtml", "update-on-attachment-to-therapist.xhtml",
