@@ -3,7 +3,8 @@
 Nothing here is claimed from habit: the access modes follow from the images found, the features
 from the navigation and markup found, and the conformance claim is made only when every
 requirement this module can check holds (schema.org's accessibility vocabulary, as the
-European Accessibility Act and the stores expect it).
+European Accessibility Act and the stores expect it).  The cover image does not count as
+content, as DAISY's guidance on access modes advises: a book of text with a cover is textual.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ HEADINGS = [f"{{{XHTML}}}h{level}" for level in range(1, 7)]
 class Facts:
     """What the packaged documents hold, as far as accessibility metadata needs to know."""
 
-    images: int
+    images: int  # in the content: the cover image is not counted
     images_described: int  # with a non-empty alt text
     headings: bool
     languages: bool  # every document declares its language
@@ -52,7 +53,7 @@ class Profile:
 
 
 def facts(documents: list[etree._Element], toc: bool, page_list: bool) -> Facts:
-    images = [img for doc in documents for img in doc.iter(f"{{{XHTML}}}img")]
+    images = [img for doc in documents for img in doc.iter(f"{{{XHTML}}}img") if img.get("role") != "doc-cover"]
     return Facts(
         images=len(images),
         images_described=sum(1 for img in images if (img.get("alt") or "").strip()),
