@@ -12,7 +12,7 @@ from conftest import MINIMAL_BOOK_YAML
 
 PROJECT = Path(__file__).parents[1]
 TOP_LEVEL_KEYS = ("title, subtitle, slug, authors, language, identifier, isbn, publisher, date, rights, description, "
-                  "subjects, series, cover, parts")
+                  "subjects, series, cover, parts, editorial")
 
 GOOD = MINIMAL_BOOK_YAML
 

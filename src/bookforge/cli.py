@@ -53,6 +53,7 @@ def build_command(project: Path, out: Path | None) -> None:
     comments = sum(1 for chapter in book.chapters() for _ in chapter.all_comments())
     chapters = sum(1 for _ in book.chapters())
     click.echo(f"{book.metadata.full_title}: {len(book.parts)} parts, {chapters} chapters, {comments} comments")
+    click.echo(f"editorial: {result.editorial}")
     click.echo(f"wrote {_shown(result.epub)}")
     click.echo(f"wrote {_shown(result.pdf)} ({result.pdf_pages} pages)")
     click.echo(f"built in {time.perf_counter() - started:.1f} s")

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from bookforge import __version__, cover
-from bookforge.model import Book, Metadata
+from bookforge.model import Block, Book, Change, Metadata
 
 SHARED_CSS = "css/book.css"
 EPUB_CSS = "css/epub.css"
@@ -83,8 +84,12 @@ class HtmlBook:
         return self.directory / page.href
 
 
-def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
-    """Write the book's XHTML, stylesheets and fonts into ``directory`` (which must not exist yet)."""
+def write(book: Book, styles: Path, directory: Path, *, proof: bool = False) -> HtmlBook:
+    """Write the book's XHTML, stylesheets and fonts into ``directory`` (which must not exist yet).
+
+    With ``proof``, the pages also show what the editorial pass changed: each corrected word
+    carries its original, and each removal leaves a note where the text stood.
+    """
     directory.mkdir(parents=True)
     resources = _copy_styles(styles, directory)
     cover_image = cover.write(book.metadata, styles / FONTS, directory)
@@ -92,6 +97,9 @@ def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
     pages, toc = _plan(book)
     landmarks = _landmarks(cover_page, pages)
     env = _environment()
+    env.globals.update(inline=lambda block, index: inline(block, index, proof), proof=proof,
+                       notes=_proof_notes(book) if proof else {},
+                       reply_label=f"{book.metadata.authors[0].name} replies" if book.metadata.authors else "The author replies")
     chapters = {c.slug: c for c in book.chapters()}
     parts = {p.slug: (number, p) for number, p in enumerate(book.parts, start=1)}
     for page in (cover_page, *pages):
@@ -106,6 +114,36 @@ def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
         text = env.get_template(f"{page.kind}.xhtml.j2").render(context)
         (directory / page.href).write_text(text, encoding="utf-8")
     return HtmlBook(directory, book.metadata, pages, toc, (*resources, cover_image), cover_page, cover_image)
+
+
+def inline(block: Block, index: int, proof: bool = False) -> Markup:
+    """Line ``index`` of a block as XHTML: links to other chapters, and in a proof the corrected words marked."""
+    line, out, position = block.lines[index], [], 0
+    for mark in (m for m in block.marks if m.line == index and m.start >= position):
+        out.append(escape(line[position:mark.start]))
+        text = escape(line[mark.start:mark.end])
+        if mark.kind == "link":
+            out.append(Markup('<a href="{}.xhtml">{}</a>').format(mark.value, text))
+        elif proof:
+            out.append(Markup('<span class="proof-fix" data-before="{}">{}</span>').format(mark.value, text))
+        else:
+            out.append(text)
+        position = mark.end
+    out.append(escape(line[position:]))
+    return Markup("").join(out)
+
+
+def _proof_notes(book: Book) -> dict[str, list[Change]]:
+    """The removals a proof notes, by the comment (or chapter) after which the removed text stood.
+
+    A note whose comment is gone too is placed at the top of its chapter.
+    """
+    present = {c.id for ch in book.chapters() for c in ch.all_comments()} | {ch.slug for ch in book.chapters()}
+    notes: dict[str, list[Change]] = {}
+    for change in book.changes:
+        if change.kind in ("comment_removed", "text_removed", "comment_merged"):
+            notes.setdefault(change.anchor if change.anchor in present else change.chapter, []).append(change)
+    return notes
 
 
 def _plan(book: Book) -> tuple[tuple[Page, ...], tuple[TocEntry, ...]]:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bookforge.editorial.config import EditorialConfig
 from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_errors
 from bookforge.model import Author, Metadata, Series, slugify
 from bookforge.readers import READERS
@@ -68,6 +69,7 @@ class ManifestSchema(_Schema):
     series: SeriesEntry | None = None
     cover: str | None = Field(default=None, min_length=1)
     parts: list[PartEntry] = Field(min_length=1)
+    editorial: EditorialConfig = EditorialConfig()
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,10 @@ class Manifest:
     @property
     def isbn(self) -> str | None:
         return isbn13(str(self.data.isbn)) if self.data.isbn is not None else None
+
+    @property
+    def editorial(self) -> EditorialConfig:
+        return self.data.editorial
 
     @property
     def identifier(self) -> str:

@@ -37,16 +37,39 @@ class BlockKind(str, Enum):
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A span of one line of a block that the editorial pass annotated.
+
+    A ``link`` points at the chapter whose slug is ``value``; a ``fix`` is a corrected
+    word whose text before the correction is ``value`` (a proof prints it in the margin).
+    """
+
+    line: int  # index into Block.lines
+    start: int
+    end: int
+    kind: str  # link | fix
+    value: str
+
+
+@dataclass(frozen=True)
 class Block:
-    """A paragraph, numbered list or subhead: a few lines of text from one place in a capture."""
+    """A paragraph, numbered list or subhead: a few lines of text from one place in a capture.
+
+    The lines are consecutive lines of the capture, so line ``i`` stands on source line
+    ``source.line + i``.
+    """
 
     kind: BlockKind
     lines: tuple[str, ...]
     source: SourceLocation
+    marks: tuple[Mark, ...] = ()
 
     @property
     def text(self) -> str:
         return " ".join(self.lines)
+
+    def line_source(self, index: int) -> SourceLocation:
+        return SourceLocation(self.source.path, self.source.line + index)
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,11 @@ class Comment:
     blocks: tuple[Block, ...]
     replies: tuple[Comment, ...]
     source: SourceLocation
+    by_author: bool = False  # written by the blog's author, as the editorial pass recognised
+
+    @property
+    def text(self) -> str:
+        return " ".join(block.text for block in self.blocks)
 
     def walk(self):
         """This comment, then every reply below it, depth first."""

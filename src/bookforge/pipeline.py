@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from bookforge import html, manifest, readers
+from bookforge import editorial, html, manifest, readers
+from bookforge.editorial import report
 from bookforge.diagnostics import BookforgeError, Diagnostic, ManifestError, RenderError, Severity, error
 from bookforge.model import Book
 from bookforge.renderers import epub, pagelist, pdf
@@ -35,6 +36,7 @@ class BuildOptions:
 @dataclass
 class BuildResult:
     book: Book | None = None
+    editorial: str = ""  # the editorial pass's counts, in a line
     epub: Path | None = None
     pdf: Path | None = None
     pdf_pages: int = 0
@@ -61,13 +63,17 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
         spec = manifest.load(project)
         styles = _styles(project)
     with stage("read"):
-        result.book = book = readers.read_book(spec)
+        book = readers.read_book(spec)
+    with stage("edit"):
+        book, ledger = editorial.edit(book, spec.editorial)
+        result.book, result.editorial = book, report.summary(ledger)
     out = options.out_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
         with stage("html"):
             html_book = html.write(book, styles, staging / "html")
+            reports = report.write(book, ledger, staging)
         with stage("pdf"):
             pdf_result = _render(lambda: pdf.render(html_book, staging / f"{book.metadata.slug}.pdf"), "PDF")
             result.diagnostics += pdf_result.diagnostics
@@ -81,6 +87,8 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
         result.epub = _publish(epub_path, out)
         result.pdf = _publish(pdf_result.path, out)
         _publish(staging / "html", out)
+        for path in reports:
+            _publish(path, out)
         result.pdf_pages = pdf_result.pages
     finally:
         shutil.rmtree(staging, ignore_errors=True)

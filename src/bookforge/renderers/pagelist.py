@@ -213,7 +213,7 @@ def _locate(trees: dict, start: Start):
             if char.isspace():
                 continue
             if count == start.offset:
-                while index > 0 and not text[index - 1].isspace():
+                while index > 0 and text[index - 1].isalnum():
                     index -= 1  # not inside a word hyphenated across the page turn: before it
                 return _hoisted((owner, is_tail, index))
             count += 1
