@@ -67,6 +67,12 @@ def test_labels_are_the_printed_folios_roman_in_the_front_matter(page_list, prin
     assert [labels[number] for number, _ in folios] == [folio for _, folio in folios]
 
 
+def test_labels_are_the_pdfs_own_page_labels_once_it_has_them(page_list, pdf):
+    if "/PageLabels" not in pdf.trailer["/Root"]:
+        pytest.skip("the PDF carries no /PageLabels yet")
+    assert [label for label, _ in page_list] == list(pdf.page_labels)
+
+
 def test_every_marker_stands_at_the_first_words_of_its_pdf_page(page_list, printed, epub_zip):
     checked = 0
     for number, ((label, href), (expected, _)) in enumerate(zip(page_list, printed), start=1):
