@@ -46,7 +46,8 @@ def assert_no_new_output(project: Path) -> None:
 BROKEN_MANIFEST = BOOK_YAML.replace("title: Test Book", "title: Test Book\ntitel: Typo")
 BROKEN_MANIFEST_LINE = (
     "book.yaml:2:1: error [M-010] unknown key 'titel' (expected one of: title, subtitle, slug, authors, "
-    "language, identifier, publisher, date, rights, description, subjects, parts, editorial); did you mean 'title'?"
+    "language, identifier, isbn, publisher, date, rights, description, subjects, series, cover, parts, "
+    "editorial); did you mean 'title'?"
 )
 BROKEN_CAPTURE = "A Post\n\nBody.\n\n  • A comment,\n  not indented enough.\n\nLeave a Comment"
 BROKEN_CAPTURE_LINE = "chapters/x.txt:6: error [R-011] line indented 2 spaces inside the comment at line 5, which needs 4"

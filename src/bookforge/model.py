@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
+from pathlib import Path
 
 
 def slugify(text: str, fallback: str) -> str:
@@ -124,6 +125,14 @@ class Author:
 
 
 @dataclass(frozen=True)
+class Series:
+    """The series a book belongs to, and its number in it."""
+
+    name: str
+    position: int | None = None
+
+
+@dataclass(frozen=True)
 class Metadata:
     """What the title page, the copyright page and the packages' metadata say."""
 
@@ -138,6 +147,10 @@ class Metadata:
     rights: str | None
     description: str | None
     subjects: tuple[str, ...] = field(default_factory=tuple)
+    isbn: str | None = None  # 13 digits, no hyphens
+    series: Series | None = None
+    cover: Path | None = None  # the cover image inside the project; None: bookforge sets a typographic cover
+    modified: datetime | None = None  # when the sources last changed: the packages' dcterms:modified
 
     @property
     def full_title(self) -> str:

@@ -1,4 +1,4 @@
-"""The build: manifest -> readers -> Book -> intermediate HTML -> EPUB and PDF, each stage timed.
+"""The build: manifest -> readers -> Book -> intermediate HTML -> PDF -> page-list -> EPUB, each stage timed.
 
 Everything is made in a staging folder inside the output folder and moved into place
 only when every stage has succeeded, so a failed build never leaves a half-written book.
@@ -20,7 +20,7 @@ from bookforge import editorial, html, manifest, readers
 from bookforge.editorial import report
 from bookforge.diagnostics import BookforgeError, Diagnostic, ManifestError, RenderError, Severity, error
 from bookforge.model import Book
-from bookforge.renderers import epub, pdf
+from bookforge.renderers import epub, pagelist, pdf
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,16 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
         with stage("html"):
             html_book = html.write(book, styles, staging / "html")
             reports = report.write(book, ledger, staging)
-        with stage("epub"):
-            epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
         with stage("pdf"):
             pdf_result = _render(lambda: pdf.render(html_book, staging / f"{book.metadata.slug}.pdf"), "PDF")
             result.diagnostics += pdf_result.diagnostics
             if any(d.severity is Severity.ERROR for d in pdf_result.diagnostics):
                 raise RenderError(list(pdf_result.diagnostics))
+        with stage("page-list"):
+            html_book, found = _render(lambda: pagelist.mark(html_book, pdf_result.layout), "page-list")
+            result.diagnostics += found
+        with stage("epub"):
+            epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
         result.epub = _publish(epub_path, out)
         result.pdf = _publish(pdf_result.path, out)
         _publish(staging / "html", out)

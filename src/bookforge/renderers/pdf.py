@@ -28,6 +28,7 @@ class PdfResult:
     path: Path
     pages: int
     diagnostics: tuple[Diagnostic, ...]
+    layout: object = None  # WeasyPrint's Document: where each page begins, for the EPUB's page-list
 
 
 def render(html: HtmlBook, target: Path) -> PdfResult:
@@ -41,7 +42,7 @@ def render(html: HtmlBook, target: Path) -> PdfResult:
             url_fetcher=book_fetcher(html.directory),
         ).render()
         layout.write_pdf(target)
-    return PdfResult(target, len(layout.pages), tuple(collected.diagnostics))
+    return PdfResult(target, len(layout.pages), tuple(collected.diagnostics), layout)
 
 
 def _weasyprint():
@@ -69,7 +70,7 @@ def _combine(html: HtmlBook) -> etree._Element:
     for page in html.pages:
         page_body = etree.parse(str(html.path(page))).getroot().find(f"{{{XHTML}}}body")
         classes = page_body.get("class", "") + (" body-start" if page is first_body_page else "")
-        wrapper = etree.SubElement(body, f"{{{XHTML}}}div", {"class": classes})
+        wrapper = etree.SubElement(body, f"{{{XHTML}}}div", {"class": classes, "data-source": page.href})
         wrapper.extend(list(page_body))
     for link in root.iter(f"{{{XHTML}}}a"):
         link.set("href", _internal_href(link.get("href", "")))
