@@ -50,7 +50,17 @@ def test_build_reports_each_stage_time_the_outputs_and_the_page_count(built):
 
 
 def test_build_leaves_only_the_outputs(built):
-    assert sorted(p.name for p in built.out.iterdir()) == sorted([built.epub.name, built.pdf.name, "html", "editorial-report.json", "editorial-report.html"])
+    assert sorted(p.name for p in built.out.iterdir()) == sorted(
+        [built.epub.name, built.pdf.name, "html", "editorial-report.json", "editorial-report.html", ".cache"])
+
+
+def test_a_rebuild_reuses_the_editorial_pass_and_gives_the_same_report(small):
+    project, first = small
+    before = (project / "build" / "editorial-report.json").read_bytes()
+    again = build(BuildOptions(project))
+    assert dict(again.timings)["edit"] < dict(first.timings)["edit"]
+    assert (project / "build" / "editorial-report.json").read_bytes() == before
+    assert [p.name for p in (project / "build" / ".cache").iterdir()] == [next((project / "build" / ".cache").iterdir()).name]
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from bookforge import editorial, html, manifest, readers
+from bookforge import cache, editorial, html, manifest, readers
 from bookforge.editorial import report
 from bookforge.diagnostics import BookforgeError, Diagnostic, ManifestError, RenderError, Severity, error
 from bookforge.model import Book
@@ -64,11 +64,13 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
         styles = _styles(project)
     with stage("read"):
         book = readers.read_book(spec)
-    with stage("edit"):
-        book, ledger = editorial.edit(book, spec.editorial)
-        result.book, result.editorial = book, report.summary(ledger)
     out = options.out_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    with stage("edit"):
+        code = Path(editorial.__file__).parent.glob("*.py")
+        digest = cache.key(book, spec.editorial.model_dump_json(), editorial.dependencies(), code=code)
+        (book, ledger), _ = cache.cached(out, "edit", digest, lambda: editorial.edit(book, spec.editorial))
+        result.book, result.editorial = book, report.summary(ledger)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
         with stage("html"):
