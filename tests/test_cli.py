@@ -128,7 +128,8 @@ def test_a_render_failure_exits_4_and_removes_its_half_written_output(tmp_path, 
         "bookforge: build failed with 1 error; nothing was written",
     ]
     assert previous.read_bytes() == b"the previous EPUB"
-    assert [p.name for p in (project / "build").iterdir()] == [f"{SLUG}.epub"]
+    # the previous book, untouched, and the editorial cache (a finished result, not an output)
+    assert sorted(p.name for p in (project / "build").iterdir()) == [".cache", f"{SLUG}.epub"]
 
 
 def test_missing_book_yaml_exits_2(tmp_path):
