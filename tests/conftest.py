@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -54,6 +55,12 @@ def built(tmp_path_factory) -> BuiltBook:
 def epub_zip(built) -> zipfile.ZipFile:
     with zipfile.ZipFile(built.epub) as archive:
         yield archive
+
+
+@pytest.fixture(scope="session")
+def report(built) -> dict:
+    """The editorial report of the real book."""
+    return json.loads((built.out / "editorial-report.json").read_text(encoding="utf-8"))
 
 
 def words(text: str) -> list[str]:

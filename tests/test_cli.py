@@ -46,7 +46,8 @@ def assert_no_new_output(project: Path) -> None:
 BROKEN_MANIFEST = BOOK_YAML.replace("title: Test Book", "title: Test Book\ntitel: Typo")
 BROKEN_MANIFEST_LINE = (
     "book.yaml:2:1: error [M-010] unknown key 'titel' (expected one of: title, subtitle, slug, authors, "
-    "language, identifier, publisher, date, rights, description, subjects, credits, about_author, print, parts); did you mean 'title'?"
+    "language, identifier, isbn, publisher, date, rights, description, subjects, series, cover, credits, "
+    "about_author, print, parts, editorial); did you mean 'title'?"
 )
 BROKEN_CAPTURE = "A Post\n\nBody.\n\n  • A comment,\n  not indented enough.\n\nLeave a Comment"
 BROKEN_CAPTURE_LINE = "chapters/x.txt:6: error [R-011] line indented 2 spaces inside the comment at line 5, which needs 4"
@@ -127,7 +128,8 @@ def test_a_render_failure_exits_4_and_removes_its_half_written_output(tmp_path, 
         "bookforge: build failed with 1 error; nothing was written",
     ]
     assert previous.read_bytes() == b"the previous EPUB"
-    assert [p.name for p in (project / "build").iterdir()] == [f"{SLUG}.epub"]
+    # the previous book, untouched, and the editorial cache (a finished result, not an output)
+    assert sorted(p.name for p in (project / "build").iterdir()) == [".cache", f"{SLUG}.epub"]
 
 
 def test_missing_book_yaml_exits_2(tmp_path):

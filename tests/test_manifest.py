@@ -11,8 +11,8 @@ from bookforge.diagnostics import ManifestError, Severity
 from conftest import MINIMAL_BOOK_YAML
 
 PROJECT = Path(__file__).parents[1]
-TOP_LEVEL_KEYS = ("title, subtitle, slug, authors, language, identifier, publisher, date, rights, description, subjects, "
-                  "credits, about_author, print, parts")
+TOP_LEVEL_KEYS = ("title, subtitle, slug, authors, language, identifier, isbn, publisher, date, rights, description, "
+                  "subjects, series, cover, credits, about_author, print, parts, editorial")
 
 GOOD = MINIMAL_BOOK_YAML
 
@@ -272,3 +272,50 @@ def test_the_real_manifest_loads():
     assert metadata.language == "en-US"
     assert metadata.slug == "attachment-to-your-therapist"
     assert metadata.identifier == "urn:uuid:1f0d2678-6d88-4bda-ad08-ca24d38a3262"
+
+
+# --- store metadata: ISBN, series, cover ---------------------------------------------------
+
+
+@pytest.mark.parametrize("isbn", ["978-0-306-40615-7", "9780306406157", "0-306-40615-2", "978 0 306 40615 7"])
+def test_an_isbn_becomes_the_identifier_as_13_digits(tmp_path, isbn):
+    make_project(tmp_path, GOOD + f"isbn: {isbn}\n")
+    metadata = manifest.load(tmp_path).metadata()
+    assert (metadata.isbn, metadata.identifier) == ("9780306406157", "urn:isbn:9780306406157")
+
+
+@pytest.mark.parametrize("isbn", ["978-0-306-40615-8", "0-306-40615-3", "12345", "978030640615X"])
+def test_an_isbn_with_a_wrong_check_digit_or_length_is_refused(tmp_path, isbn):
+    assert errors(tmp_path, GOOD + f"isbn: {isbn}\n") == [
+        f"book.yaml:9:7: error [M-040] isbn '{isbn}' is not a valid ISBN-13 or ISBN-10: wrong length, characters or check digit",
+    ]
+
+
+def test_a_series_with_its_number(tmp_path):
+    make_project(tmp_path, GOOD + "series:\n  name: Moments of Change\n  position: 2\n")
+    series = manifest.load(tmp_path).metadata().series
+    assert (series.name, series.position) == ("Moments of Change", 2)
+
+
+def test_a_series_number_must_be_positive_and_its_keys_known(tmp_path):
+    assert errors(tmp_path, GOOD + "series:\n  name: S\n  position: 0\n  volume: 3\n") == [
+        "book.yaml:11:13: error [M-012] series.position: input should be greater than or equal to 1 (got 0)",
+        "book.yaml:12:3: error [M-010] unknown key 'volume' (expected one of: name, position)",
+    ]
+
+
+def test_a_cover_image_inside_the_project(tmp_path):
+    make_project(tmp_path, GOOD + "cover: images/front.jpg\n")
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "front.jpg").write_bytes(b"\xff\xd8")
+    assert manifest.load(tmp_path).metadata().cover == (tmp_path / "images" / "front.jpg").resolve()
+
+
+@pytest.mark.parametrize(("cover", "problem"), [
+    ("missing.jpg", "cover 'missing.jpg': no such file"),
+    ("../outside.jpg", "cover '../outside.jpg' leaves the project folder"),
+    ("chapters/x.txt", "cover 'chapters/x.txt': a cover must be a JPEG or PNG image (.jpg, .jpeg, .png)"),
+])
+def test_a_cover_is_checked_like_a_chapter_source(tmp_path, cover, problem):
+    (tmp_path / "outside.jpg").write_bytes(b"\xff\xd8")
+    assert errors(tmp_path / "project", GOOD + f"cover: {cover}\n") == [f"book.yaml:9:8: error [M-021] {problem}"]

@@ -121,5 +121,5 @@ def test_pdf_x_1a_refuses_the_transparent_colour_emoji(tmp_path):
     with pytest.raises(RenderError) as info:
         build(BuildOptions(small_project(tmp_path, "  pdf_variant: pdf/x-1a\n")))
     assert [str(d) for d in info.value.diagnostics] == [
-        "book.yaml: error [X-201] pdf/x-1a allows no transparency, but this book's emoji are printed as transparent "
+        "book.yaml: error [X-202] pdf/x-1a allows no transparency, but this book's emoji are printed as transparent "
         "colour images; choose print.pdf_variant: pdf/x-4"]

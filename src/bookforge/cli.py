@@ -1,4 +1,4 @@
-"""The command line: ``bookforge build``."""
+"""The command line: ``bookforge build`` and ``bookforge check``."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ from pathlib import Path
 
 import click
 
-from bookforge import __version__
-from bookforge.diagnostics import BookforgeError
+from bookforge import __version__, manifest
+from bookforge.check import CheckOptions, ace_command, check
+from bookforge.diagnostics import BookforgeError, Severity
 from bookforge.pipeline import BuildOptions, build
+
+project_option = click.option(
+    "-C", "--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+    help="The project folder: the one that holds book.yaml.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,8 +26,7 @@ def main() -> None:
 
 
 @main.command("build")
-@click.option("-C", "--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The project folder: the one that holds book.yaml.")
+@project_option
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the book.  [default: PROJECT/build]")
 @click.option("--proof", is_flag=True,
@@ -52,11 +56,37 @@ def build_command(project: Path, out: Path | None, proof: bool) -> None:
     comments = sum(1 for chapter in book.chapters() for _ in chapter.all_comments())
     chapters = sum(1 for _ in book.chapters())
     click.echo(f"{book.metadata.full_title}: {len(book.parts)} parts, {chapters} chapters, {comments} comments")
+    click.echo(f"editorial: {result.editorial}")
     click.echo(f"wrote {_shown(result.epub)}")
     click.echo(f"wrote {_shown(result.pdf)} ({result.pdf_pages} pages)")
     if result.proof:
         click.echo(f"wrote {_shown(result.proof)} ({result.proof_pages} pages)")
     click.echo(f"built in {time.perf_counter() - started:.1f} s")
+
+
+@main.command("check")
+@project_option
+@click.option("--epub", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The EPUB to check.  [default: PROJECT/build/<slug>.epub]")
+def check_command(project: Path, epub: Path | None) -> None:
+    """Check the built EPUB with EPUBCheck, and with Ace by DAISY when it is installed.
+
+    Prints every finding as FILE:LINE: severity [code] message, where FILE is a file inside
+    the EPUB, then a summary.  Exits 0 when no checker found an error or a warning, 5 when
+    one did, 6 when a checker could not run.  Ace runs when BOOKFORGE_ACE names it or `ace`
+    is on the PATH; set BOOKFORGE_ACE to an empty value to skip it.
+    """
+    try:
+        epub = epub or project / "build" / f"{manifest.load(project.resolve()).slug}.epub"
+        result = check(CheckOptions(epub, _shown(epub), ace_command()))
+    except BookforgeError as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(str(diagnostic), err=True)
+        sys.exit(exc.exit_code)
+    for finding in result.findings:
+        click.echo(str(finding), err=finding.severity is Severity.NOTE)
+    click.echo(result.summary())
+    sys.exit(result.exit_code)
 
 
 def _show_progress(event: str, stage: str, seconds: float) -> None:

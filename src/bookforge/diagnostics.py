@@ -1,6 +1,7 @@
 """Diagnostics: one type for every problem found in the input or while rendering.
 
-Codes come in families: ``M-`` manifest, ``R-`` reader, ``E-`` editorial, ``X-`` render.
+Codes come in families: ``M-`` manifest, ``R-`` reader, ``E-`` editorial, ``X-`` render, ``C-``
+``bookforge check`` itself (the findings it reports keep EPUBCheck's and Ace's own codes).
 Each family of failure has its own exit code so scripts can tell them apart.
 """
 
@@ -66,6 +67,12 @@ class ReaderError(BookforgeError):
 
 class RenderError(BookforgeError):
     exit_code = 4
+
+
+class CheckError(BookforgeError):
+    """``bookforge check`` could not run a checker (no EPUB, no Java, no EPUBCheck)."""
+
+    exit_code = 6
 
 
 def raise_if_errors(diagnostics: list[Diagnostic], error_class: type[BookforgeError]) -> None:

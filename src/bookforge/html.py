@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
-from bookforge import __version__
-from bookforge.model import Book, Metadata
+from bookforge import __version__, cover
+from bookforge.model import Block, Book, Change, Metadata
 
 SHARED_CSS = "css/book.css"
 EPUB_CSS = "css/epub.css"
@@ -29,7 +30,7 @@ class Page:
 
     href: str
     title: str
-    kind: str  # halftitle | titlepage | copyright | contents | part | chapter | credits | about-author
+    kind: str  # cover | halftitle | titlepage | copyright | contents | part | chapter | credits | about-author
     matter: str  # frontmatter | bodymatter | backmatter
 
     @property
@@ -46,14 +47,39 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
+class Landmark:
+    """A major part of the book that reading systems can jump to (the nav's landmarks)."""
+
+    kind: str  # the epub:type: cover, titlepage, toc, bodymatter, copyright-page
+    title: str
+    href: str
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Where a page of the print edition begins, and the folio printed on it."""
+
+    label: str
+    href: str  # 'chapter.xhtml#page-12'
+
+
+@dataclass(frozen=True)
 class HtmlBook:
-    """What the HTML stage hands the renderers: where the files are and how they are ordered."""
+    """What the HTML stage hands the renderers: where the files are and how they are ordered.
+
+    The cover page belongs to the EPUB alone (the print edition's cover is the printer's), so it
+    stands apart from ``pages``, which both renderers lay out.  ``page_list`` is filled in once
+    the PDF is laid out.
+    """
 
     directory: Path
     metadata: Metadata
     pages: tuple[Page, ...]
     toc: tuple[TocEntry, ...]
-    resources: tuple[str, ...]  # stylesheets and fonts, relative to ``directory``
+    resources: tuple[str, ...]  # stylesheets, fonts and images, relative to ``directory``
+    cover: Page | None = None
+    cover_image: str | None = None
+    page_list: tuple[PageBreak, ...] = ()
 
     def path(self, page: Page) -> Path:
         return self.directory / page.href
@@ -62,17 +88,25 @@ class HtmlBook:
 def write(book: Book, styles: Path, directory: Path, *, proof: bool = False) -> HtmlBook:
     """Write the book's XHTML, stylesheets and fonts into ``directory`` (which must not exist yet).
 
-    ``proof`` writes the proofreaders' copy: the templates may then mark the editorial pass's changes.
+    With ``proof``, the pages also show what the editorial pass changed: each corrected word
+    carries its original, and each removal leaves a note where the text stood.
     """
     directory.mkdir(parents=True)
     resources = _copy_styles(styles, directory, (PROOF_CSS,) if proof else ())
+    cover_image = cover.write(book.metadata, styles / FONTS, directory)
+    cover_page = Page("cover.xhtml", "Cover", "cover", "frontmatter")
     pages, toc = _plan(book)
+    landmarks = _landmarks(cover_page, pages)
     env = _environment()
+    env.globals.update(inline=lambda block, index: inline(block, index, proof), proof=proof,
+                       notes=_proof_notes(book) if proof else {},
+                       reply_label=f"{book.metadata.authors[0].name} replies" if book.metadata.authors else "The author replies")
     chapters = {c.slug: c for c in book.chapters()}
     parts = {p.slug: (number, p) for number, p in enumerate(book.parts, start=1)}
-    for page in pages:
+    for page in (cover_page, *pages):
         context = {"page": page, "meta": book.metadata, "matter": page.matter, "page_title": page.title,
-                   "stylesheets": (SHARED_CSS, EPUB_CSS), "toc": toc, "version": __version__, "proof": proof,
+                   "stylesheets": (SHARED_CSS, EPUB_CSS), "toc": toc, "version": __version__,
+                   "landmarks": landmarks, "cover_image": cover_image, "cover_alt": cover.alt_text(book.metadata),
                    "credits": book.metadata.credits + tuple(credit.text for credit in book.credits)}
         if page.kind == "chapter":
             context["chapter"] = chapters[page.id]
@@ -81,7 +115,37 @@ def write(book: Book, styles: Path, directory: Path, *, proof: bool = False) -> 
             context.update(part=part, label=f"Part {_part_label(number)}")
         text = env.get_template(f"{page.kind}.xhtml.j2").render(context)
         (directory / page.href).write_text(text, encoding="utf-8")
-    return HtmlBook(directory, book.metadata, pages, toc, resources)
+    return HtmlBook(directory, book.metadata, pages, toc, (*resources, cover_image), cover_page, cover_image)
+
+
+def inline(block: Block, index: int, proof: bool = False) -> Markup:
+    """Line ``index`` of a block as XHTML: links to other chapters, and in a proof the corrected words marked."""
+    line, out, position = block.lines[index], [], 0
+    for mark in (m for m in block.marks if m.line == index and m.start >= position):
+        out.append(escape(line[position:mark.start]))
+        text = escape(line[mark.start:mark.end])
+        if mark.kind == "link":
+            out.append(Markup('<a href="{}.xhtml">{}</a>').format(mark.value, text))
+        elif proof:
+            out.append(Markup('<span class="proof-fix" data-before="{}">{}</span>').format(mark.value, text))
+        else:
+            out.append(text)
+        position = mark.end
+    out.append(escape(line[position:]))
+    return Markup("").join(out)
+
+
+def _proof_notes(book: Book) -> dict[str, list[Change]]:
+    """The removals a proof notes, by the comment (or chapter) after which the removed text stood.
+
+    A note whose comment is gone too is placed at the top of its chapter.
+    """
+    present = {c.id for ch in book.chapters() for c in ch.all_comments()} | {ch.slug for ch in book.chapters()}
+    notes: dict[str, list[Change]] = {}
+    for change in book.changes:
+        if change.kind in ("comment_removed", "text_removed", "comment_merged"):
+            notes.setdefault(change.anchor if change.anchor in present else change.chapter, []).append(change)
+    return notes
 
 
 def _plan(book: Book) -> tuple[tuple[Page, ...], tuple[TocEntry, ...]]:
@@ -115,6 +179,17 @@ def _back_matter(book: Book) -> list[Page]:
     if book.metadata.about_author:
         pages.append(Page("about-author.xhtml", "About the Author", "about-author", "backmatter"))
     return pages
+
+
+def _landmarks(cover_page: Page, pages: tuple[Page, ...]) -> tuple[Landmark, ...]:
+    """The cover, title page, contents, start of the body and copyright page, in reading order."""
+    first = {}
+    for page in (cover_page, *pages):
+        kind = "bodymatter" if page.matter == "bodymatter" else page.kind
+        first.setdefault(kind, page)
+    names = {"cover": ("cover", "Cover"), "titlepage": ("titlepage", "Title Page"), "contents": ("toc", "Contents"),
+             "bodymatter": ("bodymatter", "Start of Content"), "copyright": ("copyright-page", "Copyright")}
+    return tuple(Landmark(*names[kind], page.href) for kind, page in first.items() if kind in names)
 
 
 def _part_label(number: int) -> str:

@@ -18,13 +18,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from bookforge.editorial.config import EditorialConfig
 from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_errors
-from bookforge.model import Author, Metadata, slugify
+from bookforge.model import Author, Metadata, Series, slugify
 from bookforge.readers import READERS
 from bookforge.renderers.print_spec import TRIM_PRESETS, PrintSpec, Trim, length_in_points
+from bookforge.timestamp import source_date
 
 MANIFEST_NAME = "book.yaml"
-RESERVED_NAMES = {"halftitle", "titlepage", "copyright", "contents", "nav", "toc", "credits", "about-author"}
+RESERVED_NAMES = {"halftitle", "titlepage", "copyright", "contents", "nav", "toc", "cover", "credits", "about-author"}
+COVER_TYPES = (".jpg", ".jpeg", ".png")
 
 
 class _Schema(BaseModel):
@@ -79,6 +82,11 @@ class PrintEntry(_Schema):
         raise PydanticCustomError("trim", f"expected one of {', '.join(TRIM_PRESETS)} or a mapping with width and height")
 
 
+class SeriesEntry(_Schema):
+    name: str = Field(min_length=1)
+    position: int | None = Field(default=None, ge=1)
+
+
 class ManifestSchema(_Schema):
     title: str = Field(min_length=1)
     subtitle: str | None = None
@@ -86,15 +94,19 @@ class ManifestSchema(_Schema):
     authors: list[AuthorEntry] = Field(min_length=1)
     language: str = Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     identifier: str | None = None
+    isbn: str | int | None = None
     publisher: str | None = None
     date: datetime.date | None = None
     rights: str | None = None
     description: str | None = None
     subjects: list[str] = []
+    series: SeriesEntry | None = None
+    cover: str | None = Field(default=None, min_length=1)
     credits: list[str] = []
     about_author: str | None = None
     print: PrintEntry = PrintEntry()
     parts: list[PartEntry] = Field(min_length=1)
+    editorial: EditorialConfig = EditorialConfig()
 
 
 @dataclass(frozen=True)
@@ -125,13 +137,23 @@ class Manifest:
         return self.data.slug or slugify(self.data.title, "book")
 
     @property
+    def isbn(self) -> str | None:
+        return isbn13(str(self.data.isbn)) if self.data.isbn is not None else None
+
+    @property
+    def editorial(self) -> EditorialConfig:
+        return self.data.editorial
+
+    @property
     def identifier(self) -> str:
-        """The identifier from the manifest, else a UUID derived from title and authors: stable build after build."""
+        """The ISBN, else the identifier from the manifest, else a UUID derived from title and authors:
+        stable build after build."""
+        if self.isbn:
+            return f"urn:isbn:{self.isbn}"
         if self.data.identifier:
             return self.data.identifier
         names = ";".join(a.name for a in self.data.authors)
         return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'bookforge:{self.data.title}:{names}')}"
-
 
     def metadata(self) -> Metadata:
         d = self.data
@@ -149,11 +171,32 @@ class Manifest:
             subjects=tuple(d.subjects),
             credits=tuple(d.credits),
             about_author=d.about_author,
+            isbn=self.isbn,
+            series=Series(d.series.name, d.series.position) if d.series else None,
+            cover=(self.root / d.cover).resolve() if d.cover else None,
+            modified=source_date(self.root, d.date),
         )
 
     def print_spec(self) -> PrintSpec:
         p = self.data.print
         return PrintSpec(Trim.parse(p.trim.width, p.trim.height), p.profile, p.bleed, p.pdf_variant)
+
+
+def isbn13(text: str) -> str | None:
+    """An ISBN-10 or ISBN-13, hyphens and spaces allowed, as its 13 digits; None when a check digit is wrong."""
+    digits = re.sub(r"[\s-]", "", text).upper()
+    if re.fullmatch(r"\d{9}[\dX]", digits):
+        if sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits)) % 11:
+            return None
+        digits = "978" + digits[:9]
+        return digits + _isbn13_check_digit(digits)
+    if re.fullmatch(r"97[89]\d{10}", digits) and _isbn13_check_digit(digits[:12]) == digits[12]:
+        return digits
+    return None
+
+
+def _isbn13_check_digit(first12: str) -> str:
+    return str(-sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(first12)) % 10)
 
 
 def _file_as(name: str) -> str:
@@ -172,6 +215,7 @@ def load(root: Path) -> Manifest:
     marks = _Marks(node)
     diagnostics = list(marks.duplicates)
     parts, file_problems = _resolve_sources(root, raw, marks)
+    file_problems += _check_cover(root, raw, marks) + _check_isbn(raw, marks)
     try:
         data = ManifestSchema.model_validate(raw)
     except ValidationError as exc:
@@ -311,14 +355,42 @@ def _mappings(value: Any) -> list[dict]:
     return [item if isinstance(item, dict) else {} for item in value] if isinstance(value, list) else []
 
 
-def _check_source(root: Path, source: str, seen: dict[Path, str]) -> str | None:
+def _check_cover(root: Path, raw: dict, marks: _Marks) -> list[Diagnostic]:
+    """The cover image must be a JPEG or PNG file inside the project, like a chapter source."""
+    cover = raw.get("cover")
+    if not isinstance(cover, str) or not cover.strip():
+        return []  # the schema reports it
+    problem = _check_path(root, "cover", cover.strip())
+    if not problem and Path(cover.strip()).suffix.lower() not in COVER_TYPES:
+        problem = f"cover '{cover.strip()}': a cover must be a JPEG or PNG image ({', '.join(COVER_TYPES)})"
+    return [_at("M-021", problem, marks.nearest(("cover",)))] if problem else []
+
+
+def _check_isbn(raw: dict, marks: _Marks) -> list[Diagnostic]:
+    isbn = raw.get("isbn")
+    if not isinstance(isbn, (str, int)) or isinstance(isbn, bool) or isbn13(str(isbn)):
+        return []  # the schema reports a wrong type
+    message = f"isbn '{isbn}' is not a valid ISBN-13 or ISBN-10: wrong length, characters or check digit"
+    return [_at("M-040", message, marks.nearest(("isbn",)))]
+
+
+def _check_path(root: Path, what: str, source: str) -> str | None:
+    """A problem with a path the manifest names, or None when it is a file inside the project."""
     if Path(source).is_absolute():
-        return f"source '{source}' must be a path relative to the project, not an absolute path"
+        return f"{what} '{source}' must be a path relative to the project, not an absolute path"
     path = (root / source).resolve()
     if not path.is_relative_to(root.resolve()):
-        return f"source '{source}' leaves the project folder"
+        return f"{what} '{source}' leaves the project folder"
     if not path.is_file():
-        return f"source '{source}': no such file"
+        return f"{what} '{source}': no such file"
+    return None
+
+
+def _check_source(root: Path, source: str, seen: dict[Path, str]) -> str | None:
+    problem = _check_path(root, "source", source)
+    if problem:
+        return problem
+    path = (root / source).resolve()
     if path.suffix not in READERS:
         return f"source '{source}': no reader for '{path.suffix}' files (known: {', '.join(sorted(READERS))})"
     if path in seen:

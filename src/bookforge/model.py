@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
+from pathlib import Path
 
 
 def slugify(text: str, fallback: str) -> str:
@@ -36,16 +37,39 @@ class BlockKind(str, Enum):
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A span of one line of a block that the editorial pass annotated.
+
+    A ``link`` points at the chapter whose slug is ``value``; a ``fix`` is a corrected
+    word whose text before the correction is ``value`` (a proof prints it in the margin).
+    """
+
+    line: int  # index into Block.lines
+    start: int
+    end: int
+    kind: str  # link | fix
+    value: str
+
+
+@dataclass(frozen=True)
 class Block:
-    """A paragraph, numbered list or subhead: a few lines of text from one place in a capture."""
+    """A paragraph, numbered list or subhead: a few lines of text from one place in a capture.
+
+    The lines are consecutive lines of the capture, so line ``i`` stands on source line
+    ``source.line + i``.
+    """
 
     kind: BlockKind
     lines: tuple[str, ...]
     source: SourceLocation
+    marks: tuple[Mark, ...] = ()
 
     @property
     def text(self) -> str:
         return " ".join(self.lines)
+
+    def line_source(self, index: int) -> SourceLocation:
+        return SourceLocation(self.source.path, self.source.line + index)
 
 
 @dataclass(frozen=True)
@@ -56,6 +80,11 @@ class Comment:
     blocks: tuple[Block, ...]
     replies: tuple[Comment, ...]
     source: SourceLocation
+    by_author: bool = False  # written by the blog's author, as the editorial pass recognised
+
+    @property
+    def text(self) -> str:
+        return " ".join(block.text for block in self.blocks)
 
     def walk(self):
         """This comment, then every reply below it, depth first."""
@@ -96,6 +125,14 @@ class Author:
 
 
 @dataclass(frozen=True)
+class Series:
+    """The series a book belongs to, and its number in it."""
+
+    name: str
+    position: int | None = None
+
+
+@dataclass(frozen=True)
 class Metadata:
     """What the title page, the copyright page and the packages' metadata say."""
 
@@ -112,6 +149,10 @@ class Metadata:
     subjects: tuple[str, ...] = field(default_factory=tuple)
     credits: tuple[str, ...] = ()  # from book.yaml; the Credits page adds the Book's own
     about_author: str | None = None
+    isbn: str | None = None  # 13 digits, no hyphens
+    series: Series | None = None
+    cover: Path | None = None  # the cover image inside the project; None: bookforge sets a typographic cover
+    modified: datetime | None = None  # when the sources last changed: the packages' dcterms:modified
 
     @property
     def full_title(self) -> str:

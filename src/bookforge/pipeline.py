@@ -1,4 +1,4 @@
-"""The build: manifest -> readers -> Book -> intermediate HTML -> EPUB and PDF, each stage timed.
+"""The build: manifest -> readers -> Book -> intermediate HTML -> PDF -> page-list -> EPUB, each stage timed.
 
 Everything is made in a staging folder inside the output folder and moved into place
 only when every stage has succeeded, so a failed build never leaves a half-written book.
@@ -16,10 +16,11 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from bookforge import html, manifest, provenance, readers
+from bookforge import cache, editorial, html, manifest, provenance, readers
+from bookforge.editorial import report
 from bookforge.diagnostics import BookforgeError, Diagnostic, ManifestError, RenderError, Severity, error
 from bookforge.model import Book
-from bookforge.renderers import epub, pdf
+from bookforge.renderers import epub, pagelist, pdf
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class BuildOptions:
 @dataclass
 class BuildResult:
     book: Book | None = None
+    editorial: str = ""  # the editorial pass's counts, in a line
     epub: Path | None = None
     pdf: Path | None = None
     pdf_pages: int = 0
@@ -64,29 +66,39 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
         spec = manifest.load(project)
         styles = _styles(project)
     with stage("read"):
-        result.book = book = readers.read_book(spec)
+        book = readers.read_book(spec)
     out = options.out_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    with stage("edit"):
+        code = Path(editorial.__file__).parent.glob("*.py")
+        digest = cache.key(book, spec.editorial.model_dump_json(), editorial.dependencies(), code=code)
+        (book, ledger), _ = cache.cached(out, "edit", digest, lambda: editorial.edit(book, spec.editorial))
+        result.book, result.editorial = book, report.summary(ledger)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
         with stage("html"):
             html_book = html.write(book, styles, staging / "html")
-        with stage("epub"):
-            epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
-        made = provenance.provenance(spec)
-        print_options = pdf.PdfOptions(spec.print_spec(), made.date)
+            reports = report.write(book, ledger, staging)
+        print_options = pdf.PdfOptions(spec.print_spec(), book.metadata.modified)
         with stage("pdf"):
             pdf_result = _render_pdf(html_book, staging / f"{book.metadata.slug}.pdf", print_options, result)
+        with stage("page-list"):
+            html_book, found = _render(lambda: pagelist.mark(html_book, pdf_result.layout), "page-list")
+            result.diagnostics += found
+        with stage("epub"):
+            epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
         if options.proof:
             with stage("proof"):
                 proof_html = html.write(book, styles, staging / "proof-html", proof=True)
-                slug = pdf.Proof(f"PROOF · {made.date:%Y-%m-%d} · {made.sources}")
+                slug = pdf.Proof(f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}")
                 proof_result = _render_pdf(proof_html, staging / f"{book.metadata.slug}-proof.pdf",
                                            replace(print_options, proof=slug), result)
             result.proof, result.proof_pages = _publish(proof_result.path, out), proof_result.pages
         result.epub = _publish(epub_path, out)
         result.pdf = _publish(pdf_result.path, out)
         _publish(staging / "html", out)
+        for path in reports:
+            _publish(path, out)
         result.pdf_pages = pdf_result.pages
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,49 +1,26 @@
-"""Where a build comes from: the date it is stamped with and a short name for its sources.
+"""A short name for the sources a build was made from, printed on every page of a proof.
 
-Neither ever comes from the clock, so two builds of the same sources give the same bytes:
-the date is ``SOURCE_DATE_EPOCH``, else the project's last git commit, else book.yaml's date.
+The commit's short hash when the project is a git checkout with nothing changed, else a short
+SHA-256 over book.yaml and the chapter sources: either way, proofreaders can tell which copy
+of the text they hold.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from bookforge.manifest import MANIFEST_NAME, Manifest
 
-UTC = datetime.timezone.utc
 
-
-@dataclass(frozen=True)
-class Provenance:
-    date: datetime.datetime  # in UTC
-    sources: str  # 'git 24155ab', or 'sha256 1f0d2678' when the sources are not a clean git checkout
-
-
-def provenance(manifest: Manifest) -> Provenance:
-    return Provenance(_source_date(manifest), _sources(manifest))
-
-
-def _source_date(manifest: Manifest) -> datetime.datetime:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git(manifest.root, "log", "-1", "--format=%ct", "--", ".")
-    if epoch:
-        return datetime.datetime.fromtimestamp(int(epoch), UTC)
-    day = manifest.data.date or datetime.date(2000, 1, 1)
-    return datetime.datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def _sources(manifest: Manifest) -> str:
-    """The commit's short hash if the project is a git checkout with nothing changed, else a hash of the files."""
+def sources(manifest: Manifest) -> str:
+    """'git 24155ab', or 'sha256 1f0d2678' when the sources are not a clean git checkout."""
     commit = _git(manifest.root, "rev-parse", "--short", "HEAD")
     if commit and _git(manifest.root, "status", "--porcelain", "--", ".") == "":
         return f"git {commit}"
     digest = hashlib.sha256()
-    files = [manifest.root / MANIFEST_NAME] + [c.path for part in manifest.parts for c in part.chapters]
-    for path in files:
+    for path in [manifest.root / MANIFEST_NAME] + [c.path for part in manifest.parts for c in part.chapters]:
         digest.update(path.read_bytes())
     return f"sha256 {digest.hexdigest()[:8]}"
 
@@ -52,6 +29,6 @@ def _git(root: Path, *args: str) -> str | None:
     """What a git command prints in ``root``, stripped; None where git or a checkout is missing."""
     try:
         run = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30)
-    except OSError:
+    except (OSError, subprocess.SubprocessError):
         return None
     return run.stdout.strip() if run.returncode == 0 else None

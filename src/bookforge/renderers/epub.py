@@ -1,57 +1,102 @@
 """The EPUB renderer: ebooklib packages the intermediate XHTML files exactly as they were written.
 
 The contents page doubles as the EPUB navigation document, so the reader's table of
-contents and the book's own contents page are one and the same file.
+contents and the book's own contents page are one and the same file; it also holds the
+landmarks and the print edition's page-list.  ``render`` is a short list of named steps:
+metadata, accessibility, documents, resources, navigation, package.
 """
 
 from __future__ import annotations
 
-import datetime
-import os
+import io
 from pathlib import Path
 
 from ebooklib import epub
+from lxml import etree
 
-from bookforge.html import PRINT_CSS, HtmlBook, TocEntry
+from bookforge.html import PRINT_CSS, HtmlBook, Page, TocEntry
 from bookforge.model import Metadata
+from bookforge.renderers import accessibility, ocf
+from bookforge.renderers.fonts import subset_font
+from bookforge.timestamp import day_start
 
 MEDIA_TYPES = {".xhtml": "application/xhtml+xml", ".css": "text/css", ".otf": "font/otf", ".ttf": "font/ttf",
-               ".woff": "font/woff", ".woff2": "font/woff2", ".txt": "text/plain"}
+               ".woff": "font/woff", ".woff2": "font/woff2", ".txt": "text/plain", ".jpg": "image/jpeg",
+               ".png": "image/png"}
+FONTS = (".otf", ".ttf")
 WRITER_OPTIONS = {"epub3_pages": False, "epub3_landmark": False, "epub2_guide": False, "raise_exceptions": True}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ISBN_ONIX_CODE = "15"  # ONIX code list 5: ISBN-13
 
 
 def render(html: HtmlBook, target: Path) -> Path:
     """Package ``html`` as an EPUB 3 at ``target``."""
     book = epub.EpubBook()
-    _metadata(book, html.metadata)
+    _metadata(book, html)
     book.spine = _documents(book, html)
+    _accessibility(book, html)
     _resources(book, html)
     book.toc = [_toc_entry(entry) for entry in html.toc]
     book.add_item(epub.EpubNcx())
-    epub.write_epub(str(target), book, {**WRITER_OPTIONS, "mtime": _modified(html.metadata)})
+    _package(book, html.metadata, target)
     return target
 
 
-def _metadata(book: epub.EpubBook, meta: Metadata) -> None:
+def reading_order(html: HtmlBook) -> tuple[Page, ...]:
+    """The spine: the cover page first, then the pages both editions share."""
+    return ((html.cover,) if html.cover else ()) + html.pages
+
+
+def _metadata(book: epub.EpubBook, html: HtmlBook) -> None:
+    meta = html.metadata
     book.set_identifier(meta.identifier)
-    book.set_title(meta.title)
+    if meta.isbn:
+        _refine(book, "id", "identifier-type", ISBN_ONIX_CODE, scheme="onix:codelist5")
+    _titles(book, meta)
     book.set_language(meta.language)
     for number, author in enumerate(meta.authors, start=1):
         uid = f"author-{number}"
         book.add_metadata("DC", "creator", author.name, {"id": uid})
-        book.add_metadata(None, "meta", author.file_as, {"refines": f"#{uid}", "property": "file-as"})
-        book.add_metadata(None, "meta", author.role, {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"})
+        _refine(book, uid, "file-as", author.file_as)
+        _refine(book, uid, "role", author.role, scheme="marc:relators")
     for name, value in (("publisher", meta.publisher), ("rights", meta.rights), ("description", meta.description),
                         ("date", meta.date.isoformat() if meta.date else None)):
         if value:
             book.add_metadata("DC", name, value)
     for subject in meta.subjects:
         book.add_metadata("DC", "subject", subject)
+    if html.page_list:  # the edition whose page numbers the page-list gives
+        book.add_metadata("DC", "source", f"{meta.full_title}, print edition ({len(html.page_list)} pages)",
+                          {"id": "print-edition"})
+        _refine(book, "print-edition", "source-of", "pagination")
+    if meta.series:
+        _series(book, meta)
+
+
+def _titles(book: epub.EpubBook, meta: Metadata) -> None:
+    book.title = meta.title  # the NCX's title
+    book.add_metadata("DC", "title", meta.title, {"id": "title"})
+    _refine(book, "title", "title-type", "main")
+    if meta.subtitle:
+        book.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        _refine(book, "subtitle", "title-type", "subtitle")
+
+
+def _series(book: epub.EpubBook, meta: Metadata) -> None:
+    book.add_metadata(None, "meta", meta.series.name, {"property": "belongs-to-collection", "id": "series"})
+    _refine(book, "series", "collection-type", "series")
+    if meta.series.position:
+        _refine(book, "series", "group-position", str(meta.series.position))
+
+
+def _refine(book: epub.EpubBook, target: str, prop: str, value: str, scheme: str | None = None) -> None:
+    attributes = {"refines": f"#{target}", "property": prop} | ({"scheme": scheme} if scheme else {})
+    book.add_metadata(None, "meta", value, attributes)
 
 
 def _documents(book: epub.EpubBook, html: HtmlBook) -> list[epub.EpubItem]:
     spine = []
-    for page in html.pages:
+    for page in reading_order(html):
         item = epub.EpubItem(uid=page.id, file_name=page.href, media_type=MEDIA_TYPES[".xhtml"],
                              content=html.path(page).read_bytes())
         item.properties = ["nav"] if page.kind == "contents" else []
@@ -60,11 +105,25 @@ def _documents(book: epub.EpubBook, html: HtmlBook) -> list[epub.EpubItem]:
     return spine
 
 
+def _accessibility(book: epub.EpubBook, html: HtmlBook) -> None:
+    documents = [etree.fromstring(item.content) for item in book.spine]
+    found = accessibility.facts(documents, toc=bool(html.toc), page_list=bool(html.page_list))
+    for prop, value in accessibility.profile(found).properties():
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+
 def _resources(book: epub.EpubBook, html: HtmlBook) -> None:
+    """Stylesheets, licences and the cover image as written; fonts cut down to the characters the book sets."""
+    text = "".join("".join(etree.fromstring(item.content).itertext()) for item in book.spine)
     for number, href in enumerate((r for r in html.resources if r != PRINT_CSS), start=1):
-        media_type = MEDIA_TYPES[Path(href).suffix]
-        book.add_item(epub.EpubItem(uid=f"res-{number}", file_name=href, media_type=media_type,
-                                    content=(html.directory / href).read_bytes()))
+        suffix = Path(href).suffix.lower()
+        content = (html.directory / href).read_bytes()
+        item = epub.EpubItem(uid=f"res-{number}", file_name=href, media_type=MEDIA_TYPES[suffix],
+                             content=subset_font(content, text) if suffix in FONTS else content)
+        if href == html.cover_image:
+            item.id, item.properties = "cover-image", ["cover-image"]
+            book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # for EPUB 2 readers
+        book.add_item(item)
 
 
 def _toc_entry(entry: TocEntry):
@@ -74,10 +133,19 @@ def _toc_entry(entry: TocEntry):
     return (epub.Section(entry.title, entry.href), [_toc_entry(child) for child in entry.children])
 
 
-def _modified(meta: Metadata) -> datetime.datetime:
-    """dcterms:modified from SOURCE_DATE_EPOCH, else the book's date: never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
-    day = meta.date or datetime.date(2000, 1, 1)
-    return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer, declaring the package's language on <package> (xml:lang) as Ace asks."""
+
+    def _write_opf_file(self, root):
+        root.set(XML_LANG, self.book.language)
+        super()._write_opf_file(root)
+
+
+def _package(book: epub.EpubBook, meta: Metadata, target: Path) -> None:
+    """Let ebooklib write the EPUB in memory, then lay its zip out reproducibly at ``target``."""
+    when = meta.modified or day_start(meta.date)
+    buffer = io.BytesIO()
+    writer = _Writer(buffer, book, {**WRITER_OPTIONS, "mtime": when})
+    writer.process()
+    writer.write()
+    ocf.repack(buffer.getvalue(), target, when)

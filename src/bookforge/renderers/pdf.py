@@ -51,6 +51,7 @@ class PdfResult:
     path: Path
     pages: int
     diagnostics: tuple[Diagnostic, ...]
+    layout: object = None  # WeasyPrint's Document: where each page begins, for the EPUB's page-list
 
 
 def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
@@ -68,7 +69,7 @@ def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
         data = layout.write_pdf(pdf_variant=options.spec.pdf_variant)
     bleed_points = options.spec.bleed_inches * POINTS_PER_INCH
     pdf_post.finish(data, target, _front_matter_pages(layout), html.metadata.identifier, bleed_points)
-    return PdfResult(target, len(layout.pages), tuple(collected.diagnostics))
+    return PdfResult(target, len(layout.pages), tuple(collected.diagnostics), layout)
 
 
 @contextmanager
@@ -88,7 +89,7 @@ def _source_date_epoch(date: datetime.datetime) -> Iterator[None]:
 def _check_variant(document: etree._Element, spec: PrintSpec) -> None:
     """PDF/X-1a allows no transparency, and the colour emoji are printed as images with an alpha channel."""
     if spec.pdf_variant == "pdf/x-1a" and EMOJI.search("".join(document.itertext())):
-        raise RenderError([error("X-201", "pdf/x-1a allows no transparency, but this book's emoji are printed as "
+        raise RenderError([error("X-202", "pdf/x-1a allows no transparency, but this book's emoji are printed as "
                                  "transparent colour images; choose print.pdf_variant: pdf/x-4", "book.yaml")])
 
 
@@ -108,15 +109,15 @@ def _lay_out(weasyprint, source, options: PdfOptions):
 
 def _even(layout):
     """Printers bind sheets, so the page count must be even: end on a blank page when it is odd."""
-    if len(layout.pages) % 2 == 0:
+    blank = next((page for page in layout.pages if page._page_box.page_type.blank), None)  # the half-title's verso
+    if len(layout.pages) % 2 == 0 or blank is None:  # None: a stylesheet that never leaves a verso blank
         return layout
-    blank = next(page for page in layout.pages if page._page_box.page_type.blank)  # the half-title's verso
     return layout.copy([*layout.pages, blank])
 
 
 def _front_matter_pages(layout) -> int:
     """How many pages come before the first page of the body, as laid out (its folio is 1)."""
-    return next(n for n, page in enumerate(layout.pages) if page._page_box.page_type.name == "body-start")
+    return next((n for n, page in enumerate(layout.pages) if page._page_box.page_type.name == "body-start"), 0)
 
 
 def _slug_css(proof: Proof) -> str:
@@ -151,7 +152,7 @@ def _combine(html: HtmlBook, options: PdfOptions) -> etree._Element:
     for page in html.pages:
         page_body = etree.parse(str(html.path(page))).getroot().find(f"{{{XHTML}}}body")
         classes = page_body.get("class", "") + (" body-start" if page is first_body_page else "")
-        wrapper = etree.SubElement(body, f"{{{XHTML}}}div", {"class": classes})
+        wrapper = etree.SubElement(body, f"{{{XHTML}}}div", {"class": classes, "data-source": page.href})
         wrapper.extend(list(page_body))
     for link in root.iter(f"{{{XHTML}}}a"):
         link.set("href", _internal_href(link.get("href", "")))

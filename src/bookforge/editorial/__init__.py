@@ -1,0 +1,75 @@
+"""The editorial pass: a copy editor's passes over the Book, run in the order book.yaml gives.
+
+Each pass is a function ``run(book, ctx) -> Book`` in a module of its own.  A pass never
+loses text silently: everything it removes or replaces goes into ``ctx`` in full, and
+from there into the editorial report and the Book's change record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from bookforge.editorial.config import EditorialConfig
+from bookforge.model import Book, Change, SourceLocation
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A word the spelling pass doubts but would not correct on its own: for the editor to decide."""
+
+    source: SourceLocation
+    word: str
+    candidates: tuple[str, ...]
+    kind: str = "possible_typo"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the editor should know that changed nothing, such as a retold comment that was kept."""
+
+    kind: str
+    source: SourceLocation
+    message: str
+    related: SourceLocation | None = None
+
+
+@dataclass
+class Context:
+    """What a pass gets besides the book: its settings, and the ledger it writes to."""
+
+    config: EditorialConfig
+    author: str
+    changes: list[Change] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def record(self, kind: str, reason: str, source: SourceLocation, before: str, after: str = "", **extra) -> None:
+        self.changes.append(Change(kind, reason, source, before, after, **extra))
+
+
+Pass = Callable[[Book, Context], Book]
+
+
+def _passes() -> dict[str, Pass]:
+    from bookforge.editorial import author, leftovers, links, repeats, spelling, style_sheet, typography
+
+    return {"leftovers": leftovers.run, "author_replies": author.run, "repeats": repeats.run,
+            "typography": typography.run, "style_sheet": style_sheet.run, "spelling": spelling.run, "links": links.run}
+
+
+def dependencies() -> dict[str, str]:
+    """The versions of the libraries whose data decide the passes' results (dictionaries, frequencies)."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("pyspellchecker", "wordfreq", "rapidfuzz")}
+
+
+def edit(book: Book, config: EditorialConfig, progress: Callable[[str], None] = lambda name: None) -> tuple[Book, Context]:
+    """Run the configured passes in order; return the edited book (carrying its changes) and the ledger."""
+    ctx = Context(config, config.author.name or (book.metadata.authors[0].name if book.metadata.authors else ""))
+    passes = _passes()
+    for name in config.passes:
+        progress(name)
+        book = passes[name](book, ctx)
+    return replace(book, changes=tuple(ctx.changes)), ctx

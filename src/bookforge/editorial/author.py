@@ -1,0 +1,61 @@
+"""The author's replies: recognise which comments the blog's author wrote, so both books can label them.
+
+A signature ("JS", "Jeffrey", "Jeffery") is enough on its own.  Without one, a reply counts
+as the author's when it answers its parent as he does (a "Dear Cindy," opening) or speaks
+as the blog's owner ("my post", "my book"), and nothing in it speaks as a reader would
+("my therapist", "your blog", addressing the author by name).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bookforge.editorial import Context
+from bookforge.editorial.config import AuthorConfig
+from bookforge.editorial.text import map_chapters
+from bookforge.model import Book, Comment
+
+
+def run(book: Book, ctx: Context) -> Book:
+    config = ctx.config.author
+    names = _names(ctx.author, config)
+
+    def mark(comment: Comment, depth: int) -> Comment:
+        replies = tuple(mark(r, depth + 1) for r in comment.replies)
+        return replace(comment, replies=replies, by_author=is_author(comment, depth, names, config))
+
+    return map_chapters(book, lambda ch: replace(ch, comments=tuple(mark(c, 0) for c in ch.comments)))
+
+
+def _names(author: str, config: AuthorConfig) -> list[str]:
+    """The names the author signs with: the full name, the first name, and the configured aliases."""
+    names = [author, author.split()[0]] if author else []
+    return sorted({n for n in names + config.aliases if n}, key=len, reverse=True)
+
+
+def is_author(comment: Comment, depth: int, names: list[str], config: AuthorConfig) -> bool:
+    if comment.id in config.authors:
+        return True
+    if comment.id in config.readers:
+        return False
+    text = comment.text
+    if signed(comment, names):
+        return True
+    alias = "|".join(re.escape(n) for n in names + ["Jeff", "Dr"])
+    if re.match(rf"^\W*(Dear|Hi|Hello|Thanks|Thank you),?\s+({alias})\b", text) or \
+            any(re.search(p, text, re.I) for p in config.reader_voice):
+        return False
+    if depth == 0:
+        return False
+    answers = re.match(r"^Dear\s+[\w.\-]+( and [\w.\-]+)?\s*[,\u2013\u2014-]|^Dear [A-Z]\.|^((Hello|Hi),?\s+)?[A-Z][\w.]*,\s", text)
+    return bool(answers) or any(re.search(p, text) for p in config.voice)
+
+
+def signed(comment: Comment, names: list[str]) -> bool:
+    """Whether the comment ends with one of the author's signatures ("… healing. JS", "Yours, JS (3/17/18)")."""
+    last = comment.blocks[-1].lines[-1].strip() if comment.blocks else ""
+    alias = "|".join(re.escape(n) for n in names)
+    own_line = re.fullmatch(rf"((Yours|Best|Thanks),?\s+)?({alias})\W*(\(.*\))?", last)
+    after_sentence = re.search(rf"[.!?\u201d)]\s+((Yours|Best|Thanks),?\s+)?({alias})\s*(\([^)]*\))?\s*$", last)
+    return bool(own_line or after_sentence)

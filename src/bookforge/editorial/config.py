@@ -1,0 +1,100 @@
+"""The ``editorial:`` section of book.yaml: which passes run, in what order, and how each is tuned.
+
+Every default here is what a careful copy editor would do with a blog series; a book can
+switch a pass off by leaving it out of ``passes`` and tune any threshold or word list.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PassName = Literal["leftovers", "author_replies", "repeats", "typography", "style_sheet", "spelling", "links"]
+DEFAULT_PASSES: list[PassName] = ["leftovers", "author_replies", "repeats", "typography", "style_sheet", "spelling", "links"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LeftoversConfig(_Section):
+    """Web page furniture that has no place in a book; each entry is a regular expression."""
+
+    banners: list[str] = [r"^\*{3}.*\*{3}$"]
+    navigation: list[str] = [
+        r"\bclick HERE\b", r"^See the next post\b", r"^Next post in\b", r"^Be sure to check the other posts\b",
+        r"^The next one is here\.?$", r"^(Read|Continue reading) (more|the rest)\b", r"^Return to\b",
+    ]
+    comment_counts: list[str] = [r"^\d+ (Comments?|Responses?|Replies)$"]
+    comment_form: list[str] = [r"^(Leave a (Comment|Reply)|Post a Comment|Add a Comment)$"]
+    photo_credits: list[str] = [r"^Photo(graph)? (by|from|courtesy of)\b", r"\bfrom Flickr$", r"^\(?Photo,"]
+    inline_credits: list[str] = [r"\s*\(Photo,[^()]*\)\.?"]
+    spam: list[str] = [r"\bpsicolog[oa]\b", r"\b(casino|viagra|payday loans?|seo services|buy followers)\b"]
+    alt_text_words: int = Field(6, ge=1, description="a lowercase line of at most this many words above the post is an image's alt text")
+    keep: list[str] = []  # comment ids that are never treated as leftovers
+
+
+class AuthorConfig(_Section):
+    """How the blog's author is recognised in the comments."""
+
+    name: str | None = None  # default: the book's first author
+    aliases: list[str] = ["JS"]  # signatures besides the name and its first name
+    voice: list[str] = [
+        r"\bmy (post|posts|book|blog|article)\b", r"\b(a|new|next|recent) post\b", r"\bwarrants a post\b",
+        r"\bmy (practice|patients|clients)\b", r"\bin my experience\b", r"\bReaders,", r"\bother readers\b",
+        r"\byour (therapy|therapist|therapist’s)\b",
+    ]
+    reader_voice: list[str] = [
+        r"\bmy (therapist|t|former therapist|counsell?or|psychologist|analyst)\b", r"\byour (blog|post|posts|book|article|site)\b",
+        r"\bDr\.? Smith\b", r"\bI feel exactly like you\b", r"\bI could have written\b",
+    ]
+    authors: list[str] = []  # comment ids written by the author that no signal shows
+    readers: list[str] = []  # comment ids a signal wrongly gives to the author
+
+
+class RepeatsConfig(_Section):
+    """Thresholds for repeated comments; shares are of the shorter text's three-word runs found in the other."""
+
+    truncated: float = Field(0.8, gt=0, le=1)  # a first try this much inside a fuller version is a repeat
+    quoted: float = Field(0.9, gt=0, le=1)  # a comment this much inside another post's body is a copy of it
+    retold: float = Field(0.3, gt=0, le=1)  # from here up to ``truncated``: a retelling, kept and reported
+    answered_twice: float = Field(60, gt=0, le=100)  # rapidfuzz token-set score of two author replies to one comment
+    min_words: int = Field(12, ge=1)  # shorter comments are never compared
+    keep: list[str] = []  # comment ids never removed as repeats
+    drop: list[str] = []  # comment ids the editor removes as repeats by hand
+
+
+class TypographyConfig(_Section):
+    quotes: bool = True  # typographer's quotes
+    dashes: bool = True  # em dashes between words
+    ellipses: bool = True  # one ellipsis character
+
+
+class SpellingConfig(_Section):
+    """Automatic spelling correction: only confident corrections are applied, the rest are suggested."""
+
+    words: list[str] = []  # the book's own word list: names and terms that are right as they are
+    min_length: int = Field(4, ge=2)
+    rare: float = Field(3.0, description="a word at or above this Zipf frequency is a real word, never corrected")
+    common: float = Field(2.0, description="a correction must be at least this common (Zipf)")
+    gap: float = Field(1.5, description="this much more common than the word as written")
+    margin: float = Field(1.3, description="and this much more common than the next candidate")
+    doubled_allowed: list[str] = ["had", "that", "very", "many", "much", "more", "so", "really", "slowly", "no", "bye", "ha",
+                                  "blah", "now", "yadda", "etc"]
+
+
+class LinksConfig(_Section):
+    threshold: float = Field(85, gt=0, le=100)  # rapidfuzz score of a mention against a chapter title
+    titles: dict[str, list[str]] = {}  # chapter slug -> other names the posts use for it
+
+
+class EditorialConfig(_Section):
+    passes: list[PassName] = Field(default_factory=lambda: list(DEFAULT_PASSES))
+    leftovers: LeftoversConfig = LeftoversConfig()
+    author: AuthorConfig = AuthorConfig()
+    repeats: RepeatsConfig = RepeatsConfig()
+    typography: TypographyConfig = TypographyConfig()
+    style_sheet: dict[str, str] = {}  # word or phrase -> replacement, applied on word boundaries
+    spelling: SpellingConfig = SpellingConfig()
+    links: LinksConfig = LinksConfig()

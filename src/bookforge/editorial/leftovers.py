@@ -1,0 +1,140 @@
+"""Web leftovers: store banners, image alt text, navigation, comment counts and forms, pingbacks and spam.
+
+All of it is removed and recorded; photo credits move to the Credits page, because a
+licensed photo's credit must stay somewhere in the book.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bookforge.editorial import Context
+from bookforge.editorial.config import LeftoversConfig
+from bookforge.editorial.text import full_text, map_chapters
+from bookforge.editorial.threads import predecessors, remove
+from bookforge.model import Block, BlockKind, Book, Chapter, Comment, Credit
+
+PINGBACK = re.compile(r"^\[(…|\.\.\.|&hellip;)\].*\[(…|\.\.\.|&hellip;)\]$", re.S)
+NAVIGATION_MAX_WORDS = 40
+
+
+def run(book: Book, ctx: Context) -> Book:
+    config = ctx.config.leftovers
+    credits = list(book.credits)
+    book = map_chapters(book, lambda ch: _clean_chapter(ch, config, ctx, credits))
+    book = _remove_comments(book, config, ctx)
+    return replace(book, credits=tuple(credits))
+
+
+def _clean_chapter(chapter: Chapter, config: LeftoversConfig, ctx: Context, credits: list[Credit]) -> Chapter:
+    body = []
+    for block in chapter.body:
+        reason = _leftover(block, config)
+        if reason == "photo_credit":
+            _credit(block.text, block, chapter, credits)
+        if reason:
+            ctx.record("text_removed", reason, block.source, full_text([block]), chapter=chapter.slug, anchor=chapter.slug,
+                       note="moved to the Credits page" if reason == "photo_credit" else "")
+            continue
+        body.append(_strip_inline_credits(block, chapter, config, ctx, credits))
+    tail = []
+    for block in chapter.tail:
+        if any(re.search(p, block.text) for p in config.comment_form):
+            ctx.record("text_removed", "comment_form", block.source, full_text([block]), chapter=chapter.slug, anchor=chapter.slug)
+        else:
+            tail.append(block)
+    return replace(chapter, body=tuple(body), tail=tuple(tail))
+
+
+def _leftover(block: Block, config: LeftoversConfig) -> str | None:
+    """Why a block of a post's body is web furniture, or None when it is the author's text."""
+    text = block.text.strip()
+    if block.kind is not BlockKind.PARAGRAPH:
+        return None
+    checks = (("promo_banner", config.banners), ("comment_count", config.comment_counts),
+              ("photo_credit", config.photo_credits))
+    for reason, patterns in checks:
+        if any(re.search(p, text) for p in patterns):
+            return reason
+    if len(text.split()) <= NAVIGATION_MAX_WORDS and any(re.search(p, s) for p in config.navigation for s in _sentences(text)):
+        return "navigation"
+    if len(block.lines) == 1 and text == text.lower() and not re.search(r"[.,;:!?()]", text) \
+            and len(re.split(r"[\s-]+", text)) <= config.alt_text_words:
+        return "image_alt_text"
+    return None
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
+
+
+def _strip_inline_credits(block: Block, chapter: Chapter, config: LeftoversConfig, ctx: Context, credits: list[Credit]) -> Block:
+    """Take a photo credit in parentheses out of a paragraph, leaving the sentence around it whole."""
+    lines = list(block.lines)
+    for index, line in enumerate(lines):
+        for pattern in config.inline_credits:
+            for found in reversed(list(re.finditer(pattern, line))):
+                source = block.line_source(index)
+                _credit(found.group().strip(" ().").replace("\u00a0", " "), block, chapter, credits, source)
+                ctx.record("text_removed", "photo_credit", source, found.group(), chapter=chapter.slug,
+                           anchor=chapter.slug, note="moved to the Credits page")
+                keep_stop = "." if found.group().rstrip().endswith(".") and not line[:found.start()].rstrip().endswith((".", "!", "?")) else ""
+                line = line[:found.start()] + keep_stop + line[found.end():]
+        lines[index] = line
+    return replace(block, lines=tuple(lines)) if tuple(lines) != block.lines else block
+
+
+def _credit(text: str, block: Block, chapter: Chapter, credits: list[Credit], source=None) -> None:
+    """Add "<chapter>: <credit>" unless the chapter already credits the same words (a caption beside its credit line)."""
+    prefix = f"{chapter.title}: "
+    words = _credit_words(text)
+    for i, existing in enumerate(credits):
+        if not existing.text.startswith(prefix):
+            continue
+        other = _credit_words(existing.text.removeprefix(prefix))
+        if words <= other or other <= words:
+            if len(text) > len(existing.text) - len(prefix):
+                credits[i] = Credit(prefix + text, existing.source)
+            return
+    credits.append(Credit(prefix + text, source or block.source))
+
+
+def _credit_words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower())) - {"photo", "by", "from", "photograph"}
+
+
+def _remove_comments(book: Book, config: LeftoversConfig, ctx: Context) -> Book:
+    removals: dict[str, None] = {}
+    for chapter in book.chapters():
+        before = predecessors(chapter)
+        for comment in chapter.all_comments():
+            reason = None if comment.id in config.keep else _unwanted(comment, config)
+            if reason:
+                removals[comment.id] = None
+                ctx.record("comment_removed", reason, comment.source, full_text(comment.blocks), chapter=chapter.slug,
+                           anchor=before[comment.id], note=f"comment {comment.id}")
+    book, moves = remove(book, removals)
+    for move in moves:
+        ctx.record("comment_moved", "parent_removed", move.reply.source, "", chapter=move.chapter,
+                   anchor=move.reply.id, note=f"reply {move.reply.id} moved up from under removed comment {move.removed.id}")
+    return book
+
+
+def _unwanted(comment: Comment, config: LeftoversConfig) -> str | None:
+    text = comment.text.strip()
+    if PINGBACK.match(text):
+        return "pingback"
+    if any(re.search(p, text, re.I) for p in config.spam) or _seo_signature(comment):
+        return "spam"
+    return None
+
+
+def _seo_signature(comment: Comment) -> bool:
+    """A comment signed with a name and then a bare lowercase keyword line ("psychologist springfield"): a search-engine ad."""
+    lines = [line for block in comment.blocks for line in block.lines]
+    if len(lines) < 3:
+        return False
+    name, keywords = lines[-2].strip(), lines[-1].strip()
+    return bool(re.fullmatch(r"(Dr\.?|Dott\.?(ssa)?|Prof\.?)?\s*([A-Z][\w'-]+\s+){1,3}[A-Z][\w'-]+", name)) \
+        and bool(re.fullmatch(r"[a-z][a-z\u00c0-\u024f]+(\s+[a-z\u00c0-\u024f]+){1,3}", keywords))

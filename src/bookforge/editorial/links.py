@@ -1,0 +1,77 @@
+"""Links between posts: where a post or comment names another chapter of the book, the name becomes a link.
+
+A mention must look like a title (most of its words capitalised) and may differ from the
+chapter's title in small words ("Healing the Damaged Self" names "Healing A Damaged Self");
+a numbered sequel that is not in the book ("Attachment to Your Therapist II") stays plain text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from bookforge.editorial import Context, Note
+from bookforge.editorial.text import edit_blocks, edit_line
+from bookforge.model import Block, Book, Chapter
+
+SMALL_WORDS = {"a", "an", "the", "to", "of", "on", "and", "or", "for", "in", "your", "my", "at", "by", "with"}
+SEQUEL = re.compile(r"^\s*(?:[:,]?\s*)?(II|III|IV|V|VI|[0-9]+|Part\s+\w+)\b")
+WORD = re.compile(r"[\w’']+")
+
+
+def run(book: Book, ctx: Context) -> Book:
+    titles = {ch.slug: [ch.title, *ctx.config.links.titles.get(ch.slug, [])] for ch in book.chapters()}
+
+    keys = {w for names in titles.values() for name in names for w in _key(name).split()}
+
+    def link(block: Block, chapter: Chapter, where: str) -> Block:
+        for index in range(len(block.lines)):
+            if not keys & set(_key(block.lines[index]).split()):
+                continue
+            for slug, names in titles.items():
+                if slug == chapter.slug:
+                    continue
+                for start, end in reversed(_mentions(block.lines[index], names, ctx.config.links.threshold)):
+                    if any(m.line == index and m.start < end and start < m.end for m in block.marks if m.kind == "link"):
+                        continue
+                    text = block.lines[index][start:end]
+                    block = edit_line(block, index, start, end, text, ("link", slug))
+                    ctx.notes.append(Note("link_added", block.line_source(index), f"“{text}” links to the chapter {slug}"))
+        return block
+
+    return edit_blocks(book, link)
+
+
+def _key(text: str) -> str:
+    return " ".join(w for w in (m.group().lower() for m in WORD.finditer(text)) if w not in SMALL_WORDS)
+
+
+def _mentions(line: str, names: list[str], threshold: float) -> list[tuple[int, int]]:
+    """Spans of ``line`` that name one of ``names``, best first-come, not overlapping."""
+    tokens = list(WORD.finditer(line))
+    present = {t.group().lower() for t in tokens}
+    found: list[tuple[int, int]] = []
+    for name in names:
+        if len(set(_key(name).split()) - present) > 1:  # a mention shares all but one of the title's words
+            continue
+        size = len(WORD.findall(name))
+        key = _key(name)
+        for length in [n for n in (size, size - 1, size + 1) if n > 0]:
+            for i in range(len(tokens) - length + 1):
+                if not tokens[i].group()[:1].isupper():  # a title starts with a capital
+                    continue
+                start, end = tokens[i].start(), tokens[i + length - 1].end()
+                candidate = _key(line[start:end])
+                if len(candidate.split()) != len(key.split()) or any(s < end and start < e for s, e in found):
+                    continue
+                if fuzz.ratio(candidate, key) >= threshold and _title_like(tokens[i:i + length]) and not SEQUEL.match(line[end:]):
+                    found.append((start, end))
+    return sorted(found)
+
+
+def _title_like(tokens) -> bool:
+    """A title starts with a capital and capitalises most of its words that are not small words."""
+    words = [t.group() for t in tokens]
+    big = [w for w in words if w.lower() not in SMALL_WORDS]
+    return bool(big) and words[0][:1].isupper() and sum(w[:1].isupper() for w in big) >= 0.75 * len(big)

@@ -1,0 +1,151 @@
+"""Repeated comments: exact re-posts, truncated first tries, copies of a comment elsewhere in the book,
+and the author answering one comment twice.
+
+The fuller copy is kept (a post's body over a comment, a copy with replies over one without),
+the replies of a removed copy move under the kept one, and a retelling that adds new facts
+is kept and reported rather than removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bookforge.editorial import Context, Note
+from bookforge.editorial.config import RepeatsConfig
+from bookforge.editorial.text import full_text, inside, normalize, shingles, words
+from bookforge.editorial.threads import parents, predecessors, remove
+from bookforge.model import Block, Book, Chapter, Comment
+
+QUOTED = re.compile(r"[\u201c\"]([^\u201c\u201d\"]{20,})[\u201d\"]")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A comment with what comparing it needs."""
+
+    comment: Comment
+    chapter: Chapter
+    order: int  # position in the book's reading order
+    text: str  # normalised
+    runs: frozenset
+    size: int  # words
+
+    @property
+    def id(self) -> str:
+        return self.comment.id
+
+
+def run(book: Book, ctx: Context) -> Book:
+    config = ctx.config.repeats
+    entries = _entries(book)
+    decisions: dict[str, tuple[str, object]] = {}  # removed id -> (reason, kept entry or block)
+    for reason, finder in (("exact_duplicate", _exact), ("quoted_elsewhere", _in_a_body),
+                           ("answered_twice", _answered_twice), ("truncated_duplicate", _truncated)):
+        for removed, kept in finder(entries, book, config):
+            if removed.id not in decisions and removed.id not in config.keep and getattr(kept, "id", None) not in decisions:
+                decisions[removed.id] = (reason, kept)
+    for entry in entries:
+        if entry.id in config.drop and entry.id not in decisions:
+            decisions[entry.id] = ("editor", None)
+    _note_retellings(entries, decisions, config, ctx)
+    return _apply(book, entries, decisions, ctx)
+
+
+def _entries(book: Book) -> list[_Entry]:
+    found = []
+    for chapter in book.chapters():
+        for comment in chapter.all_comments():
+            found.append(_Entry(comment, chapter, len(found), normalize(comment.text), shingles(comment.text), len(words(comment.text))))
+    return found
+
+
+def _exact(entries: list[_Entry], book: Book, config: RepeatsConfig):
+    """The same words posted again: keep the copy with the most replies, else the first."""
+    groups: dict[str, list[_Entry]] = {}
+    for e in entries:
+        if e.size >= 3:
+            groups.setdefault(re.sub(r"[^\w]+", " ", e.text).strip(), []).append(e)
+    for group in groups.values():
+        kept = max(group, key=lambda e: (len(e.comment.replies), -e.order))
+        for e in group:
+            if e is not kept:
+                yield e, kept
+
+
+def _in_a_body(entries: list[_Entry], book: Book, config: RepeatsConfig):
+    """A comment reproduced as (part of) another post's body: the post's copy is kept."""
+    bodies = [(ch, shingles(" ".join(b.text for b in ch.body))) for ch in book.chapters()]
+    for e in entries:
+        if e.size < config.min_words or e.comment.replies:
+            continue
+        for chapter, runs in bodies:
+            if chapter.slug != e.chapter.slug and inside(e.runs, runs) >= config.quoted:
+                yield e, _best_block(e, chapter)
+
+
+def _best_block(entry: _Entry, chapter: Chapter) -> Block:
+    return max(chapter.body, key=lambda b: inside(shingles(b.text), entry.runs))
+
+
+def _truncated(entries: list[_Entry], book: Book, config: RepeatsConfig):
+    """A first try that is mostly inside a fuller version by the same hand: the fuller one is kept."""
+    for a in entries:
+        for b in entries:
+            if a.order >= b.order or min(a.size, b.size) < config.min_words or a.comment.by_author != b.comment.by_author:
+                continue
+            short, long = (a, b) if a.size <= b.size else (b, a)
+            if inside(short.runs, long.runs) >= config.truncated and not _quotes(long, short) and short.text != long.text:
+                yield short, long
+
+
+def _quotes(entry: _Entry, other: _Entry) -> bool:
+    """Whether ``entry`` quotes ``other`` inside quotation marks rather than repeating it."""
+    quoted = " ".join(QUOTED.findall(entry.comment.text))
+    return bool(quoted) and inside(other.runs, shingles(quoted)) >= 0.5
+
+
+def _answered_twice(entries: list[_Entry], book: Book, config: RepeatsConfig):
+    """Two replies by the author to the same comment saying the same thing: the fuller one is kept."""
+    by_id = {e.id: e for e in entries}
+    for chapter in book.chapters():
+        for parent in chapter.all_comments():
+            mine = [by_id[r.id] for r in parent.replies if r.by_author]
+            for i, a in enumerate(mine):
+                for b in mine[i + 1:]:
+                    if fuzz.token_set_ratio(a.text, b.text) >= config.answered_twice:
+                        yield (a, b) if a.size <= b.size else (b, a)
+
+
+def _note_retellings(entries: list[_Entry], decisions: dict, config: RepeatsConfig, ctx: Context) -> None:
+    """A comment told again in other words with new facts is kept; the report says so."""
+    kept = [e for e in entries if e.id not in decisions and e.size >= config.min_words]
+    for i, a in enumerate(kept):
+        for b in kept[i + 1:]:
+            if a.chapter.slug != b.chapter.slug or a.comment.by_author or b.comment.by_author:
+                continue
+            share = max(inside(a.runs, b.runs), inside(b.runs, a.runs))
+            if config.retold <= share < config.truncated and not _quotes(a, b) and not _quotes(b, a):
+                ctx.notes.append(Note("retold_comment", b.comment.source,
+                                      f"comment {b.id} retells comment {a.id} ({share:.0%} of the shorter in the other) "
+                                      "and adds to it, so both are kept", a.comment.source))
+
+
+def _apply(book: Book, entries: list[_Entry], decisions: dict, ctx: Context) -> Book:
+    by_id = {e.id: e for e in entries}
+    before = {cid: p for ch in book.chapters() for cid, p in predecessors(ch).items()}
+    for removed_id, (reason, kept) in decisions.items():
+        e = by_id[removed_id]
+        where = kept.comment.source if isinstance(kept, _Entry) else getattr(kept, "source", None)
+        ctx.record("comment_removed", reason, e.comment.source, full_text(e.comment.blocks), kept=where,
+                   chapter=e.chapter.slug, anchor=before[removed_id],
+                   note=f"comment {removed_id}" + (f", a repeat of the copy at {where}" if where else ", removed by the editor"))
+    targets = {rid: (kept.id if isinstance(kept, _Entry) else None) for rid, (_, kept) in decisions.items()}
+    book, moves = remove(book, targets)
+    for move in moves:
+        ctx.record("comment_moved", "kept_copy" if move.to else "parent_removed", move.reply.source, "", chapter=move.chapter,
+                   anchor=move.reply.id, kept=by_id[move.to].comment.source if move.to else None,
+                   note=f"reply {move.reply.id} moved from removed comment {move.removed.id}" + (f" to {move.to}" if move.to else ""))
+    return book

@@ -1,0 +1,78 @@
+"""The editorial report: every change the passes made, for machines (JSON) and for the editor (HTML).
+
+The JSON follows the schema in the design brief: ``changes`` with kind, reason, source,
+line, before, after (and ``kept`` for repeats), and ``suggestions``; bookforge adds
+``notes`` and ``counts``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import jinja2
+
+from bookforge.editorial import Context
+from bookforge.model import Book, Change, SourceLocation
+
+JSON_NAME = "editorial-report.json"
+HTML_NAME = "editorial-report.html"
+
+
+def counts(ctx: Context) -> dict[str, int]:
+    """How many changes of each kind, and of each reason within a kind ("comment_removed.pingback")."""
+    found = Counter(c.kind for c in ctx.changes) + Counter(f"{c.kind}.{c.reason}" for c in ctx.changes)
+    found["suggestions"] = len(ctx.suggestions)
+    found["notes"] = len(ctx.notes)
+    return dict(sorted(found.items()))
+
+
+def summary(ctx: Context) -> str:
+    """One line for the build's output: the counts an editor looks at first."""
+    c = counts(ctx)
+    removed = c.get("comment_removed", 0)
+    reasons = ", ".join(f"{n} {k.split('.', 1)[1].replace('_', ' ')}" for k, n in c.items() if k.startswith("comment_removed."))
+    return (f"{removed} comments removed ({reasons}), {c.get('comment_moved', 0)} replies moved, "
+            f"{c.get('typo_fixed', 0)} typos fixed, {c.get('text_removed', 0)} web leftovers removed, "
+            f"{c.get('text_replaced', 0)} lines retypeset, {c['suggestions']} suggestions")
+
+
+def write(book: Book, ctx: Context, directory: Path) -> tuple[Path, Path]:
+    data = {
+        "changes": [_change(c) for c in ctx.changes],
+        "suggestions": [{"kind": s.kind, **_where(s.source), "word": s.word, "candidates": list(s.candidates)}
+                        for s in ctx.suggestions],
+        "notes": [{"kind": n.kind, **_where(n.source), "message": n.message,
+                   **({"related": _where(n.related)} if n.related else {})} for n in ctx.notes],
+        "counts": counts(ctx),
+    }
+    json_path = directory / JSON_NAME
+    json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    html_path = directory / HTML_NAME
+    html_path.write_text(_render(book, ctx, data["counts"]), encoding="utf-8")
+    return json_path, html_path
+
+
+def _where(source: SourceLocation) -> dict:
+    return {"source": source.path, "line": source.line}
+
+
+def _change(change: Change) -> dict:
+    entry = {"kind": change.kind, "reason": change.reason, **_where(change.source),
+             "before": change.before, "after": change.after}
+    if change.kept:
+        entry["kept"] = _where(change.kept)
+    if change.chapter:
+        entry["chapter"] = change.chapter
+    if change.note:
+        entry["note"] = change.note
+    return entry
+
+
+def _render(book: Book, ctx: Context, totals: dict) -> str:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("bookforge", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    chapters = [(ch, [c for c in ctx.changes if c.chapter == ch.slug]) for ch in book.chapters()]
+    return env.get_template("editorial-report.html.j2").render(
+        meta=book.metadata, chapters=chapters, counts=totals, suggestions=ctx.suggestions, notes=ctx.notes)

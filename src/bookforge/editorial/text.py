@@ -1,0 +1,88 @@
+"""What the editorial passes share: normalised text for comparing, and edits that keep marks in place."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+from bookforge.model import Block, Book, Chapter, Comment, Mark
+
+_STRAIGHTEN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ",
+                             "\u2013": "-", "\u2014": "-", "\u2026": "..."})
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def normalize(text: str) -> str:
+    """Text as a comparison sees it: one kind of space, quote and dash, lower case."""
+    text = unicodedata.normalize("NFKC", text).translate(_STRAIGHTEN)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(normalize(text))
+
+
+def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
+    """The runs of ``size`` words in a text: a fingerprint that survives small edits."""
+    w = words(text)
+    return frozenset(tuple(w[i:i + size]) for i in range(max(1, len(w) - size + 1)))
+
+
+def inside(part: frozenset, whole: frozenset) -> float:
+    """The share of ``part``'s word runs that are also in ``whole``."""
+    return len(part & whole) / len(part) if part else 0.0
+
+
+def edit_line(block: Block, index: int, start: int, end: int, new: str, mark: tuple[str, str] | None = None) -> Block:
+    """Replace ``[start:end]`` of line ``index`` with ``new``; shift the marks after it, add ``mark`` (kind, value) over it."""
+    line = block.lines[index]
+    shift = len(new) - (end - start)
+    marks = []
+    for m in block.marks:
+        if m.line == index and m.start >= end:
+            m = replace(m, start=m.start + shift, end=m.end + shift)
+        elif m.line == index and m.end > start:
+            m = replace(m, end=max(m.start, m.end + shift))  # the edit falls inside this mark
+        marks.append(m)
+    if mark:
+        marks.append(Mark(index, start, start + len(new), *mark))
+    lines = block.lines[:index] + (line[:start] + new + line[end:],) + block.lines[index + 1:]
+    return replace(block, lines=lines, marks=tuple(sorted(marks, key=lambda m: (m.line, m.start))))
+
+
+BlockEdit = Callable[[Block, Chapter, str], Block]  # (block, its chapter, the id of its comment or the chapter's slug)
+
+
+def edit_blocks(book: Book, edit: BlockEdit) -> Book:
+    """Apply ``edit`` to every block of the book: post bodies, comments and replies, tails."""
+
+    def comment(c: Comment, chapter: Chapter) -> Comment:
+        return replace(c, blocks=tuple(edit(b, chapter, c.id) for b in c.blocks),
+                       replies=tuple(comment(r, chapter) for r in c.replies))
+
+    def chapter(ch: Chapter) -> Chapter:
+        return replace(ch, body=tuple(edit(b, ch, ch.slug) for b in ch.body),
+                       comments=tuple(comment(c, ch) for c in ch.comments),
+                       tail=tuple(edit(b, ch, ch.slug) for b in ch.tail))
+
+    return map_chapters(book, chapter)
+
+
+def map_chapters(book: Book, fn: Callable[[Chapter], Chapter]) -> Book:
+    return replace(book, parts=tuple(replace(p, chapters=tuple(fn(ch) for ch in p.chapters)) for p in book.parts))
+
+
+def all_blocks(book: Book) -> Iterator[tuple[Block, Chapter, str]]:
+    for ch in book.chapters():
+        for b in ch.body:
+            yield b, ch, ch.slug
+        for c in ch.all_comments():
+            for b in c.blocks:
+                yield b, ch, c.id
+
+
+def full_text(blocks) -> str:
+    """Blocks as the capture had them: lines one per line, a blank line between blocks."""
+    return "\n\n".join("\n".join(b.lines) for b in blocks)

@@ -1,0 +1,35 @@
+"""The EPUB's fonts, subset to the characters the book sets, so the package carries no unused glyphs.
+
+A subset keeps the font's name, licence and layout features (small capitals, ligatures, kerning)
+and its file name and format, so the shared stylesheet finds it where it found the full font.
+The same font and the same text give the same bytes on every build (no timestamp is recalculated).
+"""
+
+from __future__ import annotations
+
+import io
+import string
+
+from fontTools import subset
+
+# Characters a reading system may set even where the text has none: hyphens of its own hyphenation,
+# the ellipsis of a truncated title, and plain ASCII for the labels it draws.
+ALWAYS = string.printable + "\u00a0\u00ad\u2010\u2011\u2013\u2014\u2018\u2019\u201c\u201d\u2026"
+
+
+def subset_font(data: bytes, text: str) -> bytes:
+    """``data`` (OpenType or TrueType) cut down to the glyphs that set ``text``."""
+    options = subset.Options()
+    options.layout_features = [*options.layout_features, "smcp", "c2sc", "onum", "lnum", "pnum", "tnum"]
+    options.drop_tables = [*options.drop_tables, "FFTM"]  # FontForge's build stamp: no glyphs, and not subsettable
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.recalc_timestamp = False
+    font = subset.load_font(io.BytesIO(data), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(set(text + ALWAYS))))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    subset.save_font(font, out, options)
+    return out.getvalue()

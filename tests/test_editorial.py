@@ -1,0 +1,312 @@
+"""The editorial passes, each on a small capture written for it: what changes, and what the record says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bookforge import html
+from bookforge.editorial import Context, author, edit, leftovers, links, repeats, report, spelling, style_sheet, typography
+from bookforge.editorial.config import EditorialConfig
+from bookforge.model import Author, Book, Metadata, Part, SourceLocation
+from bookforge.readers import capture
+
+META = Metadata("A Case", None, "a-case", (Author("Jeffrey Smith", "Smith, Jeffrey"),), "en", "urn:uuid:x",
+                None, None, None, None)
+
+
+def book_of(tmp_path: Path, *captures: str) -> Book:
+    """A book of one part whose chapters are the given captures, read by the real reader."""
+    chapters = []
+    for number, text in enumerate(captures, start=1):
+        path = tmp_path / f"post{number}.txt"
+        path.write_text(text, encoding="utf-8")
+        chapters.append(capture.read(path, f"chapters/post{number}.txt"))
+    return Book(META, (Part("Part", "part-1", tuple(chapters), SourceLocation("book.yaml", 1)),))
+
+
+def run(pass_, book: Book, **config) -> tuple[Book, Context]:
+    ctx = Context(EditorialConfig(**config), "Jeffrey Smith")
+    return pass_.run(book, ctx), ctx
+
+
+def ids(book: Book) -> list[str]:
+    return [c.id.rsplit("-", 1)[1] for ch in book.chapters() for c in ch.all_comments()]
+
+
+def tree(book: Book) -> dict[str, list[str]]:
+    return {c.id.rsplit("-", 1)[1]: [r.id.rsplit("-", 1)[1] for r in c.replies] for ch in book.chapters() for c in ch.all_comments()}
+
+
+def changes(ctx: Context) -> list[tuple]:
+    return [(c.kind, c.reason, c.source.line) for c in ctx.changes]
+
+
+# -- web leftovers ---------------------------------------------------------------------------
+
+LEFTOVERS = """A Post
+attachment to therapist
+
+*** Now Available: The Book, on Amazon.***
+
+Photo by Grey World, Flickr
+
+Grey World from Flickr
+
+The body, with a credit (Photo, tetsuya yamamoto, Flickr, Lic. CC BY 2.0).
+
+See the next post in the Attachment Series: Healing Shame
+
+12 Comments
+
+  • […] Someone quoted this post on their blog and linked back to it. […]
+
+    • I was glad to see that blog pick this up. JS
+
+  • Emotions are part of our life, they are crucial for our well-being.
+    Dr Jane Example
+    psicologo somewhere
+
+  • A real comment that stays.
+
+Leave a Comment"""
+
+
+def test_leftovers_are_removed_and_recorded_and_credits_move_to_the_credits_page(tmp_path):
+    book, ctx = run(leftovers, book_of(tmp_path, LEFTOVERS))
+    chapter = next(book.chapters())
+    assert [b.text for b in chapter.body] == ["The body, with a credit."]
+    assert chapter.tail == ()
+    assert changes(ctx) == [
+        ("text_removed", "image_alt_text", 2), ("text_removed", "promo_banner", 4), ("text_removed", "photo_credit", 6),
+        ("text_removed", "photo_credit", 8), ("text_removed", "photo_credit", 10), ("text_removed", "navigation", 12),
+        ("text_removed", "comment_count", 14), ("text_removed", "comment_form", 26),
+        ("comment_removed", "pingback", 16), ("comment_removed", "spam", 20), ("comment_moved", "parent_removed", 18),
+    ]
+    assert [c.text for c in book.credits] == ["A Post: Photo by Grey World, Flickr",
+                                             "A Post: Photo, tetsuya yamamoto, Flickr, Lic. CC BY 2.0"]
+    # the author's answer to the pingback is kept, in the pingback's place
+    assert ids(book) == ["c18", "c24"]
+    spam = next(c for c in ctx.changes if c.reason == "spam")
+    assert spam.before == "Emotions are part of our life, they are crucial for our well-being.\nDr Jane Example\npsicologo somewhere"
+
+
+def test_a_comment_the_editor_keeps_is_never_a_leftover(tmp_path):
+    book, _ = run(leftovers, book_of(tmp_path, LEFTOVERS), leftovers={"keep": ["post1-c20"]})
+    assert "c20" in ids(book)
+
+
+# -- the author's replies ------------------------------------------------------------------------
+
+REPLIES = """A Post
+
+Body.
+
+  • Dear Jeffrey, I have a question about my therapist.
+
+    • Dear Anna, Thanks for asking. That is a common worry.
+
+    • Anna, I feel exactly like you. My therapist does it too.
+
+    • It helps to talk about it with her. JS
+
+  • Dear Bob, I was moved by your story. (a reader answering another at the top level)
+
+  • Hi JS, A part of me wishes you were my therapist.
+
+    • Thanks for the comment. I wrote about this in my post on shame.
+
+Leave a Comment"""
+
+
+def test_the_authors_replies_are_recognised_by_signature_opening_and_voice(tmp_path):
+    book, _ = run(author, book_of(tmp_path, REPLIES))
+    by_author = {c.id.rsplit("-", 1)[1]: c.by_author for c in next(book.chapters()).all_comments()}
+    assert by_author == {"c5": False, "c7": True, "c9": False, "c11": True, "c13": False, "c15": False, "c17": True}
+
+
+def test_an_editor_can_overrule_the_recognition(tmp_path):
+    book, _ = run(author, book_of(tmp_path, REPLIES), author={"authors": ["post1-c9"], "readers": ["post1-c7"]})
+    by_author = {c.id.rsplit("-", 1)[1]: c.by_author for c in next(book.chapters()).all_comments()}
+    assert by_author["c7"] is False and by_author["c9"] is True
+
+
+# -- repeated comments ---------------------------------------------------------------------------
+
+STORY = "I was abandoned by my parents at age three and left with my older brother who raised me alone"
+REPEATS = f"""A Post
+
+Body.
+
+  • Oh my, what you wrote was so awesome. I feel like I am in a battleground with my therapist over
+
+    • Dear Wombat, yes, you can heal. JS
+
+  • Oh my, what you wrote was so awesome. I feel like I am in a battleground with my therapist over the stuff you talk about, and it frightens me.
+
+  • {STORY}. Now I see a therapist.
+
+    • Dear Tammy, you are doing the right things.
+
+  • {STORY}. Now I see a therapist.
+
+  • {STORY}; later I studied, got a degree, and pretended nothing had happened for years.
+
+  • “Oh my, what you wrote was so awesome. I feel like I am in a battleground with my therapist over” I wrote that too, and I still feel it every single day of my life.
+
+  • A question about boundaries in therapy.
+
+    • There is an important distinction. Exploring the details of wishes towards the therapist is critical for discovering their meaning. JS
+
+    • There is an important distinction. Exploring the details of wishes towards the therapist is critical for discovering their origin and their meaning, and asking can be acting out. JS
+
+Leave a Comment"""
+
+OTHER_POST = """Another Post
+
+Cynthia writes: I am in therapy and the philosophy seems to be that the therapist brings out needs and wishes and then does not fulfill any of them.
+
+Body of the answer.
+
+Leave a Comment"""
+
+QUOTED = """A Third Post
+
+Body.
+
+  • I am in therapy and the philosophy seems to be that the therapist brings out needs and wishes and then does not fulfill any of them.
+
+Leave a Comment"""
+
+
+@pytest.fixture
+def repeated(tmp_path):
+    marked, _ = run(author, book_of(tmp_path, REPEATS, OTHER_POST, QUOTED))
+    return run(repeats, marked)
+
+
+def test_each_kind_of_repeat_is_removed_with_the_copy_that_was_kept(repeated):
+    _, ctx = repeated
+    found = {(c.reason, c.source.path, c.source.line, c.kept.path, c.kept.line) for c in ctx.changes if c.kind == "comment_removed"}
+    assert found == {
+        ("truncated_duplicate", "chapters/post1.txt", 5, "chapters/post1.txt", 9),  # the fuller version is kept
+        ("exact_duplicate", "chapters/post1.txt", 15, "chapters/post1.txt", 11),  # the copy with a reply is kept
+        ("answered_twice", "chapters/post1.txt", 23, "chapters/post1.txt", 25),  # the fuller answer is kept
+        ("quoted_elsewhere", "chapters/post3.txt", 5, "chapters/post2.txt", 3),  # the post's body is kept
+    }
+    removed = next(c for c in ctx.changes if c.source == SourceLocation("chapters/post1.txt", 5) and c.kind == "comment_removed")
+    assert removed.before.startswith("Oh my, what you wrote") and removed.before.endswith("with my therapist over")
+
+
+def test_replies_of_a_removed_copy_move_under_the_kept_copy(repeated):
+    book, ctx = repeated
+    assert tree(book)["c9"] == ["c7"]
+    assert [(c.kind, c.source.line, c.kept.line) for c in ctx.changes if c.kind == "comment_moved"] == [("comment_moved", 7, 9)]
+
+
+def test_a_retelling_and_a_quotation_are_kept_and_the_retelling_is_reported(repeated):
+    book, ctx = repeated
+    assert {"c17", "c19"} <= set(ids(book))
+    assert [(n.kind, n.source.line, n.related.line) for n in ctx.notes] == [("retold_comment", 17, 11)]
+
+
+def test_the_editor_can_keep_or_drop_a_comment_by_its_id(tmp_path):
+    marked, _ = run(author, book_of(tmp_path, REPEATS, OTHER_POST, QUOTED))
+    book, ctx = run(repeats, marked, repeats={"keep": ["post1-c15"], "drop": ["post1-c21"]})
+    assert "c15" in ids(book) and "c21" not in ids(book)
+    assert ("comment_removed", "editor", 21) in changes(ctx)
+    # the replies of a comment the editor drops take its place
+    assert {"c25"} <= set(ids(book))
+
+
+# -- typography, style sheet, spelling ---------------------------------------------------------------
+
+def test_typography_sets_quotes_dashes_and_ellipses_but_leaves_urls_alone():
+    assert typography.typeset('He said "yes" -- and \'no\'... it\'s 1990s - see http://x.org/a--b...c') == \
+        "He said “yes”—and ‘no’… it’s 1990s—see http://x.org/a--b...c"
+    assert typography.typeset("Part 1–4, pages 10-12, wondering–this") == "Part 1–4, pages 10-12, wondering—this"
+
+
+def test_the_style_sheet_corrects_on_word_boundaries_in_the_texts_case_and_records_each_fix(tmp_path):
+    post = "A Post\n\nThankyou for the wonderfull post. Wonderfull! Thankyous and wonderfully.\n\nLeave a Comment"
+    book, ctx = run(style_sheet, book_of(tmp_path, post), style_sheet={"wonderfull": "wonderful", "thankyou": "thank you"})
+    block = next(book.chapters()).body[0]
+    assert block.text == "Thank you for the wonderful post. Wonderful! Thankyous and wonderfully."
+    assert [(c.before, c.after, c.source.line) for c in ctx.changes] == [
+        ("Thankyou", "Thank you", 3), ("wonderfull", "wonderful", 3), ("Wonderfull", "Wonderful", 3)]
+    assert [(m.kind, m.value, block.lines[0][m.start:m.end]) for m in block.marks] == [
+        ("fix", "Thankyou", "Thank you"), ("fix", "wonderfull", "wonderful"), ("fix", "Wonderfull", "Wonderful")]
+
+
+SPELLING = """A Post
+
+I definately got your message; i dont know what Dr. Mahler said. The boundries are real, I realise.
+It was on on the table and the colour of the behaviour kept us seperate at www.example.com/definately too.
+We read “The Definately Book” and meet the Grahams. Dependance is is hard; I have had had enough.
+
+Leave a Comment"""
+
+
+def test_spelling_fixes_the_certain_suggests_the_doubtful_and_leaves_names_urls_and_british_spellings(tmp_path):
+    book, ctx = run(spelling, book_of(tmp_path, SPELLING), spelling={"words": ["Grahams"]})
+    text = next(book.chapters()).body[0].lines
+    assert text == (
+        "I definitely got your message; I don’t know what Dr. Mahler said. The boundaries are real, I realise.",
+        "It was on the table and the colour of the behaviour kept us separate at www.example.com/definately too.",
+        "We read “The Definately Book” and meet the Grahams. Dependance is hard; I have had had enough.",
+    )
+    fixed = [(c.reason, c.before, c.after, c.source.line) for c in ctx.changes]
+    assert fixed == [
+        ("spelling", "definately", "definitely", 3), ("capitalization", "i", "I", 3), ("spelling", "dont", "don’t", 3),
+        ("spelling", "boundries", "boundaries", 3), ("doubled_word", "on on", "on", 4), ("spelling", "seperate", "separate", 4),
+        ("doubled_word", "is is", "is", 5)]
+    assert ctx.suggestions == []
+
+
+def test_a_doubtful_word_becomes_a_suggestion_once(tmp_path):
+    post = "A Post\n\nIt meeds those needs. It meeds them again.\n\nLeave a Comment"
+    book, ctx = run(spelling, book_of(tmp_path, post))
+    assert next(book.chapters()).body[0].text == "It meeds those needs. It meeds them again."
+    assert [(s.word, s.source.line, s.candidates[:2]) for s in ctx.suggestions] == [("meeds", 3, ("needs", "meets"))]
+
+
+# -- links between posts ---------------------------------------------------------------------------
+
+def test_a_loose_mention_of_another_chapter_becomes_a_link_but_a_sequel_not_in_the_book_does_not(tmp_path):
+    target = "Healing A Damaged Self\n\nBody.\n\nLeave a Comment"
+    other = "Attachment to Your Therapist\n\nAs I said in Healing a Damaged Self, it takes time.\n\nLeave a Comment"
+    third = ("Shame\n\nBody.\n\n  • See my post on Healing the Damaged Self, not Attachment to Your Therapist II, "
+             "on attachment to your therapist.\n\nLeave a Comment")
+    book, ctx = run(links, book_of(tmp_path, target, other, third))
+    _, two, three = book.chapters()
+    body, comment = two.body[0], three.comments[0].blocks[0]
+    assert [(body.lines[0][m.start:m.end], m.value) for m in body.marks] == [("Healing a Damaged Self", "post1")]
+    assert [(comment.lines[0][m.start:m.end], m.value) for m in comment.marks] == [("Healing the Damaged Self", "post1")]
+    assert html.inline(body, 0) == 'As I said in <a href="post1.xhtml">Healing a Damaged Self</a>, it takes time.'
+    assert [n.kind for n in ctx.notes] == ["link_added", "link_added"]
+
+
+# -- the whole pass and its report -------------------------------------------------------------------
+
+def test_the_report_follows_the_briefs_schema_and_the_proof_shows_the_changes(tmp_path):
+    book = book_of(tmp_path, LEFTOVERS, SPELLING)
+    edited, ctx = edit(book, EditorialConfig())
+    json_path, html_path = report.write(edited, ctx, tmp_path)
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    assert set(data) == {"changes", "suggestions", "notes", "counts"}
+    for change in data["changes"]:
+        assert {"kind", "reason", "source", "line", "before", "after"} <= set(change)
+        assert change["kind"] in {"comment_removed", "comment_moved", "comment_merged", "text_removed", "typo_fixed", "text_replaced"}
+        assert change["source"].startswith("chapters/") and change["line"] >= 1
+    assert data["counts"]["comment_removed.pingback"] == 1 and data["counts"]["typo_fixed"] >= 5
+    page = html_path.read_text(encoding="utf-8")
+    assert "Editorial report" in page and "<del>boundries</del>" in page
+    written = html.write(edited, Path(__file__).resolve().parents[1] / "styles", tmp_path / "proof", proof=True)
+    proof = (written.directory / "post2.xhtml").read_text(encoding="utf-8")
+    assert '<span class="proof-fix" data-before="boundries">boundaries</span>' in proof
+    first = (written.directory / "post1.xhtml").read_text(encoding="utf-8")
+    assert 'class="proof-note" data-kind="comment_removed" data-reason="pingback"' in first
+    plain = html.write(edited, Path(__file__).resolve().parents[1] / "styles", tmp_path / "plain")
+    assert "proof-" not in (plain.directory / "post2.xhtml").read_text(encoding="utf-8")
