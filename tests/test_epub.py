@@ -235,7 +235,8 @@ def test_the_ncx_serves_older_reading_systems(epub_zip):
     uid = ncx.xpath("//ncx:meta[@name='dtb:uid']/@content", namespaces=OPF_NS)
     assert uid == [package.findtext("opf:metadata/dc:identifier", namespaces=NS)]
     labels = ncx.xpath("//ncx:navMap/ncx:navPoint/ncx:navLabel/ncx:text/text()", namespaces=OPF_NS)
-    assert labels == ["Part One: The Question", "Part Two: What Stands in the Way", "Part Three: Looking Back"]
+    assert labels == ["Part One: The Question", "Part Two: What Stands in the Way", "Part Three: Looking Back",
+                      "Credits", "About the Author"]
 
 
 def test_every_epub_type_with_an_aria_role_carries_it(epub_zip):

@@ -184,9 +184,9 @@ def _squeezed(text: str) -> str:
 
 
 def test_pdf_carries_the_books_metadata_and_the_source_date(built):
-    from bookforge import manifest, provenance
+    from bookforge import manifest
 
-    stamp = provenance.provenance(manifest.load(PROJECT)).date.strftime("D:%Y%m%d%H%M%S")
+    stamp = manifest.load(PROJECT).metadata().modified.strftime("D:%Y%m%d%H%M%S")
     with pikepdf.open(built.pdf) as pdf:
         info = pdf.docinfo
         assert str(info["/Title"]) == "Attachment to Your Therapist: A Conversation"
@@ -205,10 +205,16 @@ def test_two_builds_of_the_same_sources_give_the_same_bytes(built, tmp_path):
 def test_every_proof_page_carries_the_proof_slug(built, zones):
     from bookforge import manifest, provenance
 
-    made = provenance.provenance(manifest.load(PROJECT))
-    slug = f"PROOF · {made.date:%Y-%m-%d} · {made.sources}"
+    spec = manifest.load(PROJECT)
+    slug = f"PROOF · {spec.metadata().modified:%Y-%m-%d} · {provenance.sources(spec)}"
     proof = PdfReader(built.proof)
     assert len(proof.pages) % 2 == 0
     for number, page in enumerate(proof.pages, start=1):
         assert _squeezed(slug) in _squeezed(_zones(page)["foot"]), f"proof page {number}"
     assert all("PROOF" not in page["foot"] for page in zones)
+
+
+def test_the_credits_page_lists_book_yaml_credits_and_those_found_in_the_posts(zones):
+    [credits] = [page["block"] for page in zones if page["block"].startswith("Credits")]
+    assert "Set in EB Garamond by Georg Duffner" in credits  # from book.yaml
+    assert "Grey World" in credits and "tetsuya yamamoto" in credits  # photo credits the editorial pass found

@@ -10,7 +10,6 @@ page *n* in print, roman numerals for the front matter included.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,11 +18,11 @@ from lxml import etree
 
 from bookforge.diagnostics import Diagnostic, warning
 from bookforge.html import HtmlBook, PageBreak
+from bookforge.renderers.pdf import page_labels
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
 SOURCE = "data-source"  # the PDF renderer marks each page's wrapper in its combined document with the page's href
-FOLIO = re.compile(r"(\d+|[ivxlcdm]+|[IVXLCDM]+)")
 IGNORED = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # characters a layout may drop: soft hyphen, zero-width ones
 NO_PHRASING = {"html", "head", "ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup", "select"}
 
@@ -40,7 +39,7 @@ class Start:
 def mark(html: HtmlBook, layout) -> tuple[HtmlBook, list[Diagnostic]]:
     """Put a page-break marker for every page of ``layout`` into the XHTML files and the page-list into the nav."""
     starts, diagnostics = page_starts(layout)
-    labels = folios(layout)
+    labels = page_labels(layout)
     breaks = _place(html, starts, labels)
     _write_page_list(html, breaks)
     return replace(html, page_list=breaks), diagnostics
@@ -68,21 +67,6 @@ def page_starts(layout) -> tuple[list[Start | None], list[Diagnostic]]:
                                        "XHTML; its page-break marker stands with the next page's", "build/html"))
         starts.append(start)
     return starts, diagnostics
-
-
-def folios(layout) -> list[str]:
-    """The folio printed on each page, read from its margin boxes; pages without one (blank pages)
-    continue the numbering of the page before them."""
-    found = [_printed_folio(page._page_box) for page in layout.pages]
-    known = [n for n, label in enumerate(found) if label]
-    if not known:
-        return [str(n) for n in range(1, len(found) + 1)]
-    labels = list(found)
-    for n in range(known[0] - 1, -1, -1):
-        labels[n] = _counted(labels[n + 1], -1)
-    for n in range(known[0] + 1, len(labels)):
-        labels[n] = labels[n] or _counted(labels[n - 1], 1)
-    return labels
 
 
 def own_text(element) -> str:
@@ -130,45 +114,6 @@ def _start(first, parents) -> Start | None:
     return Start(element.get(SOURCE), tuple(reversed(path)), offset)
 
 
-def _printed_folio(page_box) -> str | None:
-    from weasyprint.formatting_structure import boxes
-
-    margins = sorted((box for box in page_box.children if isinstance(box, boxes.MarginBox)),
-                     key=lambda box: not box.at_keyword.startswith("@bottom"))
-    for box in margins:
-        text = "".join(_all_text(box)).strip()
-        if FOLIO.fullmatch(text):
-            return text
-    return None
-
-
-def _all_text(box):
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.TextBox):
-        yield box.text
-    for child in getattr(box, "children", ()):
-        yield from _all_text(child)
-
-
-ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
-         ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
-
-
-def _counted(label: str, step: int) -> str:
-    """The folio ``step`` pages after ``label``, in the same style: '4' -> '5', 'iii' -> 'iv', 'IV' -> 'III'."""
-    if label.isdigit():
-        return str(max(int(label) + step, 1))
-    value = 0
-    rest = label.lower()
-    for numeral, amount in ROMAN:
-        while rest.startswith(numeral):
-            value, rest = value + amount, rest[len(numeral):]
-    value, roman = max(value + step, 1), ""
-    for numeral, amount in ROMAN:
-        count, value = divmod(value, amount)
-        roman += numeral * count
-    return roman.upper() if label.isupper() else roman
 
 
 # --- placing the markers in the XHTML -----------------------------------------------------------

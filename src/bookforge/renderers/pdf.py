@@ -27,6 +27,8 @@ from bookforge.renderers import pdf_post
 from bookforge.renderers.print_spec import GUTTER_BANDS, POINTS_PER_INCH, PrintSpec, gutter, page_css
 
 XHTML = "http://www.w3.org/1999/xhtml"
+ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
+         ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
 EMOJI = re.compile("[\U0001F600-\U0001F64F]")  # the block the bundled colour emoji font covers
 SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset library is missing; "
                    "install it (Debian: libharfbuzz-subset0) for faster PDF builds")
@@ -113,6 +115,20 @@ def _even(layout):
     if len(layout.pages) % 2 == 0 or blank is None:  # None: a stylesheet that never leaves a verso blank
         return layout
     return layout.copy([*layout.pages, blank])
+
+
+def page_labels(layout) -> list[str]:
+    """The folio of every page as the PDF's /PageLabels give it: roman for the front matter, arabic from 1 after."""
+    front = _front_matter_pages(layout)
+    return [_roman(n) for n in range(1, front + 1)] + [str(n) for n in range(1, len(layout.pages) - front + 1)]
+
+
+def _roman(number: int) -> str:
+    digits = ""
+    for numeral, value in ROMAN:
+        count, number = divmod(number, value)
+        digits += numeral * count
+    return digits
 
 
 def _front_matter_pages(layout) -> int:
