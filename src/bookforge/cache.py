@@ -27,6 +27,12 @@ def key(*parts: object, code: Iterable[Path] = ()) -> str:
     return digest.hexdigest()
 
 
+def tree(directory: Path) -> list[tuple[str, str]]:
+    """Every file below ``directory`` with the hash of its bytes, in a fixed order: a folder's fingerprint."""
+    return [(path.relative_to(directory).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
+            for path in sorted(directory.rglob("*")) if path.is_file()]
+
+
 def cached(out: Path, name: str, digest: str, compute: Callable[[], T]) -> tuple[T, bool]:
     """The stored result for ``digest``, or ``compute()``'s, stored for next time; and whether it was stored already."""
     path = out / FOLDER / f"{name}-{digest[:20]}.pickle"

@@ -81,9 +81,9 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
             reports = report.write(book, ledger, staging)
         print_options = pdf.PdfOptions(spec.print_spec(), book.metadata.modified)
         with stage("pdf"):
-            pdf_result = _render_pdf(html_book, staging / f"{book.metadata.slug}.pdf", print_options, result)
+            pdf_result, pagination = _typeset("pdf", html_book, staging / f"{book.metadata.slug}.pdf", print_options, out, result)
         with stage("page-list"):
-            html_book, found = _render(lambda: pagelist.mark(html_book, pdf_result.layout), "page-list")
+            html_book, found = _render(lambda: pagelist.mark(html_book, pagination), "page-list")
             result.diagnostics += found
         with stage("epub"):
             epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
@@ -91,8 +91,8 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
             with stage("proof"):
                 proof_html = html.write(book, styles, staging / "proof-html", proof=True)
                 slug = pdf.Proof(f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}")
-                proof_result = _render_pdf(proof_html, staging / f"{book.metadata.slug}-proof.pdf",
-                                           replace(print_options, proof=slug), result)
+                proof_result, _ = _typeset("proof", proof_html, staging / f"{book.metadata.slug}-proof.pdf",
+                                           replace(print_options, proof=slug), out, result)
             result.proof, result.proof_pages = _publish(proof_result.path, out), proof_result.pages
         result.epub = _publish(epub_path, out)
         result.pdf = _publish(pdf_result.path, out)
@@ -126,13 +126,32 @@ def _render(step: Callable, what: str):
         raise RenderError([error("X-900", f"the {what} could not be written: {type(exc).__name__}: {exc}", "build")]) from exc
 
 
-def _render_pdf(html_book: html.HtmlBook, target: Path, options: pdf.PdfOptions, result: BuildResult) -> pdf.PdfResult:
-    """Render one PDF; keep its warnings, and fail the build on its errors."""
-    pdf_result = _render(lambda: pdf.render(html_book, target, options), "PDF")
-    result.diagnostics += [d for d in pdf_result.diagnostics if d not in result.diagnostics]
-    if any(d.severity is Severity.ERROR for d in pdf_result.diagnostics):
-        raise RenderError(list(pdf_result.diagnostics))
-    return pdf_result
+def _typeset(name: str, html_book: html.HtmlBook, target: Path, options: pdf.PdfOptions, out: Path, result: BuildResult):
+    """Render one PDF, or take it from the cache when the same XHTML, CSS, fonts and options made it before.
+
+    Returns the PDF (without its layout) and where its pages begin; keeps its warnings and
+    fails the build on its errors.
+    """
+    def render():
+        made = _render(lambda: pdf.render(html_book, target, options), "PDF")
+        if any(d.severity is Severity.ERROR for d in made.diagnostics):
+            raise RenderError(list(made.diagnostics))
+        pagination = _render(lambda: pagelist.paginate(made.layout), "page-list")
+        return target.read_bytes(), replace(made, layout=None), pagination
+
+    code = Path(pdf.__file__).parent.glob("*.py")
+    digest = cache.key(cache.tree(html_book.directory), options, _version("weasyprint"), _version("pikepdf"), code=code)
+    (data, made, pagination), reused = cache.cached(out, name, digest, render)
+    if reused:
+        target.write_bytes(data)
+    result.diagnostics += [d for d in made.diagnostics if d not in result.diagnostics]
+    return replace(made, path=target), pagination
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
 
 
 def _publish(path: Path, out: Path) -> Path:

@@ -36,13 +36,26 @@ class Start:
     offset: int
 
 
-def mark(html: HtmlBook, layout) -> tuple[HtmlBook, list[Diagnostic]]:
-    """Put a page-break marker for every page of ``layout`` into the XHTML files and the page-list into the nav."""
+@dataclass(frozen=True)
+class Pagination:
+    """What the page-list needs from a layout, kept apart from it so a rebuild can reuse it."""
+
+    starts: tuple[Start | None, ...]
+    labels: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def paginate(layout) -> Pagination:
+    """Where each page of ``layout`` begins in the XHTML, and the folio it carries."""
     starts, diagnostics = page_starts(layout)
-    labels = page_labels(layout)
-    breaks = _place(html, starts, labels)
+    return Pagination(tuple(starts), tuple(page_labels(layout)), tuple(diagnostics))
+
+
+def mark(html: HtmlBook, pagination: Pagination) -> tuple[HtmlBook, list[Diagnostic]]:
+    """Put a page-break marker for every page into the XHTML files and the page-list into the nav."""
+    breaks = _place(html, list(pagination.starts), list(pagination.labels))
     _write_page_list(html, breaks)
-    return replace(html, page_list=breaks), diagnostics
+    return replace(html, page_list=breaks), list(pagination.diagnostics)
 
 
 def page_starts(layout) -> tuple[list[Start | None], list[Diagnostic]]:
