@@ -189,6 +189,7 @@ class Change:
     chapter: str = ""
     anchor: str = ""
     note: str = ""
+    context: str = ""  # for a fixed word: the whole line it stood in, before the fix
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from bookforge import cache, editorial, html, manifest, provenance, readers
+from bookforge import cache, editorial, html, manifest, model, provenance, readers
 from bookforge.editorial import report
 from bookforge.diagnostics import BookforgeError, Diagnostic, ManifestError, RenderError, Severity, error
 from bookforge.model import Book
@@ -70,7 +70,7 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
     out = options.out_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
     with stage("edit"):
-        code = Path(editorial.__file__).parent.glob("*.py")
+        code = [*Path(editorial.__file__).parent.glob("*.py"), Path(model.__file__)]
         digest = cache.key(book, spec.editorial.model_dump_json(), editorial.dependencies(), code=code)
         (book, ledger), _ = cache.cached(out, "edit", digest, lambda: editorial.edit(book, spec.editorial))
         result.book, result.editorial = book, report.summary(ledger)

@@ -67,6 +67,8 @@ def _change(change: Change) -> dict:
         entry["chapter"] = change.chapter
     if change.note:
         entry["note"] = change.note
+    if change.context:
+        entry["context"] = change.context
     return entry
 
 

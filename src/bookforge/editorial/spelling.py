@@ -52,7 +52,8 @@ def run(book: Book, ctx: Context) -> Book:
                 verdict = judge(word, config, own)
                 if isinstance(verdict, str):
                     reason = "capitalization" if verdict.lower() == word.lower() else "spelling"
-                    ctx.record("typo_fixed", reason, block.line_source(index), word, verdict, chapter=chapter.slug, anchor=where)
+                    ctx.record("typo_fixed", reason, block.line_source(index), word, verdict, chapter=chapter.slug, anchor=where,
+                               context=block.lines[index])
                     fixes.append((found, verdict))
                 elif verdict is not None and word.lower() not in suggested:
                     suggested.add(word.lower())
@@ -151,7 +152,7 @@ def _doubled(block: Block, index: int, chapter: Chapter, where: str, config: Spe
                if m.group(1).lower() not in config.doubled_allowed]
     for found in doubled:
         ctx.record("typo_fixed", "doubled_word", block.line_source(index), found.group(), found.group(1),
-                   chapter=chapter.slug, anchor=where)
+                   chapter=chapter.slug, anchor=where, context=block.lines[index])
     for found in reversed(doubled):
         block = edit_line(block, index, found.start(), found.end(), found.group(1), ("fix", found.group()))
     return block

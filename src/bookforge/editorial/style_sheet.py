@@ -27,7 +27,7 @@ def run(book: Book, ctx: Context) -> Book:
             found = [m for m in pattern.finditer(line) if not _in_url(line, m.start())]
             for m in found:
                 ctx.record("typo_fixed", "style_sheet", block.line_source(index), m.group(), match_case(m.group(), sheet[m.group().lower()]),
-                           chapter=chapter.slug, anchor=where)
+                           chapter=chapter.slug, anchor=where, context=line)
             for m in reversed(found):
                 block = edit_line(block, index, m.start(), m.end(), match_case(m.group(), sheet[m.group().lower()]), ("fix", m.group()))
         return block
