@@ -118,13 +118,16 @@ Body.
 
     • Thanks for the comment. I wrote about this in my post on shame.
 
+      • What if you show your therapist the young part of yourself? Would that help?
+
 Leave a Comment"""
 
 
 def test_the_authors_replies_are_recognised_by_signature_opening_and_voice(tmp_path):
     book, _ = run(author, book_of(tmp_path, REPLIES))
     by_author = {c.id.rsplit("-", 1)[1]: c.by_author for c in next(book.chapters()).all_comments()}
-    assert by_author == {"c5": False, "c7": True, "c9": False, "c11": True, "c13": False, "c15": False, "c17": True}
+    assert by_author == {"c5": False, "c7": True, "c9": False, "c11": True, "c13": False, "c15": False, "c17": True,
+                         "c19": False}
 
 
 def test_an_editor_can_overrule_the_recognition(tmp_path):

@@ -43,7 +43,7 @@ class AuthorConfig(_Section):
     voice: list[str] = [
         r"\bmy (post|posts|book|blog|article)\b", r"\b(a|new|next|recent) post\b", r"\bwarrants a post\b",
         r"\bmy (practice|patients|clients)\b", r"\bin my experience\b", r"\bReaders,", r"\bother readers\b",
-        r"\byour (therapy|therapist|therapist’s)\b",
+        r"\byour therapy\b",
     ]
     reader_voice: list[str] = [
         r"\bmy (therapist|t|former therapist|counsell?or|psychologist|analyst)\b", r"\byour (blog|post|posts|book|article|site)\b",
