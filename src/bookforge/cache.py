@@ -27,6 +27,13 @@ def key(*parts: object, code: Iterable[Path] = ()) -> str:
     return digest.hexdigest()
 
 
+def versions(*packages: str) -> dict[str, str]:
+    """The installed versions of the libraries whose code or data decide a stage's result."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in packages}
+
+
 def tree(directory: Path) -> list[tuple[str, str]]:
     """Every file below ``directory`` with the hash of its bytes, in a fixed order: a folder's fingerprint."""
     return [(path.relative_to(directory).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())

@@ -97,7 +97,7 @@ def write(book: Book, styles: Path, directory: Path, *, proof: bool = False) -> 
     cover_page = Page("cover.xhtml", "Cover", "cover", "frontmatter")
     pages, toc = _plan(book)
     landmarks = _landmarks(cover_page, pages)
-    env = _environment()
+    env = environment()
     env.globals.update(inline=lambda block, index: inline(block, index, proof), proof=proof,
                        notes=_proof_notes(book) if proof else {},
                        reply_label=f"{book.metadata.authors[0].name} replies" if book.metadata.authors else "The author replies")
@@ -196,7 +196,8 @@ def _part_label(number: int) -> str:
     return PART_LABELS[number - 1] if number <= len(PART_LABELS) else str(number)
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The templates' environment: autoescaped, strict about missing values."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("bookforge", "templates"),
         autoescape=True,

@@ -71,7 +71,7 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
     out.mkdir(parents=True, exist_ok=True)
     with stage("edit"):
         code = [*Path(editorial.__file__).parent.glob("*.py"), Path(model.__file__)]
-        digest = cache.key(book, spec.editorial.model_dump_json(), editorial.dependencies(), code=code)
+        digest = cache.key(book, spec.editorial.model_dump_json(), cache.versions("pyspellchecker", "wordfreq", "rapidfuzz"), code=code)
         (book, ledger), _ = cache.cached(out, "edit", digest, lambda: editorial.edit(book, spec.editorial))
         result.book, result.editorial = book, report.summary(ledger)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
@@ -140,18 +140,12 @@ def _typeset(name: str, html_book: html.HtmlBook, target: Path, options: pdf.Pdf
         return target.read_bytes(), replace(made, layout=None), pagination
 
     code = Path(pdf.__file__).parent.glob("*.py")
-    digest = cache.key(cache.tree(html_book.directory), options, _version("weasyprint"), _version("pikepdf"), code=code)
+    digest = cache.key(cache.tree(html_book.directory), options, cache.versions("weasyprint", "pikepdf"), code=code)
     (data, made, pagination), reused = cache.cached(out, name, digest, render)
     if reused:
         target.write_bytes(data)
     result.diagnostics += [d for d in made.diagnostics if d not in result.diagnostics]
     return replace(made, path=target), pagination
-
-
-def _version(package: str) -> str:
-    from importlib.metadata import version
-
-    return version(package)
 
 
 def _publish(path: Path, out: Path) -> Path:

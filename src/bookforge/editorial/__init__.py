@@ -58,13 +58,6 @@ def _passes() -> dict[str, Pass]:
             "typography": typography.run, "style_sheet": style_sheet.run, "spelling": spelling.run, "links": links.run}
 
 
-def dependencies() -> dict[str, str]:
-    """The versions of the libraries whose data decide the passes' results (dictionaries, frequencies)."""
-    from importlib.metadata import version
-
-    return {name: version(name) for name in ("pyspellchecker", "wordfreq", "rapidfuzz")}
-
-
 def edit(book: Book, config: EditorialConfig, progress: Callable[[str], None] = lambda name: None) -> tuple[Book, Context]:
     """Run the configured passes in order; return the edited book (carrying its changes) and the ledger."""
     ctx = Context(config, config.author.name or (book.metadata.authors[0].name if book.metadata.authors else ""))

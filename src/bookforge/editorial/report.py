@@ -11,8 +11,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import jinja2
-
 from bookforge.editorial import Context
 from bookforge.model import Book, Change, SourceLocation
 
@@ -73,8 +71,9 @@ def _change(change: Change) -> dict:
 
 
 def _render(book: Book, ctx: Context, totals: dict) -> str:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("bookforge", "templates"), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    from bookforge.html import environment
+
+    env = environment()
     chapters = [(ch, [c for c in ctx.changes if c.chapter == ch.slug]) for ch in book.chapters()]
     return env.get_template("editorial-report.html.j2").render(
         meta=book.metadata, chapters=chapters, counts=totals, suggestions=ctx.suggestions, notes=ctx.notes)
