@@ -70,9 +70,7 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
     out = options.out_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
     with stage("edit"):
-        code = [*Path(editorial.__file__).parent.glob("*.py"), Path(model.__file__)]
-        digest = cache.key(book, spec.editorial.model_dump_json(), cache.versions("pyspellchecker", "wordfreq", "rapidfuzz"), code=code)
-        (book, ledger), _ = cache.cached(out, "edit", digest, lambda: editorial.edit(book, spec.editorial))
+        book, ledger = _edit(book, spec, out)
         result.book, result.editorial = book, report.summary(ledger)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
@@ -103,6 +101,14 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+def _edit(book: Book, spec: manifest.Manifest, out: Path):
+    """The editorial pass, or its stored result when the book, its settings and the pass's code are unchanged."""
+    code = [*Path(editorial.__file__).parent.glob("*.py"), Path(model.__file__)]
+    versions = cache.versions("pyspellchecker", "wordfreq", "rapidfuzz")
+    digest = cache.key(book, spec.editorial.model_dump_json(), versions, code=code)
+    return cache.cached(out, "edit", digest, lambda: editorial.edit(book, spec.editorial))[0]
 
 
 def _styles(project: Path) -> Path:
