@@ -31,10 +31,14 @@ def day_start(day: datetime.date | None) -> datetime.datetime:
 
 def _last_commit(project: Path) -> str | None:
     """The commit time of the last commit that touched ``project``, if it is inside a git checkout."""
+    stamp = git(project, "log", "-1", "--format=%ct", "--", ".")
+    return stamp if stamp and stamp.isdigit() else None
+
+
+def git(root: Path, *args: str) -> str | None:
+    """What a git command prints in ``root``, stripped; None where git or a checkout is missing."""
     try:
-        run = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "."], cwd=project,
-                             capture_output=True, text=True, timeout=30)
+        run = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
-    stamp = run.stdout.strip()
-    return stamp if run.returncode == 0 and stamp.isdigit() else None
+    return run.stdout.strip() if run.returncode == 0 else None
