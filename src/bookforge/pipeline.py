@@ -75,7 +75,7 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
         with stage("html"):
-            html_book = html.write(book, styles, staging / "html")
+            html_book = html.write(book, styles, staging / "html", project=project, link_notes=spec.data.print.links)
             reports = report.write(book, ledger, staging)
         print_options = pdf.PdfOptions(spec.print_spec(), book.metadata.modified)
         with stage("pdf"):
@@ -87,7 +87,8 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
             epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
         if options.proof:
             with stage("proof"):
-                proof_html = html.write(book, styles, staging / "proof-html", proof=True)
+                proof_html = html.write(book, styles, staging / "proof-html", proof=True, project=project,
+                                        link_notes=spec.data.print.links)
                 slug = pdf.Proof(f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}")
                 proof_result, _ = _typeset("proof", proof_html, staging / f"{book.metadata.slug}-proof.pdf",
                                            replace(print_options, proof=slug), out, result)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bookforge.diagnostics import Diagnostic, ReaderError, raise_if_errors
 from bookforge.model import Book, Chapter, Part, SourceLocation
-from bookforge.readers import capture
+from bookforge.readers import capture, html
 
 if TYPE_CHECKING:
     from bookforge.manifest import Manifest
@@ -18,6 +18,7 @@ Reader = Callable[[Path, str], Chapter]
 
 READERS: dict[str, Reader] = {
     ".txt": capture.read,
+    ".html": html.read,  # a post as ``bookforge import`` writes it: HTML with a metadata header
 }
 
 
