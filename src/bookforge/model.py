@@ -35,6 +35,7 @@ class BlockKind(str, Enum):
     LIST = "list"  # a numbered list; each line is an item
     SUBHEAD = "subhead"  # a short heading inside a comment ("Part 1 – …")
     BULLETS = "bullets"  # a list without numbers; each line is an item
+    ORDERED = "ordered"  # a list the renderer numbers (LIST items carry their numbers in their text)
     QUOTE = "quote"  # a paragraph of a block quotation
     CODE = "code"  # preformatted text; each line is a line of it, spaces kept
     IMAGE = "image"  # line 0 is the alt text, any further lines the caption; an "image" mark names the file

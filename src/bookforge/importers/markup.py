@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup
 
 TAGS = {"p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "em", "i", "strong", "b", "cite", "code", "kbd", "a",
         "ul", "ol", "li", "blockquote", "pre", "figure", "figcaption", "img", "hr",
-        "table", "thead", "tbody", "tr", "th", "td"}
+        "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd"}
 ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif"}

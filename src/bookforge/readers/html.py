@@ -40,7 +40,7 @@ from bookforge.readers.capture import _decode, _slug
 INLINE_MARKS = {"em": "em", "i": "em", "cite": "em", "strong": "strong", "b": "strong",
                 "code": "code", "kbd": "code", "tt": "code", "samp": "code"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-LISTS = {"ul": BlockKind.BULLETS, "ol": BlockKind.LIST}
+LISTS = {"ul": BlockKind.BULLETS, "ol": BlockKind.ORDERED}
 SPACE = re.compile(r"\s+")
 
 
@@ -233,7 +233,8 @@ class _Blocks:
         lines = [_trimmed(line) for line in self.lines]
         lines = [line for line in lines if line.text]
         if lines:
-            marks = tuple(sorted(Mark(i, s, e, k, v) for i, line in enumerate(lines) for s, e, k, v in line.marks))
+            marks = tuple(sorted((Mark(i, s, e, k, v) for i, line in enumerate(lines) for s, e, k, v in line.marks),
+                                 key=lambda m: (m.line, m.start)))
             source = SourceLocation(self.relpath, self.line)
             self.out.append(Block(self.kind, tuple(line.text for line in lines), source, marks))
         self.lines = []
