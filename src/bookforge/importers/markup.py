@@ -40,6 +40,11 @@ MEDIA_BLOCKS = re.compile(r"^(audio|video|file|embed|core-embed/.*)$")
 BLOCK_COMMENT = re.compile(r"<!--\s*(/?)wp:([a-z0-9_/-]+)(\s+\{.*?\})?\s*(/?)-->", re.S)
 SHORTCODE = re.compile(r"\[(caption|wp_caption|gallery|embed|audio|video|playlist)\b([^\]]*)\](?:(.*?)\[/\1\])?", re.S)
 SHORTCODE_ATTRIBUTE = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
+BLOCK_TAGS = r"(?:ul|ol|blockquote|pre|h[1-6]|table|figure|div|dl|hr|p|address|section)"
+BLOCK_OPEN = re.compile(rf"(<{BLOCK_TAGS}\b)", re.I)
+BLOCK_CLOSE = re.compile(rf"(</{BLOCK_TAGS}>)", re.I)
+PRE = re.compile(r"<pre\b.*?</pre>", re.I | re.S)
+PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 BLOCK_START = re.compile(r"^\s*<(h[1-6]|ul|ol|li|blockquote|pre|figure|div|table|hr|p|dl|address|section)\b", re.I)
 
 
@@ -117,6 +122,8 @@ def _blocks(content: str, outcome: Outcome) -> str:
             del out[start:]
             url = attrs.get("url") or _first_url(inner)
             caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", inner, re.S)
+            outcome.removed.append(f"wp:{name} block, a player or download a book cannot hold, made a link: "
+                                   f"{_words(inner) or url}")
             out.append(_media_link(name.split("/")[-1], url, outcome) + (f"<p>{caption.group(1)}</p>" if caption else ""))
     out.append(content[position:])
     return "".join(out)
@@ -155,16 +162,22 @@ def _media_link(kind: str, url: str, outcome: Outcome) -> str:
 
 
 def autop(text: str) -> str:
-    """WordPress's ``wpautop``, simply: a blank line ends a paragraph, a single newline is a line break."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    chunks = [c.strip() for c in re.split(r"\n\s*\n", text) if c.strip()]
+    """WordPress's ``wpautop``, simply: a blank line ends a paragraph, a single newline is a line break,
+    block elements stand apart, and preformatted text is left as it is."""
+    kept: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        kept.append(match.group(0))
+        return f"\n\n\x00{len(kept) - 1}\x00\n\n"
+
+    text = PRE.sub(keep, text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = BLOCK_OPEN.sub(r"\n\n\1", text)
+    text = BLOCK_CLOSE.sub(r"\1\n\n", text)
     out = []
-    for chunk in chunks:
-        if BLOCK_START.match(chunk):
-            out.append(chunk)
-        else:
-            out.append("<p>" + re.sub(r"\s*\n\s*", "<br/>\n", chunk) + "</p>")
-    return "\n\n".join(out)
+    for chunk in (c.strip() for c in re.split(r"\n\s*\n", text) if c.strip()):
+        out.append(chunk if BLOCK_START.match(chunk) or PLACEHOLDER.fullmatch(chunk)
+                   else "<p>" + re.sub(r"\s*\n\s*", "<br/>\n", chunk) + "</p>")
+    return PLACEHOLDER.sub(lambda m: kept[int(m.group(1))], "\n\n".join(out))
 
 
 def _pictures(soup: BeautifulSoup, site: Site, outcome: Outcome) -> None:

@@ -78,11 +78,11 @@ class ImportReport:
 
 def run(options: ImportOptions) -> ImportReport:
     project = options.project.resolve()
-    if not (project / MANIFEST_NAME).is_file():
-        init.create(project)
     report = ImportReport()
     channel = wxr.Channel()
     index = _index(options, project, report, channel)
+    if not (project / MANIFEST_NAME).is_file():
+        init.create(project)
     site = Site(options.export.resolve().parent, project / CHAPTERS / "images", index.pictures,
                 {k: tuple(v) for k, v in index.children.items()}, index.chapter_of)
     added, writers = [], Counter()

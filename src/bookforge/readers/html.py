@@ -178,13 +178,14 @@ class _Blocks:
                     self._inline(child)
 
     def _figure(self, node: Tag) -> None:
-        image = node.find("img")
-        caption = node.find("figcaption")
-        if image is None:
+        """A picture with its caption; a figure of several (a gallery) gives each its own block."""
+        images = node.find_all("img")
+        caption = node.find("figcaption", recursive=False)
+        if len(images) != 1:
             self._children(node, BlockKind.PARAGRAPH)
             self._flush()
             return
-        self._image(image, _squash(caption.get_text(" ")) if caption else "")
+        self._image(images[0], _squash(caption.get_text(" ")) if caption else "")
 
     def _image(self, node: Tag, caption: str) -> None:
         alt = _squash(str(node.get("alt", ""))) or caption or "Image"
