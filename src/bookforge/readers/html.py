@@ -208,8 +208,12 @@ class _Blocks:
         if node.name == "br":
             self.lines.append(_Line())
             return
-        if node.name == "img":
-            return  # an image inside a line keeps only its place; images stand in blocks of their own
+        if node.name == "img":  # a picture stands in a block of its own, between the text before and after it
+            kind = self.kind
+            self._flush()
+            self._image(node, "")
+            self._start(kind, None)
+            return
         if node.name in LISTS or node.name in ("p", "div", "blockquote", "pre", "figure"):
             kind = self.kind
             self._node(node, kind)
