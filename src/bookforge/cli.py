@@ -138,6 +138,33 @@ def import_wordpress_command(export: Path, project: Path, categories, tags, post
     click.echo(f"wrote {_shown(project.resolve() / wordpress.REPORT_NAME)} in {time.perf_counter() - started:.1f} s")
 
 
+@main.command("preview")
+@project_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to listen on, on 127.0.0.1 only (0: any free port).")
+def preview_command(project: Path, port: int) -> None:
+    """Serve the book's pages at http://127.0.0.1:PORT/ and rebuild them as you edit.
+
+    Watches book.yaml, chapters/ and styles/; on a change it rebuilds what changed and every
+    open page reloads.  Each page shows with the EPUB's stylesheet or, with ?style=print, the
+    print one.  A broken book.yaml shows its diagnostics in the page.  Stop it with Ctrl-C.
+    """
+    from bookforge import preview
+
+    def built(number: int, problems: list[str]) -> None:
+        click.echo(f"build {number}: " + ("ok" if not problems else f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"))
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+
+    try:
+        preview.serve(project, port, ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)"), on_build=built)
+    except OSError as exc:
+        click.echo(f"bookforge: cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
 def _or_exit(step):
     """Run a command's work; print its diagnostics and exit non-zero when the input is bad."""
     try:

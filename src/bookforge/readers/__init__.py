@@ -27,15 +27,17 @@ def read(path: Path, relpath: str) -> Chapter:
     return READERS[path.suffix](path, relpath)
 
 
-def read_book(manifest: Manifest) -> Book:
-    """Read every chapter the manifest names into one Book; report the problems of all files at once."""
+def read_book(manifest: Manifest, read_chapter: Reader = read) -> Book:
+    """Read every chapter the manifest names into one Book; report the problems of all files at once.
+
+    ``read_chapter`` reads one file (the preview passes one that reuses what has not changed)."""
     problems: list[Diagnostic] = []
     parts = []
     for number, spec in enumerate(manifest.parts, start=1):
         chapters = []
         for chapter_spec in spec.chapters:
             try:
-                chapter = read(chapter_spec.path, chapter_spec.relpath)
+                chapter = read_chapter(chapter_spec.path, chapter_spec.relpath)
             except ReaderError as exc:
                 problems += exc.diagnostics
                 continue
