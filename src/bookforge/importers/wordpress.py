@@ -28,6 +28,7 @@ from bookforge.manifest import MANIFEST_NAME, RESERVED_NAMES
 from bookforge.model import slugify
 
 REPORT_NAME = "import-report.json"
+SHOWN = 20  # chapters with missing pictures the terminal lists; the report file has them all
 CHAPTERS = "chapters"
 
 
@@ -72,7 +73,10 @@ class ImportReport:
         out.append(f"markup removed: {len(self.removed)}; pictures copied: {c['pictures copied']}, "
                    f"missing (alt text kept): {len(self.missing_images)}")
         by_chapter = Counter(m["chapter"] for m in self.missing_images)
-        out += [f"  {chapter}: {count} missing picture{'s' if count > 1 else ''}" for chapter, count in by_chapter.items()]
+        out += [f"  {chapter}: {count} missing picture{'s' if count > 1 else ''}"
+                for chapter, count in list(by_chapter.items())[:SHOWN]]
+        if len(by_chapter) > SHOWN:
+            out.append(f"  … and {len(by_chapter) - SHOWN} more chapters with missing pictures (see {REPORT_NAME})")
         return out
 
 

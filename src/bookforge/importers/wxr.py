@@ -36,7 +36,7 @@ class WxrComment:
     parent: str  # '0' at the top level
     author: str
     email: str
-    date: str  # ISO 8601, UTC
+    date: str  # ISO 8601, UTC when the export gives it
     content: str
     approved: str  # 1, 0, spam, trash
     type: str  # comment, pingback, trackback
@@ -126,7 +126,7 @@ def _item(element, wp: str) -> Item:
     return Item(
         id=text("post_id"), type=text("post_type"), status=text("status"), title=_text(element, "title"),
         slug=text("post_name"), link=_text(element, "link"), creator=_text(element, f"{{{DC}}}creator"),
-        date=_iso(text("post_date_gmt")) or _iso(text("post_date")), parent=text("post_parent") or "0",
+        date=_iso(text("post_date_gmt")) or _iso(text("post_date"), utc=False), parent=text("post_parent") or "0",
         password=text("post_password"), content=_text(element, f"{{{CONTENT}}}encoded", strip=False),
         categories=categories, tags=tags, attachment_url=text("attachment_url"),
         comments=tuple(_comment(c, wp) for c in element.findall(f"{{{wp}}}comment")),
@@ -140,7 +140,8 @@ def _comment(element, wp: str) -> WxrComment:
 
     return WxrComment(
         id=text("comment_id"), parent=text("comment_parent") or "0", author=text("comment_author"),
-        email=text("comment_author_email").lower(), date=_iso(text("comment_date_gmt")) or _iso(text("comment_date")),
+        email=text("comment_author_email").lower(),
+        date=_iso(text("comment_date_gmt")) or _iso(text("comment_date"), utc=False),
         content=_text(element, f"{{{wp}}}comment_content", strip=False), approved=text("comment_approved"),
         type=text("comment_type") or "comment", user_id=text("comment_user_id") or "0",
     )
@@ -152,8 +153,9 @@ def _text(element, path: str, strip: bool = True) -> str:
     return value.strip() if strip else value
 
 
-def _iso(value: str) -> str:
-    """'2013-01-10 20:15:40' -> '2013-01-10T20:15:40Z'; '' for WordPress's empty date, 0000-00-00."""
+def _iso(value: str, utc: bool = True) -> str:
+    """'2013-01-10 20:15:40' -> '2013-01-10T20:15:40Z' (without the Z for the site's local time);
+    '' for WordPress's empty date, 0000-00-00."""
     if not value or value.startswith("0000"):
         return ""
-    return value.replace(" ", "T") + ("Z" if len(value) == 19 else "")
+    return value.replace(" ", "T") + ("Z" if utc and len(value) == 19 else "")
