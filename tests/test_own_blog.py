@@ -210,3 +210,14 @@ def test_a_small_blog_with_a_picture_next_to_its_export_and_links_between_its_po
     assert first.index("first-post-c5") < first.index("first-post-c6")
     text = subprocess.run(["pdftotext", str(project / "build/kate-s-notes.pdf"), "-"], capture_output=True, text=True).stdout
     assert "https://elsewhere.example/page" in text  # the link's URL, in a footnote
+
+
+def test_with_endnotes_a_chapter_ends_with_its_links_urls_numbered(tmp_path):
+    path = post(tmp_path, '<p>See <a href="https://one.example/">one</a> and <a href="https://two.example/">two</a>.</p>')
+    book = book_of(html_reader.read(path, "chapters/a-post.html"))
+    written = html.write(book, Path(__file__).parents[1] / "styles", tmp_path / "html", link_notes="endnotes")
+    page = (written.directory / "a-post.xhtml").read_text(encoding="utf-8")
+    assert '<a class="link-ref" id="a-post-ref-2" href="#a-post-note-2" role="doc-noteref">2</a>' in page
+    notes = page[page.index('<section class="link-notes"'):]
+    assert '<li id="a-post-note-1"><a href="#a-post-ref-1" role="doc-backlink">1.</a> https://one.example/</li>' in notes
+    assert "https://two.example/" in notes and "link-note\"" not in page
