@@ -221,3 +221,11 @@ def test_with_endnotes_a_chapter_ends_with_its_links_urls_numbered(tmp_path):
     notes = page[page.index('<section class="link-notes"'):]
     assert '<li id="a-post-note-1"><a href="#a-post-ref-1" role="doc-backlink">1.</a> https://one.example/</li>' in notes
     assert "https://two.example/" in notes and "link-note\"" not in page
+
+
+def test_the_editorial_pass_leaves_preformatted_text_as_written(tmp_path):
+    path = post(tmp_path, "<pre>echo 'its wonderfull' -- ...</pre>\n<p>A wonderfull 'day' -- really...</p>")
+    book, _ = edit(book_of(html_reader.read(path, "chapters/a-post.html")), EditorialConfig(style_sheet={"wonderfull": "wonderful"}))
+    code, paragraph = next(book.chapters()).body
+    assert code.lines == ("echo 'its wonderfull' -- ...",)
+    assert paragraph.lines == ("A wonderful \u2018day\u2019\u2014really\u2026",)
