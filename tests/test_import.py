@@ -212,3 +212,18 @@ def test_a_file_that_is_not_an_export_is_refused_with_its_line(tmp_path):
     plain.write_text("<rss><channel><item><title>x</title></item></channel></rss>", encoding="utf-8")
     run = bookforge("import", "wordpress", str(plain), "-C", str(tmp_path / "book2"))
     assert run.returncode != 0 and "I-002" in run.stderr
+
+
+def test_pages_come_only_when_asked_and_the_filters_choose_posts(tmp_path):
+    pages = bookforge("import", "wordpress", str(FIXTURE), "-C", str(tmp_path / "pages"), "--pages",
+                      "--post", "page-with-comments", "--post", "about", "--post", "επίπεδο-2")
+    assert pages.returncode == 0, pages.stderr
+    assert "imported 0 posts and 3 pages" in pages.stdout
+    assert {p.name for p in (tmp_path / "pages/chapters").glob("*.html")} == {"about.html", "page-with-comments.html",
+                                                                               "post-1811.html", "welcome.html"}
+    chosen = bookforge("import", "wordpress", str(FIXTURE), "-C", str(tmp_path / "chosen"),
+                       "--category", "post formats", "--tag", "chat", "--tag", "quote")
+    assert chosen.returncode == 0, chosen.stderr
+    assert "imported 2 posts and 0 pages" in chosen.stdout
+    assert {p.name for p in (tmp_path / "chosen/chapters").glob("*.html")} == {"post-format-chat.html",
+                                                                                "post-format-quote.html", "welcome.html"}

@@ -17,6 +17,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from bs4 import BeautifulSoup
 from ruamel.yaml import YAML
@@ -158,7 +159,7 @@ def _left_out(item: wxr.Item, options: ImportOptions) -> str | None:
         return "not in --category"
     if options.tags and not _any_of(item.tags, options.tags):
         return "no --tag"
-    if options.posts and item.slug not in options.posts:
+    if options.posts and not {item.slug, unquote(item.slug)} & set(options.posts):
         return "not a --post"
     if options.since and item.date[:10] < options.since.isoformat():
         return "before --since"
@@ -171,7 +172,9 @@ def _any_of(have: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
 
 def _name(item: wxr.Item, taken: set[str]) -> str:
     """The chapter file's name: the post's slug, made safe and unique."""
-    name = slugify(item.slug or _plain(item.title), f"post-{item.id}")
+    name = slugify(unquote(item.slug) or _plain(item.title), f"post-{item.id}")  # slugs may be percent-encoded
+    if name.replace("-", "").isdigit():
+        name = f"post-{item.id}"  # a slug in another script: nothing of it is left in ASCII but a number
     if not name[0].isalpha() or name in RESERVED_NAMES or re.fullmatch(r"part-\d+", name):
         name = f"post-{name}"
     return f"{name}-{item.id}" if name in taken else name
