@@ -16,8 +16,15 @@ CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 webdriver = pytest.importorskip("selenium.webdriver")
 if not (CHROMIUM and CHROMEDRIVER):
     pytest.skip("needs Debian's chromium and chromium-driver (apt install chromium chromium-driver)", allow_module_level=True)
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+def wait_for(browser, condition) -> None:
+    """Until ``condition(browser)`` holds, across the page's reloads (an element read mid-reload goes stale)."""
+    WebDriverWait(browser, 30, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+                  ).until(condition)
 
 
 @pytest.fixture
@@ -65,8 +72,7 @@ def test_the_open_page_shows_a_changed_chapter_without_being_asked(project, serv
     assert "conversation that stays" in browser.find_element(By.TAG_NAME, "blockquote").text
     chapter = project / "chapters/welcome.html"
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("that stays", "that stays and grows"), encoding="utf-8")
-    WebDriverWait(browser, 20, poll_frequency=0.2).until(
-        lambda b: "that stays and grows" in b.find_element(By.TAG_NAME, "blockquote").text)
+    wait_for(browser, lambda b: "that stays and grows" in b.find_element(By.TAG_NAME, "blockquote").text)
 
 
 def test_a_broken_manifest_shows_its_diagnostics_in_the_page_and_the_server_lives_on(project, server, browser):
@@ -75,10 +81,10 @@ def test_a_broken_manifest_shows_its_diagnostics_in_the_page_and_the_server_live
     manifest = project / "book.yaml"
     good = manifest.read_text(encoding="utf-8")
     manifest.write_text(good + "title: [\n", encoding="utf-8")
-    WebDriverWait(browser, 20, poll_frequency=0.2).until(lambda b: "cannot be built" in b.find_element(By.TAG_NAME, "h1").text)
-    assert "book.yaml:" in browser.find_element(By.TAG_NAME, "code").text
+    wait_for(browser, lambda b: "cannot be built" in b.find_element(By.TAG_NAME, "h1").text)
+    wait_for(browser, lambda b: "book.yaml:" in b.find_element(By.TAG_NAME, "code").text)
     manifest.write_text(good, encoding="utf-8")
-    WebDriverWait(browser, 20, poll_frequency=0.2).until(lambda b: b.find_element(By.TAG_NAME, "h1").text == "Welcome")
+    wait_for(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Welcome")
 
 
 def test_the_preview_listens_on_the_loopback_address_only(server):
