@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookforge.diagnostics import Diagnostic, ReaderError, error
-from bookforge.model import Block, BlockKind, Chapter, Comment, SourceLocation, slugify
+from bookforge.model import Block, BlockKind, Chapter, Comment, SourceLocation, chapter_slug
 
 BULLET = re.compile(r"^( +)•(?:[ \u00a0](.*))?$")
 NUMBERED_ITEM = re.compile(r"^\(?\d{1,3}[.)]\s+\S")
@@ -41,7 +41,7 @@ def read(path: Path, relpath: str) -> Chapter:
     title = lines[0].strip() if lines else ""
     if not title:
         problems.append(error("R-001", "the first line must be the post's title, but it is empty", relpath, 1))
-    slug = _slug(path.stem)
+    slug = chapter_slug(path.stem)
     first_bullet = next((i for i, line in enumerate(lines) if BULLET.match(line)), len(lines))
     body_lines, problems_in_body = _body_lines(lines[1:first_bullet], 2, relpath)
     problems += problems_in_body
@@ -69,11 +69,6 @@ def _decode(path: Path, relpath: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ReaderError([error("R-000", f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded", relpath, line)]) from None
-
-
-def _slug(stem: str) -> str:
-    slug = slugify(stem, "post")
-    return slug if slug[0].isalpha() else f"post-{slug}"
 
 
 def _body_lines(lines: list[str], first_number: int, relpath: str) -> tuple[list[Line], list[Diagnostic]]:
