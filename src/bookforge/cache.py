@@ -59,7 +59,10 @@ def cached(out: Path, stage: str, digest: str, kind: Any, compute: Callable[[], 
     if found is not None:
         return found, True
     value = compute()
-    store(out, stage, digest, value)
+    try:
+        store(out, stage, digest, value)
+    except OSError:
+        pass  # a cache that cannot be written (a full or read-only disk) only makes the next build slower
     return value, False
 
 
