@@ -78,7 +78,7 @@ def line_of(project: Path, text: str) -> int:
 
 def test_a_non_utf8_book_yaml_is_an_error_at_its_line(project):
     (project / "book.yaml").write_bytes((SMALL / "book.yaml").read_bytes().replace(b"A Small Case", b"A Sm\xe4ll Case"))
-    assert_fails(run(project), 2, "book.yaml:2:10", "M-005")
+    assert_fails(run(project), 2, "book.yaml:2:12", "M-005")
     assert_nothing_published(project)
 
 
@@ -105,7 +105,7 @@ def test_a_book_yaml_over_the_size_limit_is_refused(project):
 def test_an_invalid_regular_expression_is_an_error_at_its_line(project):
     yaml_with(project, "editorial:\n  leftovers:\n    spam: ['fine', '(unclosed']\n")
     result = run(project)
-    assert_fails(result, 2, f"book.yaml:{line_of(project, 'spam:')}:27", "M-012")
+    assert_fails(result, 2, f"book.yaml:{line_of(project, 'spam:')}:20", "M-012")
     assert "(unclosed" in result.stderr and "missing )" in result.stderr
 
 
@@ -217,12 +217,20 @@ def test_styles_with_only_book_css_names_what_is_missing(project):
     assert "styles/print.css: error [M-030]" in result.stderr
 
 
+@pytest.mark.parametrize("url", ["../../../canary.txt", "file:///etc/passwd", "http://example.com/x.png"])
+def test_a_css_url_outside_the_book_is_refused_at_its_line(project, url):
+    with (project / "styles" / "epub.css").open("a", encoding="utf-8") as css:
+        css.write(f"\np {{ background: url('{url}'); }}\n")
+    number = len((project / "styles" / "epub.css").read_text().splitlines())
+    assert_fails(run(project), 2, f"styles/epub.css:{number}:17", "M-033")
+
+
 def test_what_a_project_may_hold_builds_and_nothing_outside_leaks(project, tmp_path):
-    """.DS_Store in fonts/, a data: URI in CSS and a url() reaching outside: built, and no canary in any output."""
+    """.DS_Store in fonts/ and a data: URI in CSS: built, and no canary in any output."""
     (project / "styles" / "fonts" / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
     pixel = "data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
     with (project / "styles" / "print.css").open("a", encoding="utf-8") as css:
-        css.write(f"\nh1 {{ background: url({pixel}) no-repeat; }}\np {{ background: url(../../../canary.txt); }}\n")
+        css.write(f"\nh1 {{ background: url({pixel}) no-repeat; }}\n")
     result = run(project)
     assert result.exit_code == 0, result.stderr
     assert "data:image" not in result.stderr  # the data: URI was served, not refused

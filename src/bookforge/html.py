@@ -6,6 +6,8 @@ out with a print stylesheet.  Whatever differs between the two lives in CSS.
 
 from __future__ import annotations
 
+import posixpath
+import re
 import shutil
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +29,7 @@ FONTS = "fonts"
 FONT_MAGIC = {".otf": (b"OTTO", b"\x00\x01\x00\x00"), ".ttf": (b"\x00\x01\x00\x00", b"true"),
               ".woff": (b"wOFF",), ".woff2": (b"wOF2",)}
 LICENCE_SUFFIX = ".txt"  # a font's licence travels with it
+CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.I)
 PART_LABELS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
 
 
@@ -247,7 +250,27 @@ def style_files(styles: Path, extra: tuple[str, ...] = ()) -> tuple[tuple[str, P
     if _outside(fonts, styles):
         problems.append(error("M-031", _outside(fonts, styles), _shown(fonts, styles)))
     raise_if_errors(problems, ManifestError)
+    shipped = {href for href, _ in found}
+    for href, path in found:
+        problems += _css_urls(href, path, shipped, styles) if href.endswith(".css") else []
+    raise_if_errors(problems, ManifestError)
     return tuple(found)
+
+
+def _css_urls(href: str, path: Path, shipped: set[str], styles: Path) -> list[Diagnostic]:
+    """Every url() of a stylesheet must be a data: URI or one of the files shipped beside it (its fonts):
+    nothing from the network, nothing from outside the book."""
+    problems = []
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        for found in CSS_URL.finditer(line):
+            url = found.group(2).strip()
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(href), url.split("#")[0].split("?")[0]))
+            if url.lower().startswith("data:") or target in shipped:
+                continue
+            problems.append(error("M-033", f"url({url}) is neither a data: URI nor one of the book's own "
+                                  "stylesheets and fonts; only those are served", _shown(path, styles),
+                                  number, found.start() + 1))
+    return problems
 
 
 def _outside(path: Path, styles: Path) -> str:

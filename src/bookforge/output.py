@@ -34,8 +34,7 @@ CURRENT = ".current"
 GENERATION = ".gen-"
 LOCK = ".lock"
 ORPHANS = (GENERATION, ".staging-", ".old-", CURRENT + ".new")  # what a killed build may leave behind
-FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO, errno.ENOTDIR,
-          errno.EEXIST, errno.ENAMETOOLONG}
+FULL_OR_READ_ONLY = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}  # the output folder's fault, whichever file
 
 
 @contextmanager
@@ -101,5 +100,5 @@ def _stable_name(out: Path, name: str) -> None:
 
 def fault(exc: OSError, out: Path) -> Diagnostic:
     """An operating system's refusal (full disk, read-only folder, no permission) as a diagnostic."""
-    where = exc.filename if isinstance(exc.filename, str) else str(out)
+    where = exc.filename if isinstance(exc.filename, str) and exc.errno not in FULL_OR_READ_ONLY else str(out)
     return error("F-010", f"the system refused: {exc.strerror or exc}; the published book is unchanged", where)
