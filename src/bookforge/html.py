@@ -205,9 +205,27 @@ def _part_label(number: int) -> str:
     return PART_LABELS[number - 1] if number <= len(PART_LABELS) else str(number)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process, whichever environment asks (keyed by name and source checksum)."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = _CompiledTemplates()
+
+
 def environment() -> jinja2.Environment:
     """The templates' environment: autoescaped, strict about missing values."""
     return jinja2.Environment(
+        bytecode_cache=COMPILED,
         loader=jinja2.PackageLoader("bookforge", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
