@@ -9,6 +9,7 @@ stands for what must never leak: its text may appear in no output.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -20,7 +21,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bookforge import cache, editorial, manifest, readers
+from bookforge import cache, codec, editorial, manifest, readers
+from bookforge.editorial import Context
+from bookforge.model import Book
 from bookforge.check import CheckOptions, _inside
 from bookforge.cli import main
 from bookforge.model import SLUG_MAX
@@ -240,6 +243,18 @@ def test_what_a_project_may_hold_builds_and_nothing_outside_leaks(project, tmp_p
 
 
 # --- the cache: data, checked, never code ---------------------------------------------------------
+
+def test_the_cache_codec_gives_back_the_real_book_and_its_ledger_equal():
+    """JSON only, driven by the model's type hints: a field added to the model needs no change in the codec."""
+    spec = manifest.load(PROJECT)
+    edited, ledger = editorial.edit(readers.read_book(spec), spec.editorial)
+    blobs: list[bytes] = []
+    data = json.loads(json.dumps(codec.encode((edited, ledger), blobs)))
+    assert codec.decode(tuple[Book, Context], data, blobs) == (edited, ledger)
+    data[0]["parts"][0]["chapters"][0]["title"] = 7  # a value of the wrong type is refused, not half-read
+    with pytest.raises(codec.CodecError):
+        codec.decode(tuple[Book, Context], data, blobs)
+
 
 @pytest.fixture(scope="module")
 def cold(tmp_path_factory):
