@@ -105,6 +105,8 @@ def store(out: Path, stage: str, digest: str, value: Any) -> None:
     finally:
         Path(temporary).unlink(missing_ok=True)
     _prune(path.parent)
+    for legacy in (out / FOLDER).glob("*.pickle"):
+        legacy.unlink(missing_ok=True)  # entries of the pickle cache that came before: never loaded, so removed
 
 
 def _unpack(data: bytes, stage: str, digest: str, kind: Any) -> Any:

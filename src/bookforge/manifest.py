@@ -23,6 +23,7 @@ from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_err
 from bookforge.editorial import style_sheet
 from bookforge.model import SLUG_MAX, Author, Metadata, Series, chapter_slug, slugify
 from bookforge.readers import READERS
+from bookforge.readers.capture import CONTROL
 from bookforge.renderers.print_spec import TRIM_PRESETS, PrintSpec, Trim, length_in_points
 from bookforge.timestamp import source_date
 
@@ -220,6 +221,7 @@ def load(root: Path) -> Manifest:
     diagnostics = list(marks.duplicates)
     parts, file_problems = _resolve_sources(root, raw, marks)
     file_problems += _check_cover(root, raw, marks) + _check_isbn(raw, marks) + _check_style_sheet(raw, marks)
+    file_problems += _check_control_characters(raw, (), marks)
     try:
         data = ManifestSchema.model_validate(raw)
     except ValidationError as exc:
@@ -421,6 +423,16 @@ def _check_style_sheet(raw: dict, marks: _Marks) -> list[Diagnostic]:
         return []  # the schema reports a wrong type
     return [_at("M-041", f"style_sheet: {problem}", marks.nearest(("editorial", "style_sheet", find), key=True))
             for find, to in sheet.items() if (problem := style_sheet.entry_problem(find, to))]
+
+
+def _check_control_characters(value: Any, path: tuple, marks: _Marks) -> list[Diagnostic]:
+    """A control character written as a YAML escape ("\\x1b") is no text a book can set either."""
+    if isinstance(value, str):
+        found = CONTROL.search(value)
+        return [_at("M-009", f"control character U+{ord(found.group()):04X} in a value: not text; remove it",
+                    marks.nearest(path))] if found else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [problem for key, item in items for problem in _check_control_characters(item, path + (key,), marks)]
 
 
 def _check_isbn(raw: dict, marks: _Marks) -> list[Diagnostic]:
