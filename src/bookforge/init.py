@@ -26,7 +26,7 @@ def create(directory: Path) -> Path:
     if existing:
         raise ManifestError([error("I-010", f"a project is already here ({', '.join(existing)}): nothing was "
                                    "changed; choose an empty folder", str(directory / existing[0]))])
-    styles = _styles(directory)
+    styles = _styles(directory, False)
     directory.mkdir(parents=True, exist_ok=True)
     starter = _starter()
     shutil.copyfile(starter / MANIFEST_NAME, directory / MANIFEST_NAME)

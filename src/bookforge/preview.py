@@ -63,7 +63,7 @@ class Preview:
             book = self._read(spec)
             if self.edited is None or self.edited[0] != book:
                 self.edited = (book, editorial.edit(book, spec.editorial)[0])
-            html.write(self.edited[1], _styles(self.project), target, project=self.project,
+            html.write(self.edited[1], _styles(self.project, False), target, project=self.project,
                        link_notes=spec.data.print.links)
             problems, old = [], self.html_dir
         except BookforgeError as exc:

@@ -34,8 +34,8 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
 
 from bookforge.diagnostics import ReaderError, error
-from bookforge.model import Block, BlockKind, Chapter, Comment, Mark, SourceLocation
-from bookforge.readers.capture import _decode, _slug
+from bookforge.model import Block, BlockKind, Chapter, Comment, Mark, SourceLocation, chapter_slug
+from bookforge.readers.capture import _decode
 
 INLINE_MARKS = {"em": "em", "i": "em", "cite": "em", "strong": "strong", "b": "strong",
                 "code": "code", "kbd": "code", "tt": "code", "samp": "code"}
@@ -52,7 +52,7 @@ def read(path: Path, relpath: str) -> Chapter:
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     if not title:
         raise ReaderError([error("R-101", "the post has no <title> in its header", relpath, 1)])
-    slug = _slug(path.stem)
+    slug = chapter_slug(path.stem)
     folder = PurePosixPath(relpath).parent
     post = soup.find("article", class_="post") or soup.body or soup
     comments = soup.find("section", class_="comments")
@@ -252,7 +252,7 @@ def _link(href: str) -> tuple[str, str]:
     """A link to another post of the book ('other-post.html') or to a URL elsewhere."""
     parts = urlsplit(href)
     if not parts.scheme and not parts.netloc and parts.path.endswith(".html") and "/" not in parts.path:
-        return "link", _slug(parts.path.removesuffix(".html"))
+        return "link", chapter_slug(parts.path.removesuffix(".html"))
     return "href", href
 
 
