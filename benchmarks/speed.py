@@ -50,12 +50,13 @@ h1 {{ break-before: right; }}
 
 @dataclass(frozen=True)
 class Measure:
-    seconds: float
+    seconds: float  # wall time
+    cpu: float  # user + system time of the command and its children: less shaken by a busy machine
     peak_rss: int  # bytes: the largest resident set of the command's processes
 
 
 def run(command: list[str], log: Path) -> Measure:
-    """Run ``command`` to the end, its output into ``log``; its wall time and peak RSS (ru_maxrss from wait4)."""
+    """Run ``command`` to the end, its output into ``log``; its wall and CPU time and peak RSS (from wait4)."""
     with log.open("wb") as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
@@ -65,7 +66,7 @@ def run(command: list[str], log: Path) -> Measure:
     if process.returncode:
         tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{tail}")
-    return Measure(seconds, usage.ru_maxrss * 1024)
+    return Measure(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)
 
 
 # ---- the pandoc pair ---------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def pandoc_pair(book: Path, logs: Path) -> Measure:
          str(folder / "book.pdf")],
     ]
     measures = [run(step, logs / f"pandoc-{number}.log") for number, step in enumerate(steps)]
-    return Measure(sum(m.seconds for m in measures), max(m.peak_rss for m in measures))
+    return Measure(sum(m.seconds for m in measures), sum(m.cpu for m in measures), max(m.peak_rss for m in measures))
 
 
 # ---- bookforge -----------------------------------------------------------------------------------
@@ -194,42 +195,45 @@ def compare(work: Path, runs: int, pandoc: bool) -> str:
     project = generate(1, work / "book-1x")
     logs = work / "logs"
     book = markdown_book(project) if pandoc else None
-    times: dict[str, list[float]] = {"pandoc": [], "cold": [], "rebuild": [], "edit": []}
+    times: dict[str, list[Measure]] = {"pandoc": [], "cold": [], "rebuild": [], "edit": []}
     for number in range(runs):
         def ours():
-            times["cold"].append(cold(project, logs).seconds)
-            times["rebuild"].append(bookforge(project, logs, "rebuild").seconds)
+            times["cold"].append(cold(project, logs))
+            times["rebuild"].append(bookforge(project, logs, "rebuild"))
             edit_one_sentence(project)
-            times["edit"].append(bookforge(project, logs, "edit").seconds)
+            times["edit"].append(bookforge(project, logs, "edit"))
 
         def theirs():
             if book:
-                times["pandoc"].append(pandoc_pair(book, logs).seconds)
+                times["pandoc"].append(pandoc_pair(book, logs))
 
         for step in (theirs, ours) if number % 2 == 0 else (ours, theirs):
             step()
         print(f"  run {number + 1}/{runs} done", file=sys.stderr)
-    median = {name: statistics.median(values) for name, values in times.items() if values}
-    rows = ["| build | median | range | ratio |", "|---|---|---|---|"]
-    if "pandoc" in median:
-        rows.append(_row("pandoc pair (EPUB + standalone HTML + WeasyPrint PDF)", times["pandoc"], "1.00× the pandoc pair"))
-    cold_ratio = f"{median['cold'] / median['pandoc']:.2f}× the pandoc pair" if "pandoc" in median else ""
-    rows.append(_row("bookforge, cold build", times["cold"], cold_ratio))
-    rows.append(_row("bookforge, no-change rebuild", times["rebuild"], f"{median['rebuild'] / median['cold']:.3f}× a cold build"))
-    rows.append(_row("bookforge, one sentence edited in one chapter", times["edit"],
-                     f"{median['edit'] / median['cold']:.2f}× a cold build"))
+    rows = ["| build | median wall time | range | median CPU time | ratio (wall; CPU) |", "|---|---|---|---|---|"]
+    names = {"pandoc": "pandoc pair (EPUB + standalone HTML + WeasyPrint PDF)", "cold": "bookforge, cold build",
+             "rebuild": "bookforge, no-change rebuild", "edit": "bookforge, one sentence edited in one chapter"}
+    bases = {"pandoc": "pandoc", "cold": "pandoc", "rebuild": "cold", "edit": "cold"}
+    against = {"pandoc": "the pandoc pair", "cold": "a cold build"}
+    for name, measures in times.items():
+        base = times[bases[name]]
+        ratio = f"{_ratio(measures, base, 'seconds')}; {_ratio(measures, base, 'cpu')} {against[bases[name]]}" if base else ""
+        if measures:
+            wall = [m.seconds for m in measures]
+            rows.append(f"| {names[name]} | {statistics.median(wall):.2f} s | {min(wall):.2f}–{max(wall):.2f} s | "
+                        f"{statistics.median(m.cpu for m in measures):.2f} s | {ratio} |")
     return "\n".join(rows)
 
 
-def _row(name: str, values: list[float], ratio: str) -> str:
-    return f"| {name} | {statistics.median(values):.2f} s | {min(values):.2f}–{max(values):.2f} s | {ratio} |"
+def _ratio(measures: list[Measure], base: list[Measure], what: str) -> str:
+    return f"{statistics.median(getattr(m, what) for m in measures) / statistics.median(getattr(m, what) for m in base):.2f}×"
 
 
 def scale(work: Path, scales: list[int], pandoc: bool) -> str:
     """One cold build of each N-times book: time, peak RSS, pages per second; the pandoc pair beside it."""
     logs = work / "logs"
-    rows = ["| book | chapters | words | pages | bookforge | × the 1x time | peak RSS | pages/s | pandoc pair | its peak RSS |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| book | chapters | words | pages | bookforge (CPU) | × the 1x time | peak RSS | pages/s | pandoc pair (CPU) "
+            "| its peak RSS |", "|---|---|---|---|---|---|---|---|---|---|"]
     first = None
     for copies in scales:
         project = generate(copies, work / f"book-{copies}x")
@@ -240,8 +244,8 @@ def scale(work: Path, scales: list[int], pandoc: bool) -> str:
         first = first or (copies, ours.seconds)
         theirs = pandoc_pair(markdown_book(project), logs) if pandoc else None
         relative = f"{ours.seconds / first[1]:.1f}× ({first[0]}x)" if copies != first[0] else "1.0×"
-        pandoc_cells = f"{theirs.seconds:.1f} s | {_megabytes(theirs.peak_rss)}" if theirs else "skipped | –"
-        rows.append(f"| {copies}x | {len(chapters)} | {words:,} | {pages:,} | {ours.seconds:.1f} s | {relative} | "
+        pandoc_cells = f"{theirs.seconds:.1f} s ({theirs.cpu:.1f} s) | {_megabytes(theirs.peak_rss)}" if theirs else "skipped | –"
+        rows.append(f"| {copies}x | {len(chapters)} | {words:,} | {pages:,} | {ours.seconds:.1f} s ({ours.cpu:.1f} s) | {relative} | "
                     f"{_megabytes(ours.peak_rss)} | {pages / ours.seconds:.1f} | {pandoc_cells} |")
         print(f"  {copies}x done", file=sys.stderr)
         if copies != 1:
