@@ -181,10 +181,15 @@ def edit_one_sentence(project: Path) -> None:
 
 
 def pdf_pages(project: Path) -> int:
-    import pikepdf  # a bookforge dependency: count the print PDF's pages as the file says
-
+    """The page count of the print PDF bookforge built."""
     (pdf,) = [path for path in (project / "build").glob("*.pdf") if not path.stem.endswith("-proof")]
-    with pikepdf.open(pdf) as document:
+    return _pdf_pages(pdf)
+
+
+def _pdf_pages(path: Path) -> int:
+    import pikepdf  # a bookforge dependency: count the pages as the file says
+
+    with pikepdf.open(path) as document:
         return len(document.pages)
 
 
@@ -229,28 +234,35 @@ def _ratio(measures: list[Measure], base: list[Measure], what: str) -> str:
     return f"{statistics.median(getattr(m, what) for m in measures) / statistics.median(getattr(m, what) for m in base):.2f}×"
 
 
-def scale(work: Path, scales: list[int], pandoc: bool) -> str:
-    """One cold build of each N-times book: time, peak RSS, pages per second; the pandoc pair beside it."""
-    logs = work / "logs"
-    rows = ["| book | chapters | words | pages | bookforge (CPU) | × the 1x time | peak RSS | pages/s | pandoc pair (CPU) "
-            "| its peak RSS |", "|---|---|---|---|---|---|---|---|---|---|"]
-    first = None
+def scale(work: Path, scales: list[int], pandoc: bool) -> None:
+    """One cold build of each N-times book, then the pandoc pair on it: time, peak RSS, pages per second.
+
+    Each row is printed as soon as it is measured: a 50x book takes long enough to be stopped half-way.
+    """
+    print("| book | build | pages | wall time (CPU) | × its 1x time | peak RSS | pages/s |\n|---|---|---|---|---|---|---|",
+          flush=True)
+    first: dict[str, tuple[int, float]] = {}
     for copies in scales:
         project = generate(copies, work / f"book-{copies}x")
         chapters = sorted((project / "chapters").glob("*.txt"))
         words = sum(len(path.read_text(encoding="utf-8").split()) for path in chapters)
-        ours = cold(project, logs)
+        book = f"{copies}x: {len(chapters)} chapters, {words:,} words"
+        ours = cold(project, work / "logs")
         pages = pdf_pages(project)
-        first = first or (copies, ours.seconds)
-        theirs = pandoc_pair(markdown_book(project), logs) if pandoc else None
-        relative = f"{ours.seconds / first[1]:.1f}× ({first[0]}x)" if copies != first[0] else "1.0×"
-        pandoc_cells = f"{theirs.seconds:.1f} s ({theirs.cpu:.1f} s) | {_megabytes(theirs.peak_rss)}" if theirs else "skipped | –"
-        rows.append(f"| {copies}x | {len(chapters)} | {words:,} | {pages:,} | {ours.seconds:.1f} s ({ours.cpu:.1f} s) | {relative} | "
-                    f"{_megabytes(ours.peak_rss)} | {pages / ours.seconds:.1f} | {pandoc_cells} |")
-        print(f"  {copies}x done", file=sys.stderr)
+        _scale_row(book, "bookforge, cold", pages, ours, first)
+        if pandoc:
+            _scale_row(book, "pandoc pair", _pdf_pages(project / "pandoc" / "book.pdf"),
+                       pandoc_pair(markdown_book(project), work / "logs"), first)
         if copies != 1:
             shutil.rmtree(project, ignore_errors=True)  # a 50x book and its build take a lot of room
-    return "\n".join(rows)
+
+
+def _scale_row(book: str, build: str, pages: int, measure: Measure, first: dict[str, tuple[int, float]]) -> None:
+    copies = int(book.split("x")[0])
+    base = first.setdefault(build, (copies, measure.seconds))
+    relative = f"{measure.seconds / base[1]:.1f}× ({base[0]}x)" if base[0] != copies else "1.0×"
+    print(f"| {book} | {build} | {pages:,} | {measure.seconds:.1f} s ({measure.cpu:.1f} s) | {relative} | "
+          f"{_megabytes(measure.peak_rss)} | {pages / measure.seconds:.1f} |", flush=True)
 
 
 def _megabytes(size: int) -> str:
@@ -293,7 +305,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"The included book, {args.runs} alternating runs:\n\n{compare(work, args.runs, pandoc)}\n", flush=True)
         if "scale" in parts:
             scales = [int(n) for n in args.scales.split(",")]
-            print(f"Cold builds of the N-times book (one run each):\n\n{scale(work, scales, pandoc)}\n", flush=True)
+            print("Cold builds of the N-times book (one run each):\n", flush=True)
+            scale(work, scales, pandoc)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

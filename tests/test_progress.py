@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import shutil
 from pathlib import Path
@@ -93,6 +94,8 @@ def test_the_live_display_marks_the_stage_that_failed(project):
         build(BuildOptions(project), progress=live)
     assert [re.match(r"(.) (\S+)", line).groups() for line in final_screen(live)] == [
         ("✓", "manifest"), ("✗", "read")]
+    listened = logging.getLogger("weasyprint.progress")  # WeasyPrint's log is left as it was found
+    assert (listened.handlers, listened.level, listened.propagate) == ([], logging.NOTSET, True)
 
 
 def test_a_terminal_gets_the_live_display_and_anything_else_plain_lines():

@@ -132,7 +132,7 @@ class _Listener(logging.Handler):
         super().__init__(logging.INFO)
         self.live = live
         self.logger = logging.getLogger(WEASYPRINT_PROGRESS)
-        self.level_before = self.logger.level
+        self.before = (self.logger.level, self.logger.propagate)
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.msg.startswith(LAYOUT_PAGE) and record.args:
@@ -141,12 +141,12 @@ class _Listener(logging.Handler):
             self.live.writing_pdf()
 
     def attach(self) -> None:
-        self.level_before = self.logger.level
+        self.before = (self.logger.level, self.logger.propagate)
         self.logger.setLevel(logging.INFO)
         self.logger.propagate = False  # the progress log is for this display, not for the console's logging
         self.logger.addHandler(self)
 
     def detach(self) -> None:
         self.logger.removeHandler(self)
-        self.logger.setLevel(self.level_before)
-        self.logger.propagate = True
+        self.logger.setLevel(self.before[0])
+        self.logger.propagate = self.before[1]
