@@ -239,7 +239,8 @@ def scale(work: Path, scales: list[int], pandoc: bool) -> None:
 
     Each row is printed as soon as it is measured: a 50x book takes long enough to be stopped half-way.
     """
-    print("| book | build | pages | wall time (CPU) | × its 1x time | peak RSS | pages/s |\n|---|---|---|---|---|---|---|",
+    print("| book | build | pages | wall time (CPU) | × its 1x time | peak RSS | pages/s (per CPU s) |\n"
+          "|---|---|---|---|---|---|---|",
           flush=True)
     first: dict[str, tuple[int, float]] = {}
     for copies in scales:
@@ -262,7 +263,7 @@ def _scale_row(book: str, build: str, pages: int, measure: Measure, first: dict[
     base = first.setdefault(build, (copies, measure.seconds))
     relative = f"{measure.seconds / base[1]:.1f}× ({base[0]}x)" if base[0] != copies else "1.0×"
     print(f"| {book} | {build} | {pages:,} | {measure.seconds:.1f} s ({measure.cpu:.1f} s) | {relative} | "
-          f"{_megabytes(measure.peak_rss)} | {pages / measure.seconds:.1f} |", flush=True)
+          f"{_megabytes(measure.peak_rss)} | {pages / measure.seconds:.1f} ({pages / measure.cpu:.1f}) |", flush=True)
 
 
 def _megabytes(size: int) -> str:
