@@ -252,8 +252,8 @@ def scale(work: Path, scales: list[int], pandoc: bool) -> None:
         pages = pdf_pages(project)
         _scale_row(book, "bookforge, cold", pages, ours, first)
         if pandoc:
-            _scale_row(book, "pandoc pair", _pdf_pages(project / "pandoc" / "book.pdf"),
-                       pandoc_pair(markdown_book(project), work / "logs"), first)
+            theirs = pandoc_pair(markdown_book(project), work / "logs")
+            _scale_row(book, "pandoc pair", _pdf_pages(project / "pandoc" / "book.pdf"), theirs, first)
         if copies != 1:
             shutil.rmtree(project, ignore_errors=True)  # a 50x book and its build take a lot of room
 
