@@ -101,7 +101,7 @@ def prepare(project: Path, out: Path):
         import shutil
 
         shutil.rmtree(directory)
-    html_book = html.write(book, pipeline._styles(project), directory)
+    html_book = html.write(book, pipeline._styles(project, False), directory)
     return html_book, pdf.PdfOptions(spec.print_spec(), book.metadata.modified)
 
 
