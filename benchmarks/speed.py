@@ -239,10 +239,10 @@ def scale(work: Path, scales: list[int], pandoc: bool) -> None:
 
     Each row is printed as soon as it is measured: a 50x book takes long enough to be stopped half-way.
     """
-    print("| book | build | pages | wall time (CPU) | × its 1x time | peak RSS | pages/s (per CPU s) |\n"
+    print("| book | build | pages | wall time (CPU) | × its first book's time (wall; CPU) | peak RSS | pages/s (per CPU s) |\n"
           "|---|---|---|---|---|---|---|",
           flush=True)
-    first: dict[str, tuple[int, float]] = {}
+    first: dict[str, tuple[int, Measure]] = {}
     for copies in scales:
         project = generate(copies, work / f"book-{copies}x")
         chapters = sorted((project / "chapters").glob("*.txt"))
@@ -258,10 +258,11 @@ def scale(work: Path, scales: list[int], pandoc: bool) -> None:
             shutil.rmtree(project, ignore_errors=True)  # a 50x book and its build take a lot of room
 
 
-def _scale_row(book: str, build: str, pages: int, measure: Measure, first: dict[str, tuple[int, float]]) -> None:
+def _scale_row(book: str, build: str, pages: int, measure: Measure, first: dict[str, tuple[int, Measure]]) -> None:
     copies = int(book.split("x")[0])
-    base = first.setdefault(build, (copies, measure.seconds))
-    relative = f"{measure.seconds / base[1]:.1f}× ({base[0]}x)" if base[0] != copies else "1.0×"
+    base = first.setdefault(build, (copies, measure))
+    relative = (f"{measure.seconds / base[1].seconds:.1f}×; CPU {measure.cpu / base[1].cpu:.1f}× ({base[0]}x)"
+                if base[0] != copies else "1.0×")
     print(f"| {book} | {build} | {pages:,} | {measure.seconds:.1f} s ({measure.cpu:.1f} s) | {relative} | "
           f"{_megabytes(measure.peak_rss)} | {pages / measure.seconds:.1f} ({pages / measure.cpu:.1f}) |", flush=True)
 
