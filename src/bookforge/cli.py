@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bookforge import __version__, manifest
+from bookforge import __version__, manifest, progress
 from bookforge.check import CheckOptions, ace_command, check
 from bookforge.diagnostics import BookforgeError, Severity
 from bookforge.pipeline import BuildOptions, build
@@ -57,26 +57,28 @@ def main() -> None:
 @click.option("--proof", is_flag=True,
               help="Also write build/<slug>-proof.pdf, the proofreaders' edition: a PROOF slug on every page "
                    "and the editorial changes marked in the margins.")
-def build_command(project: Path, out: Path | None, proof: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def build_command(project: Path, out: Path | None, proof: bool, quiet: bool) -> None:
     """Build the EPUB and the PDF of the book described by book.yaml.
 
     Reads book.yaml and the chapter sources it names, writes the intermediate XHTML to
-    build/html/, then build/<slug>.epub and build/<slug>.pdf, and prints the time each
-    stage took.  On bad input it prints every problem as FILE:LINE: severity [code]
-    message and exits non-zero without touching the previous outputs.
+    build/html/, then build/<slug>.epub and build/<slug>.pdf, and shows each stage as it
+    runs and the time it took: live on a terminal, one line per stage otherwise.  On bad
+    input it prints every problem as FILE:LINE: severity [code] message and exits
+    non-zero without touching the previous outputs.
     """
     started = time.perf_counter()
     try:
-        result = build(BuildOptions(project, out, proof), progress=_show_progress)
+        with progress.display(quiet) as show:
+            result = build(BuildOptions(project, out, proof), progress=show)
     except BookforgeError as exc:
-        click.echo("failed")  # ends the progress line of the stage that failed
-        for diagnostic in exc.diagnostics:
-            click.echo(str(diagnostic), err=True)
-        errors = sum(1 for d in exc.diagnostics if d.severity.value == "error")
+        _echo_diagnostics(exc.diagnostics, quiet)
+        errors = sum(1 for d in exc.diagnostics if d.severity is Severity.ERROR)
         click.echo(f"bookforge: build failed with {errors} error{'s' if errors != 1 else ''}; nothing was written", err=True)
         sys.exit(exc.exit_code)
-    for diagnostic in result.diagnostics:
-        click.echo(str(diagnostic), err=True)
+    _echo_diagnostics(result.diagnostics, quiet)
+    if quiet:
+        return
     book = result.book
     comments = sum(1 for chapter in book.chapters() for _ in chapter.all_comments())
     chapters = sum(1 for _ in book.chapters())
@@ -200,13 +202,11 @@ def _or_exit(step):
         sys.exit(exc.exit_code)
 
 
-def _show_progress(event: str, stage: str, seconds: float) -> None:
-    """One line per stage with its time, written as the stage starts so long stages show what is happening."""
-    if event == "start":
-        click.echo(f"  {stage:<9}", nl=False)
-        sys.stdout.flush()
-    else:
-        click.echo(f"{seconds:6.2f} s")
+def _echo_diagnostics(diagnostics, quiet: bool) -> None:
+    """Every diagnostic on stderr; only the errors with --quiet."""
+    for diagnostic in diagnostics:
+        if not quiet or diagnostic.severity is Severity.ERROR:
+            click.echo(str(diagnostic), err=True)
 
 
 def _shown(path: Path) -> str:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 import string
 
-from fontTools import subset
-
 # Characters a reading system may set even where the text has none: hyphens of its own hyphenation,
 # the ellipsis of a truncated title, and plain ASCII for the labels it draws.
 ALWAYS = string.printable + "\u00a0\u00ad\u2010\u2011\u2013\u2014\u2018\u2019\u201c\u201d\u2026"
@@ -19,6 +17,8 @@ ALWAYS = string.printable + "\u00a0\u00ad\u2010\u2011\u2013\u2014\u2018\u2019\u2
 
 def subset_font(data: bytes, text: str) -> bytes:
     """``data`` (OpenType or TrueType) cut down to the glyphs that set ``text``."""
+    from fontTools import subset  # a tenth of a second to import: only when an EPUB is packaged, not at start-up
+
     options = subset.Options()
     options.layout_features = [*options.layout_features, "smcp", "c2sc", "onum", "lnum", "pnum", "tnum"]
     options.drop_tables = [*options.drop_tables, "FFTM"]  # FontForge's build stamp: no glyphs, and not subsettable

@@ -10,13 +10,17 @@ from __future__ import annotations
 import io
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pikepdf
+if TYPE_CHECKING:
+    import pikepdf
 
 
 def finish(data: bytes, target: Path, front_matter_pages: int, identifier: str, bleed_points: float) -> None:
     """Write ``data`` to ``target`` with page labels (roman for the front matter, then arabic from 1)
     and every page's BleedBox ``bleed_points`` past its TrimBox."""
+    import pikepdf  # imported when a PDF is written, not at start-up: a rebuild that reuses the layout never needs it
+
     with pikepdf.open(io.BytesIO(data)) as pdf:
         pdf.Root.PageLabels = pdf.make_indirect(page_labels(front_matter_pages))
         for page in pdf.pages:
@@ -27,6 +31,8 @@ def finish(data: bytes, target: Path, front_matter_pages: int, identifier: str, 
 
 def page_labels(front_matter_pages: int) -> pikepdf.Dictionary:
     """A /PageLabels number tree: i, ii, … for the first pages, then 1, 2, …"""
+    import pikepdf
+
     body = [front_matter_pages, pikepdf.Dictionary(S=pikepdf.Name.D, St=1)]
     if not front_matter_pages:
         return pikepdf.Dictionary(Nums=pikepdf.Array(body))
@@ -35,6 +41,8 @@ def page_labels(front_matter_pages: int) -> pikepdf.Dictionary:
 
 def _grown(box: pikepdf.Array, points: float) -> pikepdf.Array:
     """WeasyPrint puts the BleedBox up to 10 pt past the trim whatever the bleed; printers want the bleed itself."""
+    import pikepdf
+
     left, bottom, right, top = (float(x) for x in box)
     return pikepdf.Array([left - points, bottom - points, right + points, top + points])
 
