@@ -75,11 +75,11 @@ class SpellingConfig(_Section):
     """Automatic spelling correction: only confident corrections are applied, the rest are suggested."""
 
     words: list[str] = []  # the book's own word list: names and terms that are right as they are
-    min_length: int = Field(4, ge=2)
     rare: float = Field(3.0, description="a word at or above this Zipf frequency is a real word, never corrected")
-    common: float = Field(2.0, description="a correction must be at least this common (Zipf)")
-    gap: float = Field(1.5, description="this much more common than the word as written")
-    margin: float = Field(1.3, description="and this much more common than the next candidate")
+    common: float = Field(2.5, description="an automatic correction must be at least this common (Zipf)")
+    max_cost: float = Field(3.0, description="and at most this far from the word as typed (the error model's cost)")
+    gap: float = Field(1.5, description="and this much more common than the word as typed")
+    margin: float = Field(0.75, description="and score this much above the next candidate")
     doubled_allowed: list[str] = ["had", "that", "very", "many", "much", "more", "so", "really", "slowly", "no", "bye", "ha",
                                   "blah", "now", "yadda", "etc"]
 
