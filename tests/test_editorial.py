@@ -258,21 +258,22 @@ def test_spelling_fixes_the_certain_suggests_the_doubtful_and_leaves_names_urls_
     assert text == (
         "I definitely got your message; I don’t know what Dr. Mahler said. The boundaries are real, I realise.",
         "It was on the table and the colour of the behaviour kept us separate at www.example.com/definately too.",
-        "We read “The Definately Book” and meet the Grahams. Dependance is hard; I have had had enough.",
+        "We read “The Definately Book” and meet the Grahams. Dependence is hard; I have had had enough.",
     )
     fixed = [(c.reason, c.before, c.after, c.source.line) for c in ctx.changes]
     assert fixed == [
         ("spelling", "definately", "definitely", 3), ("capitalization", "i", "I", 3), ("spelling", "dont", "don’t", 3),
         ("spelling", "boundries", "boundaries", 3), ("doubled_word", "on on", "on", 4), ("spelling", "seperate", "separate", 4),
-        ("doubled_word", "is is", "is", 5)]
+        ("doubled_word", "is is", "is", 5), ("spelling", "Dependance", "Dependence", 5)]
     assert ctx.suggestions == []
 
 
 def test_a_doubtful_word_becomes_a_suggestion_once(tmp_path):
-    post = "A Post\n\nIt meeds those needs. It meeds them again.\n\nLeave a Comment"
+    post = "A Post\n\nThe message, veralized, was clear. It was veralized again.\n\nLeave a Comment"
     book, ctx = run(spelling, book_of(tmp_path, post))
-    assert next(book.chapters()).body[0].text == "It meeds those needs. It meeds them again."
-    assert [(s.word, s.source.line, s.candidates[:2]) for s in ctx.suggestions] == [("meeds", 3, ("needs", "meets"))]
+    assert next(book.chapters()).body[0].text == "The message, veralized, was clear. It was veralized again."
+    assert [(s.word, s.source.line, s.candidates[:2], s.sentence) for s in ctx.suggestions] == [
+        ("veralized", 3, ("realized", "verbalized"), "The message, veralized, was clear.")]
 
 
 # -- links between posts ---------------------------------------------------------------------------

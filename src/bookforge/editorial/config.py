@@ -30,7 +30,11 @@ class LeftoversConfig(_Section):
     comment_form: list[str] = [r"^(Leave a (Comment|Reply)|Post a Comment|Add a Comment)$"]
     photo_credits: list[str] = [r"^Photo(graph)? (by|from|courtesy of)\b", r"\bfrom Flickr$", r"^\(?Photo,"]
     inline_credits: list[str] = [r"\s*\(Photo,[^()]*\)\.?"]
-    spam: list[str] = [r"\bpsicolog[oa]\b", r"\b(casino|viagra|payday loans?|seo services|buy followers)\b"]
+    spam: list[str] = [r"\bpsicolog[oa]\b", r"\b(casino|viagra|payday loans?|seo services|buy followers)\b",
+                       # generic SEO praise: "Thanks for such post", "one of the best innovative post ever"
+                       r"\bthanks? (you )?for (sharing )?such (a |an )?(post|article|blog|information|info)\b",
+                       r"\bone of the (best|most) (innovative|informative|useful) (post|article|blog)\b",
+                       r"\b(developers|marketers) working on this\b"]
     alt_text_words: int = Field(6, ge=1, description="a lowercase line of at most this many words above the post is an image's alt text")
     keep: list[str] = []  # comment ids that are never treated as leftovers
 

@@ -15,7 +15,9 @@ The Hunspell files come from Debian's ``hunspell-en-us`` and ``hunspell-en-gb`` 
 
 from __future__ import annotations
 
+import gc
 import os
+import warnings
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -42,7 +44,10 @@ def hunspell():
         if path is None:
             raise MissingDictionary(f"the Hunspell dictionary {name} is not in {', '.join(folders)}: "
                                     "install Debian's hunspell-en-us and hunspell-en-gb, or set BOOKFORGE_HUNSPELL")
-        found.append(Dictionary.from_files(str(path)))
+        with warnings.catch_warnings():  # spylls leaves its .aff and .dic files for the garbage collector to close
+            warnings.simplefilter("ignore", ResourceWarning)
+            found.append(Dictionary.from_files(str(path)))
+            gc.collect()
     return tuple(found)
 
 

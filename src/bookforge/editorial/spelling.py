@@ -325,7 +325,8 @@ def _neighbours(line: str, found: re.Match) -> tuple[str, str]:
 
 def _starts_sentence(block: Block, index: int, start: int) -> bool:
     text = "\n".join(block.lines[:index] + (block.lines[index][:start],))
-    return bool(SENTENCE_END.search(text.rstrip()))
+    text = text.rstrip()
+    return bool(SENTENCE_END.search(text)) and not re.search(r"\b(Dr|Mr|Mrs|Ms|St|Prof|vs)\.$", text)
 
 
 def _sentence(line: str, found: re.Match) -> str:
