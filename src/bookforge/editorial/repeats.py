@@ -20,6 +20,7 @@ from bookforge.editorial.threads import parents, predecessors, remove
 from bookforge.model import Block, Book, Chapter, Comment
 
 SAME_LENGTH = 0.9  # two copies whose word counts are this close are the same comment posted twice
+NEAR_COPY = 90  # rapidfuzz ratio of two comments that are one comment typed twice, with slips
 COMMON_RUN = 50  # a three-word run in more comments than this is a phrase, not a sign of copying
 QUOTED = re.compile(r"[\u201c\"]([^\u201c\u201d\"]{20,})[\u201d\"]")
 
@@ -105,8 +106,16 @@ def _truncated(entries: list[_Entry], book: Book, config: RepeatsConfig):
         if a.comment.by_author != b.comment.by_author:
             continue
         short, long = (a, b) if a.size <= b.size else (b, a)
-        if inside(short.runs, long.runs) >= config.truncated and not _quotes(long, short) and short.text != long.text:
+        if short.text == long.text or _quotes(long, short):
+            continue
+        if fuzz.ratio(a.text, b.text) >= NEAR_COPY or (inside(short.runs, long.runs) >= config.truncated and _first_try(short)):
             yield _removed_and_kept(a, b)
+
+
+def _first_try(entry: _Entry) -> bool:
+    """A comment cut off before its end, or more than one sentence long: not a single sentence someone else quoted."""
+    text = entry.comment.text.strip()
+    return not re.search(r"[.!?…)\"”’'\U0001F300-\U0001FAFF]$", text) or len(re.findall(r"[.!?…]+\s", text)) >= 1
 
 
 def _removed_and_kept(a: _Entry, b: _Entry) -> tuple[_Entry, _Entry, str]:
