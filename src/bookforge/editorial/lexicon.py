@@ -44,11 +44,12 @@ def hunspell():
         if path is None:
             raise MissingDictionary(f"the Hunspell dictionary {name} is not in {', '.join(folders)}: "
                                     "install Debian's hunspell-en-us and hunspell-en-gb, or set BOOKFORGE_HUNSPELL")
-        with warnings.catch_warnings():  # spylls leaves its .aff and .dic files for the garbage collector to close
-            warnings.simplefilter("ignore", ResourceWarning)
-            found.append(Dictionary.from_files(str(path)))
-            gc.collect()
-    return tuple(found)
+        found.append(path)
+    with warnings.catch_warnings():  # spylls leaves its .aff and .dic files for the garbage collector to close
+        warnings.simplefilter("ignore", ResourceWarning)
+        dictionaries = tuple(Dictionary.from_files(str(path)) for path in found)
+        gc.collect()
+    return dictionaries
 
 
 @lru_cache(maxsize=None)

@@ -324,9 +324,13 @@ def _neighbours(line: str, found: re.Match) -> tuple[str, str]:
 
 
 def _starts_sentence(block: Block, index: int, start: int) -> bool:
-    text = "\n".join(block.lines[:index] + (block.lines[index][:start],))
-    text = text.rstrip()
-    return bool(SENTENCE_END.search(text)) and not re.search(r"\b(Dr|Mr|Mrs|Ms|St|Prof|vs)\.$", text)
+    """Whether the word at ``start`` of line ``index`` opens a sentence (the block's first word does)."""
+    before = block.lines[index][:start].rstrip()
+    while not before and index > 0:
+        index -= 1
+        before = block.lines[index].rstrip()
+    tail = before[-8:]
+    return bool(SENTENCE_END.search(tail)) and not re.search(r"\b(Dr|Mr|Mrs|Ms|St|Prof|vs)\.$", tail)
 
 
 def _sentence(line: str, found: re.Match) -> str:
