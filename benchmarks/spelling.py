@@ -80,11 +80,12 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=150)
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--show", action="store_true", help="print every wrong automatic fix")
+    parser.add_argument("--margin", type=float, default=SpellingConfig().margin, help="the spelling.margin setting to try")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     full = lx.misspellings()
     lx.misspellings = lambda: {w: f for w, f in full.items() if not held_out(w)}  # the pass never sees the held-out fifth
-    speller = spelling.Speller(SpellingConfig(), set())
+    speller = spelling.Speller(SpellingConfig(margin=args.margin), set())
     tally: dict[str, list[int]] = {}
     for kind, (before, wrong, after), right in cases(args.per_kind, rng, full):
         verdict = speller.judge(wrong, before, after)

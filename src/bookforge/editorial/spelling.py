@@ -148,7 +148,8 @@ class Speller:
         base = lower.removesuffix("'s")
         if lower in self.own or base in self.own or lx.known(lower) or lx.known(base):
             return True
-        return lower not in lx.misspellings() and lx.zipf(lower) >= self.config.rare and not self._joined(lower)
+        return ("'" not in lower and lower not in lx.misspellings() and lx.zipf(lower) >= self.config.rare
+                and not self._joined(lower))  # wordfreq reads "i'am" as "i am": only a plain word is common
 
     def _joined(self, lower: str) -> bool:
         """A common run-together pair ("thankyou"): the two words are seen together far more than the run-together form."""
