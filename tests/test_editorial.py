@@ -384,3 +384,12 @@ def test_the_report_follows_the_briefs_schema_and_the_proof_shows_the_changes(tm
     assert 'class="proof-note" data-kind="comment_removed" data-reason="pingback"' in first
     plain = html.write(edited, Path(__file__).resolve().parents[1] / "styles", tmp_path / "plain")
     assert "proof-" not in (plain.directory / "post2.xhtml").read_text(encoding="utf-8")
+
+
+def test_without_the_hunspell_dictionaries_the_pass_stops_and_says_what_to_install(tmp_path, monkeypatch):
+    from bookforge.editorial import lexicon
+
+    monkeypatch.setenv("BOOKFORGE_HUNSPELL", str(tmp_path))
+    lexicon.hunspell.cache_clear()
+    with pytest.raises(lexicon.MissingDictionary, match="install Debian's hunspell-en-us and hunspell-en-gb"):
+        lexicon.hunspell()

@@ -24,13 +24,15 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
+from bookforge.diagnostics import BookforgeError, error
+
 HUNSPELL_DIRS = ("/usr/share/hunspell", "/usr/share/myspell/dicts", "/usr/share/myspell")
 DICTIONARIES = ("en_US", "en_GB")
 MAX_EDITS = 2
 
 
-class MissingDictionary(RuntimeError):
-    """The Hunspell dictionaries are not installed."""
+class MissingDictionary(BookforgeError):
+    """The Hunspell dictionaries are not installed: the build stops and says what to install."""
 
 
 @cache
@@ -42,8 +44,9 @@ def hunspell():
     for name in DICTIONARIES:
         path = next((Path(f) / name for f in folders if (Path(f) / f"{name}.dic").exists()), None)
         if path is None:
-            raise MissingDictionary(f"the Hunspell dictionary {name} is not in {', '.join(folders)}: "
-                                    "install Debian's hunspell-en-us and hunspell-en-gb, or set BOOKFORGE_HUNSPELL")
+            raise MissingDictionary([error("S-001", f"the Hunspell dictionary {name} is not in {', '.join(folders)}: "
+                                           "install Debian's hunspell-en-us and hunspell-en-gb, or set BOOKFORGE_HUNSPELL",
+                                           "book.yaml")])
         found.append(path)
     with warnings.catch_warnings():  # spylls leaves its .aff and .dic files for the garbage collector to close
         warnings.simplefilter("ignore", ResourceWarning)
