@@ -100,16 +100,22 @@ def _best_block(entry: _Entry, chapter: Chapter) -> Block:
 def _truncated(entries: list[_Entry], book: Book, config: RepeatsConfig):
     """A comment mostly inside another by the same hand: a first try, or the same words posted again with slips.
 
-    The copy with replies is kept; else the fuller one, when one is clearly fuller; else the earlier.
+    A clearly fuller copy is kept; of two of one length, the one with replies, else the earlier.  A reply
+    is never a copy of the comment it answers (nor of one above that), which keeps its own thread.
     """
     for a, b in _pairs(entries, config):
-        if a.comment.by_author != b.comment.by_author:
+        if a.comment.by_author != b.comment.by_author or b.id in _below(a.comment):
             continue
         short, long = (a, b) if a.size <= b.size else (b, a)
         if short.text == long.text or _quotes(long, short):
             continue
         if fuzz.ratio(a.text, b.text) >= NEAR_COPY or (inside(short.runs, long.runs) >= config.truncated and _first_try(short)):
             yield _removed_and_kept(a, b)
+
+
+def _below(comment: Comment) -> set[str]:
+    """The ids of every reply under a comment, however deep."""
+    return {r.id for r in comment.replies} | {i for r in comment.replies for i in _below(r)}
 
 
 def _first_try(entry: _Entry) -> bool:
