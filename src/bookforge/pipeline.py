@@ -87,7 +87,7 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
     published = False
     try:
         with stage("html"):
-            html_book = html.write(book, styles, staging / "html")
+            html_book = html.write(book, styles, staging / "html", project=spec.root, link_notes=spec.data.print.links)
             report.write(book, ledger, staging)
         print_options = pdf.PdfOptions(spec.print_spec(), book.metadata.modified)
         with stage("pdf"):
@@ -99,7 +99,8 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
             epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
         if options.proof:
             with stage("proof"):
-                proof_html = html.write(book, styles, staging / "proof-html", proof=True)
+                proof_html = html.write(book, styles, staging / "proof-html", proof=True, project=spec.root,
+                                        link_notes=spec.data.print.links)
                 slug = pdf.Proof(f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}")
                 proof_result, _ = _typeset("proof", proof_html, staging / f"{book.metadata.slug}-proof.pdf",
                                            replace(print_options, proof=slug), out, result)
