@@ -224,6 +224,76 @@ def test_the_editor_can_keep_or_drop_a_comment_by_its_id(tmp_path):
     assert {"c25"} <= set(ids(book))
 
 
+NOT_REPEATS = """A Post
+
+Body.
+
+  • Thank you so much for this post.
+
+  • Thank you so much for this post!!
+
+  • This is so helpful. Thank you!
+
+  • This is so helpful, thank you.
+
+  • My therapist went on holiday for three weeks and I counted every day until she came back to her office.
+
+  • My therapist went on holiday for three weeks and I counted every day until she came back to her office. Then I told her how angry I had been, and she said she was glad I could say it out loud to her at last.
+
+  • When I was a child my mother left the house every evening and I never knew whether she would come back home again. So I learned to stay quiet and to need nothing from anyone, and I still do that with my husband.
+
+  • When I was a child my mother left the house every evening and I never knew whether she would come back home again. Years later my own daughter went to college far away, and the old fear came back so strongly that I started therapy.
+
+Leave a Comment"""
+
+
+def test_generic_thanks_a_quoted_sentence_and_a_shared_opening_are_not_repeats(tmp_path):
+    book, ctx = run(repeats, book_of(tmp_path, NOT_REPEATS))
+    assert [c for c in ctx.changes if c.kind == "comment_removed"] == []
+    assert len(ids(book)) == 8
+
+
+RETYPED = """A Post
+
+Body.
+
+  • I have been seeing my therapist for two years and every time she goes away I feel like a small child again, alone.
+
+    • Dear Ann, that feeling is the old attachment showing itself. JS
+
+  • I have been seing my therapist for two years and every time she goes away I feel like a smal child again, alone.
+
+Leave a Comment"""
+
+
+def test_of_two_copies_of_one_length_the_one_with_replies_is_kept(tmp_path):
+    book, ctx = run(repeats, run(author, book_of(tmp_path, RETYPED))[0])
+    assert ids(book) == ["c5", "c7"]
+    assert [(c.reason, c.source.line, c.kept.line) for c in ctx.changes if c.kind == "comment_removed"] == [
+        ("copy_without_replies", 9, 5)]
+
+
+SPAM = """A Post
+
+Body.
+
+  • We need to be a good associate between the therapist and us, and we need to give them all the correct information. You have provided useful information about the therapist in the blog. There are so many developers working on this part, but this is one of the best innovative post ever. Thanks for such post.
+
+  • Thanks for such an important post; it helped me understand my therapist.
+
+Leave a Comment"""
+
+
+def test_seo_spam_is_removed_and_recorded_unless_the_editor_keeps_it(tmp_path):
+    book, ctx = run(leftovers, book_of(tmp_path, SPAM))
+    assert ids(book) == ["c7"]
+    removed = [c for c in ctx.changes if c.kind == "comment_removed"]
+    assert [(c.reason, c.source.line) for c in removed] == [("spam", 5)]
+    assert removed[0].before.endswith("Thanks for such post.")
+    book, ctx = run(leftovers, book_of(tmp_path, SPAM), leftovers={"keep": ["post1-c5"]})
+    assert ids(book) == ["c5", "c7"] and not [c for c in ctx.changes if c.kind == "comment_removed"]
+
+
 # -- typography, style sheet, spelling ---------------------------------------------------------------
 
 def test_typography_sets_quotes_dashes_and_ellipses_but_leaves_urls_alone():
@@ -258,21 +328,22 @@ def test_spelling_fixes_the_certain_suggests_the_doubtful_and_leaves_names_urls_
     assert text == (
         "I definitely got your message; I don’t know what Dr. Mahler said. The boundaries are real, I realise.",
         "It was on the table and the colour of the behaviour kept us separate at www.example.com/definately too.",
-        "We read “The Definately Book” and meet the Grahams. Dependance is hard; I have had had enough.",
+        "We read “The Definately Book” and meet the Grahams. Dependence is hard; I have had had enough.",
     )
     fixed = [(c.reason, c.before, c.after, c.source.line) for c in ctx.changes]
     assert fixed == [
         ("spelling", "definately", "definitely", 3), ("capitalization", "i", "I", 3), ("spelling", "dont", "don’t", 3),
         ("spelling", "boundries", "boundaries", 3), ("doubled_word", "on on", "on", 4), ("spelling", "seperate", "separate", 4),
-        ("doubled_word", "is is", "is", 5)]
+        ("doubled_word", "is is", "is", 5), ("spelling", "Dependance", "Dependence", 5)]
     assert ctx.suggestions == []
 
 
 def test_a_doubtful_word_becomes_a_suggestion_once(tmp_path):
-    post = "A Post\n\nIt meeds those needs. It meeds them again.\n\nLeave a Comment"
+    post = "A Post\n\nThe message, veralized, was clear. It was veralized again.\n\nLeave a Comment"
     book, ctx = run(spelling, book_of(tmp_path, post))
-    assert next(book.chapters()).body[0].text == "It meeds those needs. It meeds them again."
-    assert [(s.word, s.source.line, s.candidates[:2]) for s in ctx.suggestions] == [("meeds", 3, ("needs", "meets"))]
+    assert next(book.chapters()).body[0].text == "The message, veralized, was clear. It was veralized again."
+    assert [(s.word, s.source.line, s.candidates[:2], s.sentence) for s in ctx.suggestions] == [
+        ("veralized", 3, ("realized", "verbalized"), "The message, veralized, was clear.")]
 
 
 # -- links between posts ---------------------------------------------------------------------------
@@ -313,3 +384,12 @@ def test_the_report_follows_the_briefs_schema_and_the_proof_shows_the_changes(tm
     assert 'class="proof-note" data-kind="comment_removed" data-reason="pingback"' in first
     plain = html.write(edited, Path(__file__).resolve().parents[1] / "styles", tmp_path / "plain")
     assert "proof-" not in (plain.directory / "post2.xhtml").read_text(encoding="utf-8")
+
+
+def test_without_the_hunspell_dictionaries_the_pass_stops_and_says_what_to_install(tmp_path, monkeypatch):
+    from bookforge.editorial import lexicon
+
+    monkeypatch.setenv("BOOKFORGE_HUNSPELL", str(tmp_path))
+    lexicon.hunspell.cache_clear()
+    with pytest.raises(lexicon.MissingDictionary, match="install Debian's hunspell-en-us and hunspell-en-gb"):
+        lexicon.hunspell()

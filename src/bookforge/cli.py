@@ -1,4 +1,4 @@
-"""The command line: ``bookforge build``, ``check``, ``init``, ``import`` and ``preview``."""
+"""The command line: ``bookforge build``, ``check``, ``init``, ``import``, ``preview`` and ``review``."""
 
 from __future__ import annotations
 
@@ -116,6 +116,30 @@ def check_command(project: Path, epub: Path | None) -> None:
     sys.exit(result.exit_code)
 
 
+@main.command("review")
+@project_option
+def review_command(project: Path) -> None:
+    """Walk the spelling suggestions one by one and write the decisions into book.yaml.
+
+    For each doubtful word it shows the file, line and sentence, and the candidates.  Answer
+    with a candidate's number to accept it (it goes into editorial.style_sheet), r when the
+    word is right as written (it goes into editorial.spelling.words), t to type another
+    correction, s to skip, q to stop.  book.yaml keeps its comments and layout; the next
+    build applies the decisions.
+    """
+    from bookforge import review
+
+    found = _or_exit(lambda: review.suggestions(project.resolve()))
+    if not found:
+        click.echo("no suggestions to review")
+        return
+    decisions = review.walk(found, _ask)
+    if decisions:
+        review.write_back(project / manifest.MANIFEST_NAME, decisions)
+    click.echo(f"{len(decisions.corrections)} corrections added to the style sheet, "
+               f"{len(decisions.right)} words added to the word list")
+
+
 @main.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 def init_command(directory: Path) -> None:
@@ -200,6 +224,23 @@ def _or_exit(step):
         for diagnostic in exc.diagnostics:
             click.echo(str(diagnostic), err=True)
         sys.exit(exc.exit_code)
+
+
+def _ask(suggestion, number: int, total: int) -> tuple[str, str]:
+    """One suggestion on the terminal; the editor's answer as (action, correction)."""
+    click.echo(f"\n[{number}/{total}] {suggestion.source}: {click.style(suggestion.word, bold=True)}")
+    if suggestion.sentence:
+        click.echo(f"  {suggestion.sentence}")
+    for index, candidate in enumerate(suggestion.candidates, start=1):
+        click.echo(f"  {index}) {candidate}")
+    choices = [str(i) for i in range(1, len(suggestion.candidates) + 1)] + ["r", "t", "s", "q"]
+    answer = click.prompt("  number = accept, r = right as written, t = type a correction, s = skip, q = quit",
+                          type=click.Choice(choices), show_choices=False)
+    if answer.isdigit():
+        return "correct", suggestion.candidates[int(answer) - 1]
+    if answer == "t":
+        return "correct", click.prompt("  correction").strip()
+    return {"r": "right", "s": "skip", "q": "quit"}[answer], ""
 
 
 def _echo_diagnostics(diagnostics, quiet: bool) -> None:

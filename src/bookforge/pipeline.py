@@ -117,7 +117,7 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
 def _edit(book: Book, spec: manifest.Manifest, out: Path):
     """The editorial pass, or its stored result when the book, its settings and the pass's code are unchanged."""
     code = [*Path(editorial.__file__).parent.glob("*.py"), Path(model.__file__)]
-    versions = cache.versions("pyspellchecker", "wordfreq", "rapidfuzz")
+    versions = cache.versions("spylls", "symspellpy", "codespell", "wordfreq", "rapidfuzz")
     digest = cache.key(book, spec.editorial.model_dump_json(), versions, code=code)
     return cache.cached(out, "edit", digest, tuple[Book, Context], lambda: editorial.edit(book, spec.editorial))[0]
 

@@ -22,6 +22,7 @@ class Suggestion:
     word: str
     candidates: tuple[str, ...]
     kind: str = "possible_typo"
+    sentence: str = ""  # the sentence the word stands in, for the editor to judge it
 
 
 @dataclass(frozen=True)

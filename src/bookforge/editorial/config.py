@@ -60,7 +60,11 @@ class LeftoversConfig(_Section):
     comment_form: list[Pattern] = [r"^(Leave a (Comment|Reply)|Post a Comment|Add a Comment)$"]
     photo_credits: list[Pattern] = [r"^Photo(graph)? (by|from|courtesy of)\b", r"\bfrom Flickr$", r"^\(?Photo,"]
     inline_credits: list[Pattern] = [r"\s*\(Photo,[^()]*\)\.?"]
-    spam: list[Pattern] = [r"\bpsicolog[oa]\b", r"\b(casino|viagra|payday loans?|seo services|buy followers)\b"]
+    spam: list[Pattern] = [r"\bpsicolog[oa]\b", r"\b(casino|viagra|payday loans?|seo services|buy followers)\b",
+                           # generic SEO praise: "Thanks for such post", "one of the best innovative post ever"
+                           r"\bthanks? (you )?for (sharing )?such (a |an )?(post|article|blog|information|info)\b",
+                           r"\bone of the (best|most) (innovative|informative|useful) (post|article|blog)\b",
+                           r"\b(developers|marketers) working on this\b"]
     alt_text_words: int = Field(6, ge=1, description="a lowercase line of at most this many words above the post is an image's alt text")
     keep: list[str] = []  # comment ids that are never treated as leftovers
 
@@ -105,11 +109,11 @@ class SpellingConfig(_Section):
     """Automatic spelling correction: only confident corrections are applied, the rest are suggested."""
 
     words: list[str] = []  # the book's own word list: names and terms that are right as they are
-    min_length: int = Field(4, ge=2)
     rare: float = Field(3.0, description="a word at or above this Zipf frequency is a real word, never corrected")
-    common: float = Field(2.0, description="a correction must be at least this common (Zipf)")
-    gap: float = Field(1.5, description="this much more common than the word as written")
-    margin: float = Field(1.3, description="and this much more common than the next candidate")
+    common: float = Field(2.5, description="an automatic correction must be at least this common (Zipf)")
+    max_cost: float = Field(3.0, description="and at most this far from the word as typed (the error model's cost)")
+    gap: float = Field(1.5, description="and this much more common than the word as typed")
+    margin: float = Field(0.75, description="and score this much above the next candidate")
     doubled_allowed: list[str] = ["had", "that", "very", "many", "much", "more", "so", "really", "slowly", "no", "bye", "ha",
                                   "blah", "now", "yadda", "etc"]
 

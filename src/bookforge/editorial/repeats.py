@@ -19,6 +19,9 @@ from bookforge.editorial.text import full_text, inside, normalize, shingles, wor
 from bookforge.editorial.threads import parents, predecessors, remove
 from bookforge.model import Block, Book, Chapter, Comment
 
+SAME_LENGTH = 0.9  # two copies whose word counts are this close are the same comment posted twice
+NEAR_COPY = 90  # rapidfuzz ratio of two comments that are one comment typed twice, with slips
+COMMON_RUN = 50  # a three-word run in more comments than this is a phrase, not a sign of copying
 QUOTED = re.compile(r"[\u201c\"]([^\u201c\u201d\"]{20,})[\u201d\"]")
 
 
@@ -44,9 +47,9 @@ def run(book: Book, ctx: Context) -> Book:
     decisions: dict[str, tuple[str, object]] = {}  # removed id -> (reason, kept entry or block)
     for reason, finder in (("exact_duplicate", _exact), ("quoted_elsewhere", _in_a_body),
                            ("answered_twice", _answered_twice), ("truncated_duplicate", _truncated)):
-        for removed, kept in finder(entries, book, config):
+        for removed, kept, *rule in finder(entries, book, config):
             if removed.id not in decisions and removed.id not in config.keep and getattr(kept, "id", None) not in decisions:
-                decisions[removed.id] = (reason, kept)
+                decisions[removed.id] = (rule[0] if rule else reason, kept)
     for entry in entries:
         if entry.id in config.drop and entry.id not in decisions:
             decisions[entry.id] = ("editor", None)
@@ -63,10 +66,14 @@ def _entries(book: Book) -> list[_Entry]:
 
 
 def _exact(entries: list[_Entry], book: Book, config: RepeatsConfig):
-    """The same words posted again: keep the copy with the most replies, else the first."""
+    """The same words posted again: keep the copy with the most replies, else the first.
+
+    Short words alike ("Thank you so much for this post!") are written by many readers: only a
+    comment of ``min_words`` or more, or the author's own, is a repeat of its twin.
+    """
     groups: dict[str, list[_Entry]] = {}
     for e in entries:
-        if e.size >= 3:
+        if e.size >= config.min_words or e.comment.by_author:
             groups.setdefault(re.sub(r"[^\w]+", " ", e.text).strip(), []).append(e)
     for group in groups.values():
         kept = max(group, key=lambda e: (len(e.comment.replies), -e.order))
@@ -91,14 +98,64 @@ def _best_block(entry: _Entry, chapter: Chapter) -> Block:
 
 
 def _truncated(entries: list[_Entry], book: Book, config: RepeatsConfig):
-    """A first try that is mostly inside a fuller version by the same hand: the fuller one is kept."""
-    for a in entries:
-        for b in entries:
-            if a.order >= b.order or min(a.size, b.size) < config.min_words or a.comment.by_author != b.comment.by_author:
-                continue
-            short, long = (a, b) if a.size <= b.size else (b, a)
-            if inside(short.runs, long.runs) >= config.truncated and not _quotes(long, short) and short.text != long.text:
-                yield short, long
+    """A comment mostly inside another by the same hand: a first try, or the same words posted again with slips.
+
+    A clearly fuller copy is kept; of two of one length, the one with replies, else the earlier.  A reply
+    is never a copy of the comment it answers (nor of one above that), which keeps its own thread.
+    """
+    for a, b in _pairs(entries, config):
+        if a.comment.by_author != b.comment.by_author or b.id in _below(a.comment):
+            continue
+        short, long = (a, b) if a.size <= b.size else (b, a)
+        if short.text == long.text or _quotes(long, short):
+            continue
+        if fuzz.ratio(a.text, b.text) >= NEAR_COPY or (inside(short.runs, long.runs) >= config.truncated and _first_try(short)):
+            yield _removed_and_kept(a, b)
+
+
+def _below(comment: Comment) -> set[str]:
+    """The ids of every reply under a comment, however deep."""
+    return {r.id for r in comment.replies} | {i for r in comment.replies for i in _below(r)}
+
+
+def _first_try(entry: _Entry) -> bool:
+    """A comment cut off before its end, or more than one sentence long: not a single sentence someone else quoted."""
+    text = entry.comment.text.strip()
+    return not re.search(r"[.!?…)\"”’'\U0001F300-\U0001FAFF]$", text) or len(re.findall(r"[.!?…]+\s", text)) >= 1
+
+
+def _removed_and_kept(a: _Entry, b: _Entry) -> tuple[_Entry, _Entry, str]:
+    """Of two copies (``a`` the earlier): a clearly fuller one is kept (a cut-off first try gives way, its replies move);
+    of two copies of the same length, the one with replies, else the earlier.
+
+    The third item is the rule, for the report's ``reason``.
+    """
+    if min(a.size, b.size) < SAME_LENGTH * max(a.size, b.size):
+        return (a, b, "truncated_duplicate") if a.size < b.size else (b, a, "truncated_duplicate")
+    if bool(a.comment.replies) != bool(b.comment.replies):
+        return (b, a, "copy_without_replies") if a.comment.replies else (a, b, "copy_without_replies")
+    return b, a, "later_copy"
+
+
+def _pairs(entries: list[_Entry], config: RepeatsConfig):
+    """Pairs of comments (earlier first) long enough to compare that share a rare three-word run.
+
+    An index from each run to the comments holding it finds them without comparing every pair,
+    so a blog archive twenty times this book takes twenty times as long, not four hundred.
+    Runs that most comments share ("thank you for") are too common to tell anything.
+    """
+    holders: dict[tuple, list[_Entry]] = {}
+    for e in entries:
+        if e.size >= config.min_words:
+            for run in e.runs:
+                holders.setdefault(run, []).append(e)
+    pairs = {}
+    for group in holders.values():
+        if len(group) <= COMMON_RUN:
+            for i, a in enumerate(group):
+                for b in group[i + 1:]:
+                    pairs[a.order, b.order] = (a, b)
+    return [pairs[key] for key in sorted(pairs)]
 
 
 def _quotes(entry: _Entry, other: _Entry) -> bool:
@@ -121,16 +178,15 @@ def _answered_twice(entries: list[_Entry], book: Book, config: RepeatsConfig):
 
 def _note_retellings(entries: list[_Entry], decisions: dict, config: RepeatsConfig, ctx: Context) -> None:
     """A comment told again in other words with new facts is kept; the report says so."""
-    kept = [e for e in entries if e.id not in decisions and e.size >= config.min_words]
-    for i, a in enumerate(kept):
-        for b in kept[i + 1:]:
-            if a.chapter.slug != b.chapter.slug or a.comment.by_author or b.comment.by_author:
-                continue
-            share = max(inside(a.runs, b.runs), inside(b.runs, a.runs))
-            if config.retold <= share < config.truncated and not _quotes(a, b) and not _quotes(b, a):
-                ctx.notes.append(Note("retold_comment", b.comment.source,
-                                      f"comment {b.id} retells comment {a.id} ({share:.0%} of the shorter in the other) "
-                                      "and adds to it, so both are kept", a.comment.source))
+    kept = [e for e in entries if e.id not in decisions]
+    for a, b in _pairs(kept, config):
+        if a.chapter.slug != b.chapter.slug or a.comment.by_author or b.comment.by_author:
+            continue
+        share = max(inside(a.runs, b.runs), inside(b.runs, a.runs))
+        if config.retold <= share < config.truncated and not _quotes(a, b) and not _quotes(b, a):
+            ctx.notes.append(Note("retold_comment", b.comment.source,
+                                  f"comment {b.id} retells comment {a.id} ({share:.0%} of the shorter in the other) "
+                                  "and adds to it, so both are kept", a.comment.source))
 
 
 def _apply(book: Book, entries: list[_Entry], decisions: dict, ctx: Context) -> Book:

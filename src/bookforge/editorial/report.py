@@ -39,7 +39,8 @@ def summary(ctx: Context) -> str:
 def write(book: Book, ctx: Context, directory: Path) -> tuple[Path, Path]:
     data = {
         "changes": [_change(c) for c in ctx.changes],
-        "suggestions": [{"kind": s.kind, **_where(s.source), "word": s.word, "candidates": list(s.candidates)}
+        "suggestions": [{"kind": s.kind, **_where(s.source), "word": s.word, "candidates": list(s.candidates),
+                         **({"sentence": s.sentence} if s.sentence else {})}
                         for s in ctx.suggestions],
         "notes": [{"kind": n.kind, **_where(n.source), "message": n.message,
                    **({"related": _where(n.related)} if n.related else {})} for n in ctx.notes],
