@@ -21,6 +21,8 @@ EPUB_CSS = "css/epub.css"
 PRINT_CSS = "css/print.css"
 PROOF_CSS = "css/proof.css"  # only in the proof's HTML: how the proof PDF marks the editorial changes
 FONTS = "fonts"
+REPLY_CAP = 3  # reply levels shown by indentation; deeper replies carry a "replying to" cue
+SHORT_COMMENT = 240  # characters: a comment shorter than this is kept whole on one page in print
 PART_LABELS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
 
 
@@ -99,6 +101,7 @@ def write(book: Book, styles: Path, directory: Path, *, proof: bool = False) -> 
     landmarks = _landmarks(cover_page, pages)
     env = environment()
     env.globals.update(inline=lambda block, index: inline(block, index, proof), proof=proof,
+                       reply_cap=REPLY_CAP, short_comment=SHORT_COMMENT,
                        notes=_proof_notes(book) if proof else {},
                        reply_label=f"{book.metadata.authors[0].name} replies" if book.metadata.authors else "The author replies")
     chapters = {c.slug: c for c in book.chapters()}
