@@ -30,6 +30,9 @@ XHTML = "http://www.w3.org/1999/xhtml"
 ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
          ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
 EMOJI = re.compile("[\U0001F600-\U0001F64F]")  # the block the bundled colour emoji font covers
+HYPHEN = "\u2010"  # the hyphen WeasyPrint sets at a break
+MAX_LADDER = 2  # hyphenated line endings in a row, at most
+LADDER_ROUNDS = 4  # layouts tried while breaking up longer ladders
 SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset library is missing; "
                    "install it (Debian: libharfbuzz-subset0) for faster PDF builds")
 
@@ -62,12 +65,15 @@ def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
     document = _combine(html, options)
     _check_variant(document, options.spec)
     with _CollectedWarnings() as collected, _source_date_epoch(options.date):
-        source = weasyprint.HTML(
-            string=etree.tostring(document, encoding="unicode", method="xml"),
-            base_url=(html.directory / "book.xhtml").as_uri(),
-            url_fetcher=book_fetcher(html.directory),
-        )
-        layout = _lay_out(weasyprint, source, options)
+        for _ in range(LADDER_ROUNDS):
+            source = weasyprint.HTML(
+                string=etree.tostring(document, encoding="unicode", method="xml"),
+                base_url=(html.directory / "book.xhtml").as_uri(),
+                url_fetcher=book_fetcher(html.directory),
+            )
+            layout = _lay_out(weasyprint, source, options)
+            if not _break_ladders(document, layout):
+                break
         data = layout.write_pdf(pdf_variant=options.spec.pdf_variant)
     bleed_points = options.spec.bleed_inches * POINTS_PER_INCH
     pdf_post.finish(data, target, _front_matter_pages(layout), html.metadata.identifier, bleed_points)
@@ -172,7 +178,107 @@ def _combine(html: HtmlBook, options: PdfOptions) -> etree._Element:
         wrapper.extend(list(page_body))
     for link in root.iter(f"{{{XHTML}}}a"):
         link.set("href", _internal_href(link.get("href", "")))
+    for number, paragraph in enumerate(root.iter(f"{{{XHTML}}}p")):
+        paragraph.set("data-p", str(number))
+        keep_whole(paragraph)
     return root
+
+
+def _break_ladders(document: etree._Element, layout) -> bool:
+    """Keep whole the word broken at the end of each third hyphenated line in a row; say whether any was found.
+
+    WeasyPrint hyphenates each line on its own, so no stylesheet can bound a ladder: the words
+    that make one are kept whole and the book is laid out again.
+    """
+    paragraphs = {p.get("data-p"): p for p in document.iter(f"{{{XHTML}}}p")}
+    found = False
+    for number, word in ladder_words(layout):
+        paragraph = paragraphs.get(number)
+        if paragraph is not None:
+            found = True
+            pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+            for node, attr in [(paragraph, "text")] + [(child, "tail") for child in paragraph]:
+                text = getattr(node, attr) or ""
+                _wrap(node, attr, text, [m.span() for m in pattern.finditer(text)])
+            for span in paragraph.iter(f"{{{XHTML}}}span"):
+                if span.text and pattern.search(span.text):
+                    span.set("class", (span.get("class", "") + " whole").strip())
+    return found
+
+
+def ladder_words(layout) -> Iterator[tuple[str, str]]:
+    """(paragraph number, word) for each word broken at the end of a line that is the third or later
+    hyphenated line in a row."""
+    for page in layout.pages:
+        run = 0
+        lines = list(_lines(page._page_box, None))
+        for (number, text), (_, following) in zip(lines, lines[1:] + [(None, "")]):
+            run = run + 1 if text.endswith(HYPHEN) else 0
+            if run > MAX_LADDER and number is not None:
+                head = re.search(r"\w+" + HYPHEN + "$", text)
+                tail = re.match(r"\w+", following.lstrip())
+                if head and tail:
+                    yield number, head.group()[:-1] + tail.group()
+
+
+def _lines(box, paragraph: str | None) -> Iterator[tuple[str | None, str]]:
+    """Every line of a laid-out page, in order: the number of its paragraph (data-p) and its text."""
+    from weasyprint.formatting_structure import boxes
+
+    element = getattr(box, "element", None)
+    if isinstance(box, boxes.BlockBox) and element is not None and element.get("data-p"):
+        paragraph = element.get("data-p")
+    if isinstance(box, boxes.LineBox):
+        yield paragraph, "".join(text.text for text in _text_boxes(box))
+        return
+    for child in getattr(box, "children", ()):
+        yield from _lines(child, paragraph)
+
+
+def _text_boxes(box) -> Iterator:
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        yield box
+    for child in getattr(box, "children", ()):
+        yield from _text_boxes(child)
+
+
+COMPOUND = re.compile(r"\w+(?:[-\u2010]\w+)+")
+LAST_WORD = re.compile(r"\S+\s*$")
+
+
+def keep_whole(paragraph: etree._Element) -> None:
+    """Keep from hyphenation the words a book never breaks: the last word of a paragraph, so no
+    paragraph ends on the tail of a broken word, and each part of a hyphenated compound, so
+    "self-belief" breaks at its own hyphen or not at all.  Print only: the EPUB's reading
+    systems hyphenate as their readers set them."""
+    nodes = [(paragraph, "text")] + [(child, "tail") for child in paragraph]
+    last = max((i for i, (node, attr) in enumerate(nodes) if (getattr(node, attr) or "").strip()), default=None)
+    if last is not None and "".join(t for child in paragraph[last:] for t in child.itertext()).strip():
+        last = None  # the paragraph ends inside an element (a link): leave it as it is
+    for index, (node, attr) in reversed(list(enumerate(nodes))):
+        text = getattr(node, attr) or ""
+        spans = [m.span() for m in COMPOUND.finditer(text)]
+        if index == last and (tail := LAST_WORD.search(text)):
+            spans = [s for s in spans if s[1] <= tail.start()] + [tail.span()]
+        _wrap(node, attr, text, spans)
+
+
+def _wrap(node: etree._Element, attr: str, text: str, spans: list[tuple[int, int]]) -> None:
+    """Put each ``[start:end]`` of ``node``'s text (or tail) in a <span class="whole">."""
+    if not spans:
+        return
+    parent, position = (node, 0) if attr == "text" else (node.getparent(), node.getparent().index(node) + 1)
+    setattr(node, attr, text[:spans[0][0]])
+    made = []
+    for number, (start, end) in enumerate(spans):
+        span = etree.Element(f"{{{XHTML}}}span", {"class": "whole"})
+        span.text = text[start:end]
+        span.tail = text[end:spans[number + 1][0] if number + 1 < len(spans) else len(text)]
+        made.append(span)
+    for offset, span in enumerate(made):
+        parent.insert(position + offset, span)
 
 
 def _metadata(html: HtmlBook, options: PdfOptions) -> list[tuple[str, str]]:
