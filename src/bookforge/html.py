@@ -19,7 +19,6 @@ from bookforge.model import Block, Book, Change, Metadata
 SHARED_CSS = "css/book.css"
 EPUB_CSS = "css/epub.css"
 PRINT_CSS = "css/print.css"
-PROOF_CSS = "css/proof.css"  # only in the proof's HTML: how the proof PDF marks the editorial changes
 FONTS = "fonts"
 REPLY_CAP = 3  # reply levels shown by indentation; deeper replies carry a "replying to" cue
 SHORT_COMMENT = 240  # characters: a comment shorter than this is kept whole on one page in print
@@ -87,22 +86,24 @@ class HtmlBook:
         return self.directory / page.href
 
 
-def write(book: Book, styles: Path, directory: Path, *, proof: bool = False) -> HtmlBook:
+def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
     """Write the book's XHTML, stylesheets and fonts into ``directory`` (which must not exist yet).
 
-    With ``proof``, the pages also show what the editorial pass changed: each corrected word
-    carries its original, and each removal leaves a note where the text stood.
+    Every edited word carries the number of its change (``data-edit``), and the element after
+    which removed text stood carries the removals' numbers (``data-removed``): invisible in both
+    books, they let the proof mark each change where it stands on the print page.
     """
     directory.mkdir(parents=True)
-    resources = _copy_styles(styles, directory, (PROOF_CSS,) if proof else ())
+    resources = _copy_styles(styles, directory)
     cover_image = cover.write(book.metadata, styles / FONTS, directory)
     cover_page = Page("cover.xhtml", "Cover", "cover", "frontmatter")
     pages, toc = _plan(book)
     landmarks = _landmarks(cover_page, pages)
     env = environment()
-    env.globals.update(inline=lambda block, index: inline(block, index, proof), proof=proof,
+    edits, removals = edit_numbers(book), removal_places(book)
+    env.globals.update(inline=lambda block, index: inline(block, index, edits),
+                       removed=lambda key: _removed_attribute(removals, key),
                        reply_cap=REPLY_CAP, short_comment=SHORT_COMMENT,
-                       notes=_proof_notes(book) if proof else {},
                        reply_label=f"{book.metadata.authors[0].name} replies" if book.metadata.authors else "The author replies")
     chapters = {c.slug: c for c in book.chapters()}
     parts = {p.slug: (number, p) for number, p in enumerate(book.parts, start=1)}
@@ -121,16 +122,18 @@ def write(book: Book, styles: Path, directory: Path, *, proof: bool = False) -> 
     return HtmlBook(directory, book.metadata, pages, toc, (*resources, cover_image), cover_page, cover_image)
 
 
-def inline(block: Block, index: int, proof: bool = False) -> Markup:
-    """Line ``index`` of a block as XHTML: links to other chapters, and in a proof the corrected words marked."""
+def inline(block: Block, index: int, edits: dict[tuple, int] | None = None) -> Markup:
+    """Line ``index`` of a block as XHTML: links to other chapters, and each edited word in a span
+    carrying its change's number (``edits``, from ``edit_numbers``)."""
     line, out, position = block.lines[index], [], 0
     for mark in (m for m in block.marks if m.line == index and m.start >= position):
         out.append(escape(line[position:mark.start]))
         text = escape(line[mark.start:mark.end])
+        number = (edits or {}).get(_mark_key(block, mark))
         if mark.kind == "link":
             out.append(Markup('<a href="{}.xhtml">{}</a>').format(mark.value, text))
-        elif proof:
-            out.append(Markup('<span class="proof-fix" data-before="{}">{}</span>').format(mark.value, text))
+        elif number:
+            out.append(Markup('<span class="edit" data-edit="{}">{}</span>').format(number, text))
         else:
             out.append(text)
         position = mark.end
@@ -138,17 +141,54 @@ def inline(block: Block, index: int, proof: bool = False) -> Markup:
     return Markup("").join(out)
 
 
-def _proof_notes(book: Book) -> dict[str, list[Change]]:
-    """The removals a proof notes, by the comment (or chapter) after which the removed text stood.
+def edit_numbers(book: Book) -> dict[tuple, int]:
+    """The number of the change behind each marked span: a corrected word by its line and original,
+    a retypeset line by its line."""
+    found = {}
+    for number, change in enumerate(book.changes, start=1):
+        if change.kind == "typo_fixed":
+            found.setdefault(("fix", str(change.source), change.before), number)
+        elif change.kind == "text_replaced":
+            found.setdefault(("type", str(change.source), ""), number)
+    return found
 
-    A note whose comment is gone too is placed at the top of its chapter.
-    """
-    present = {c.id for ch in book.chapters() for c in ch.all_comments()} | {ch.slug for ch in book.chapters()}
-    notes: dict[str, list[Change]] = {}
-    for change in book.changes:
-        if change.kind in ("comment_removed", "text_removed", "comment_merged"):
-            notes.setdefault(change.anchor if change.anchor in present else change.chapter, []).append(change)
-    return notes
+
+def _mark_key(block: Block, mark) -> tuple:
+    return (mark.kind, str(block.line_source(mark.line)), mark.value if mark.kind == "fix" else "")
+
+
+REMOVALS = ("comment_removed", "text_removed", "comment_merged")
+
+
+def removal_places(book: Book) -> dict[str, list[int]]:
+    """Where each removal stood: the numbers of the removals after each element, keyed by a comment's id,
+    a block's source ('chapters/x.txt:12') or, for text above the first paragraph, a chapter's slug."""
+    places: dict[str, list[int]] = {}
+    chapters = {ch.slug: ch for ch in book.chapters()}
+    for number, change in enumerate(book.changes, start=1):
+        chapter = chapters.get(change.chapter)
+        if change.kind not in REMOVALS or chapter is None:
+            continue
+        places.setdefault(_place(chapter, change), []).append(number)
+    return places
+
+
+def _place(chapter, change: Change) -> str:
+    """The key of the element the removed text followed: the anchor comment when it is still in the
+    book, else the last comment or block before the removed line."""
+    comments = {c.id: c for c in chapter.all_comments()}
+    if change.anchor in comments:
+        return change.anchor
+    line = change.source.line
+    before = [(b.source.line, str(b.source)) for b in (*chapter.body, *chapter.tail)]
+    before += [(c.source.line, c.id) for c in comments.values()]
+    earlier = [entry for entry in before if entry[0] < line]
+    return max(earlier)[1] if earlier else chapter.slug
+
+
+def _removed_attribute(places: dict[str, list[int]], key) -> Markup:
+    numbers = places.get(str(key))
+    return Markup(' data-removed="{}"').format(" ".join(map(str, numbers))) if numbers else Markup("")
 
 
 def _plan(book: Book) -> tuple[tuple[Page, ...], tuple[TocEntry, ...]]:
@@ -211,10 +251,10 @@ def environment() -> jinja2.Environment:
     )
 
 
-def _copy_styles(styles: Path, directory: Path, extra: tuple[str, ...]) -> tuple[str, ...]:
+def _copy_styles(styles: Path, directory: Path) -> tuple[str, ...]:
     """Copy the stylesheets and fonts the pages use; return their paths relative to ``directory``."""
     resources = []
-    for href in (SHARED_CSS, EPUB_CSS, PRINT_CSS, *extra):
+    for href in (SHARED_CSS, EPUB_CSS, PRINT_CSS):
         target = directory / href
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(styles / Path(href).name, target)

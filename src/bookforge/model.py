@@ -47,7 +47,7 @@ class Mark:
     line: int  # index into Block.lines
     start: int
     end: int
-    kind: str  # link | fix
+    kind: str  # link | fix | type (characters the typography pass reset)
     value: str
 
 

@@ -20,7 +20,7 @@ from bookforge import cache, editorial, html, manifest, model, provenance, reade
 from bookforge.editorial import report
 from bookforge.diagnostics import BookforgeError, Diagnostic, ManifestError, RenderError, Severity, error
 from bookforge.model import Book
-from bookforge.renderers import epub, pagelist, pdf
+from bookforge.renderers import epub, pagelist, pdf, proof
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,12 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
             epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
         if options.proof:
             with stage("proof"):
-                proof_html = html.write(book, styles, staging / "proof-html", proof=True)
-                slug = pdf.Proof(f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}")
-                proof_result, _ = _typeset("proof", proof_html, staging / f"{book.metadata.slug}-proof.pdf",
-                                           replace(print_options, proof=slug), out, result)
-            result.proof, result.proof_pages = _publish(proof_result.path, out), proof_result.pages
+                slug = f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}"
+                target = staging / f"{book.metadata.slug}-proof.pdf"
+                result.proof_pages = _render(lambda: proof.render(
+                    pdf_result.path, pdf_result.printed, book, html_book.directory, (styles / "proof.css").read_text("utf-8"),
+                    slug, report.LABELS, target), "proof")
+            result.proof = _publish(target, out)
         result.epub = _publish(epub_path, out)
         result.pdf = _publish(pdf_result.path, out)
         _publish(staging / "html", out)

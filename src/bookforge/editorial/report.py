@@ -14,6 +14,21 @@ from pathlib import Path
 from bookforge.editorial import Context
 from bookforge.model import Book, Change, SourceLocation
 
+# The words the editor reads for the report's machine keys: kinds, then reasons.
+LABELS = {
+    "comment_removed": "comments removed", "comment_moved": "replies moved", "comment_merged": "comments merged",
+    "text_removed": "web leftovers removed", "typo_fixed": "words corrected", "text_replaced": "lines retypeset",
+    "exact_duplicate": "posted twice", "truncated_duplicate": "first try of a comment posted again in full",
+    "quoted_elsewhere": "a copy of another post's text", "answered_twice": "the author answered twice",
+    "pingback": "link notice from another blog (pingback)", "spam": "spam", "promo_banner": "store banner",
+    "navigation": "blog navigation", "comment_form": "comment form", "comment_count": "comment count",
+    "photo_credit": "photo credit", "image_alt_text": "image description (alt text)", "style_sheet": "style sheet",
+    "spelling": "spelling", "capitalization": "capital letter", "doubled_word": "doubled word",
+    "typography": "quotes, dashes and ellipses", "parent_removed": "the comment it answered was removed",
+    "kept_copy": "moved under the copy that was kept", "nbsp_run": "run of no-break spaces",
+    "signature": "signature under a labelled reply", "suggestions": "words to check", "notes": "notes for the editor",
+}
+
 JSON_NAME = "editorial-report.json"
 HTML_NAME = "editorial-report.html"
 

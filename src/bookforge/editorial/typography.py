@@ -5,12 +5,12 @@ Each line that changes is recorded whole, before and after, so the report shows 
 
 from __future__ import annotations
 
+import difflib
 import re
-from dataclasses import replace
 
 from bookforge.editorial import Context
 from bookforge.editorial.config import TypographyConfig
-from bookforge.editorial.text import edit_blocks
+from bookforge.editorial.text import edit_blocks, edit_line
 from bookforge.model import Block, Book, Chapter
 
 OPENING_CONTEXT = r"(^|(?<=[\s(\[{\u2014\u2013/=-]))"
@@ -21,15 +21,25 @@ def run(book: Book, ctx: Context) -> Book:
     config = ctx.config.typography
 
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
-        lines = list(block.lines)
-        for index, line in enumerate(lines):
+        for index, line in enumerate(block.lines):
             new = typeset(line, config)
             if new != line:
                 ctx.record("text_replaced", "typography", block.line_source(index), line, new, chapter=chapter.slug, anchor=where)
-                lines[index] = new
-        return replace(block, lines=tuple(lines)) if tuple(lines) != block.lines else block
+                block = retype(block, index, new)
+        return block
 
     return edit_blocks(book, fix)
+
+
+def retype(block: Block, index: int, new: str) -> Block:
+    """Set line ``index`` to ``new``, marking only the characters that changed (a proof marks them lightly)."""
+    line = block.lines[index]
+    steps = difflib.SequenceMatcher(None, line, new, autojunk=False).get_opcodes()
+    for op, start, end, new_start, new_end in reversed(steps):
+        if op != "equal":
+            replacement = new[new_start:new_end]
+            block = edit_line(block, index, start, end, replacement, ("type", line[start:end]) if replacement else None)
+    return block
 
 
 def typeset(text: str, config: TypographyConfig = TypographyConfig()) -> str:

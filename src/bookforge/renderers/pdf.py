@@ -22,8 +22,8 @@ from lxml import etree
 
 from bookforge import __version__
 from bookforge.diagnostics import Diagnostic, RenderError, error, note, warning
-from bookforge.html import PRINT_CSS, PROOF_CSS, SHARED_CSS, HtmlBook
-from bookforge.renderers import pdf_post
+from bookforge.html import PRINT_CSS, SHARED_CSS, HtmlBook
+from bookforge.renderers import pdf_post, proof
 from bookforge.renderers.print_spec import GUTTER_BANDS, POINTS_PER_INCH, PrintSpec, gutter, page_css
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -38,17 +38,9 @@ SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset 
 
 
 @dataclass(frozen=True)
-class Proof:
-    """The proofreaders' edition: a slug on every page saying what they are reading."""
-
-    slug: str  # 'PROOF · 2026-11-21 · git 24155ab'
-
-
-@dataclass(frozen=True)
 class PdfOptions:
     spec: PrintSpec
     date: datetime.datetime  # the creation and modification date: reproducible, never the clock
-    proof: Proof | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +49,7 @@ class PdfResult:
     pages: int
     diagnostics: tuple[Diagnostic, ...]
     layout: object = None  # WeasyPrint's Document: where each page begins, for the EPUB's page-list
+    printed: proof.PrintLayout | None = None  # where each line and each marked change stands, for the proof
 
 
 def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
@@ -77,7 +70,7 @@ def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
         data = layout.write_pdf(pdf_variant=options.spec.pdf_variant)
     bleed_points = options.spec.bleed_inches * POINTS_PER_INCH
     pdf_post.finish(data, target, _front_matter_pages(layout), html.metadata.identifier, bleed_points)
-    return PdfResult(target, len(layout.pages), tuple(collected.diagnostics), layout)
+    return PdfResult(target, len(layout.pages), tuple(collected.diagnostics), layout, proof.measure(layout))
 
 
 @contextmanager
@@ -106,8 +99,6 @@ def _lay_out(weasyprint, source, options: PdfOptions):
     band = gutter(0)
     for _ in GUTTER_BANDS:
         stylesheets = [weasyprint.CSS(string=page_css(options.spec, band))]
-        if options.proof:
-            stylesheets.append(weasyprint.CSS(string=_slug_css(options.proof)))
         layout = _even(source.render(stylesheets=stylesheets))
         if gutter(len(layout.pages)) == band:
             break
@@ -142,11 +133,6 @@ def _front_matter_pages(layout) -> int:
     return next((n for n, page in enumerate(layout.pages) if page._page_box.page_type.name == "body-start"), 0)
 
 
-def _slug_css(proof: Proof) -> str:
-    text = proof.slug.replace("\\", "\\\\").replace('"', '\\"')
-    return f'@page {{ @bottom-left {{ content: "{text}"; white-space: nowrap; font-size: 7pt; }} }}\n'
-
-
 def _weasyprint():
     """Import WeasyPrint here, not at start-up: it takes a second to load and only this stage needs it.
 
@@ -167,7 +153,7 @@ def _combine(html: HtmlBook, options: PdfOptions) -> etree._Element:
     etree.SubElement(head, f"{{{XHTML}}}title").text = html.metadata.full_title
     for name, content in _metadata(html, options):
         etree.SubElement(head, f"{{{XHTML}}}meta", name=name, content=content)
-    for href in (SHARED_CSS, PRINT_CSS) + ((PROOF_CSS,) if options.proof else ()):
+    for href in (SHARED_CSS, PRINT_CSS):
         etree.SubElement(head, f"{{{XHTML}}}link", rel="stylesheet", href=href)
     body = etree.SubElement(root, f"{{{XHTML}}}body")
     first_body_page = next((p for p in html.pages if p.matter == "bodymatter"), None)
