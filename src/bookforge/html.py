@@ -6,6 +6,7 @@ out with a print stylesheet.  Whatever differs between the two lives in CSS.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,11 @@ PRINT_CSS = "css/print.css"
 FONTS = "fonts"
 REPLY_CAP = 3  # reply levels shown by indentation; deeper replies carry a "replying to" cue
 SHORT_COMMENT = 240  # characters: a comment shorter than this is kept whole on one page in print
+# A reader's letter that opens a post: announced by a line such as "A reader submitted this comment:"
+# (the letter follows) or "Cynthia writes: …" (the letter begins there), and going on while its
+# paragraphs continue it ("Later: …").  Set as an extract, apart from the author's own text.
+LETTER_INTRO = re.compile(r"\b(submitted|sent|wrote)\b.*\b(comment|letter|note|this)\b.*:$|^\w+ (writes|wrote):", re.I)
+LETTER_GOES_ON = re.compile(r"^(Later|Then|Also|P\.?S\.?|Update)\b", re.I)
 PART_LABELS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
 
 
@@ -113,7 +119,7 @@ def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
                    "landmarks": landmarks, "cover_image": cover_image, "cover_alt": cover.alt_text(book.metadata),
                    "credits": book.metadata.credits + tuple(credit.text for credit in book.credits)}
         if page.kind == "chapter":
-            context["chapter"] = chapters[page.id]
+            context.update(chapter=chapters[page.id], body=letters(chapters[page.id].body))
         if page.kind == "part":
             number, part = parts[page.id]
             context.update(part=part, label=f"Part {_part_label(number)}")
@@ -139,6 +145,22 @@ def inline(block: Block, index: int, edits: dict[tuple, int] | None = None) -> M
         position = mark.end
     out.append(escape(line[position:]))
     return Markup("").join(out)
+
+
+def letters(body: tuple[Block, ...]) -> list[tuple[str, tuple[Block, ...]]]:
+    """The post's body in runs: ("letter", blocks) for a reader's letter it quotes, ("text", blocks) for the rest."""
+    runs: list[tuple[str, list[Block]]] = []
+    announced = in_letter = False
+    for block in body:
+        text = block.text.strip()
+        starts = LETTER_INTRO.search(text)
+        in_letter = announced or (in_letter and bool(LETTER_GOES_ON.match(text))) or bool(starts and not text.endswith(":"))
+        announced = bool(starts) and text.endswith(":")
+        kind = "letter" if in_letter else "text"
+        if not runs or runs[-1][0] != kind:
+            runs.append((kind, []))
+        runs[-1][1].append(block)
+    return [(kind, tuple(blocks)) for kind, blocks in runs]
 
 
 def edit_numbers(book: Book) -> dict[tuple, int]:

@@ -1,4 +1,6 @@
-"""The author's replies: recognise which comments the blog's author wrote, so both books can label them.
+"""The author's replies: recognise which comments the blog's author wrote, so both books can label them,
+and drop the signature under a reply the label already names (recorded, and kept with
+``author: drop_signatures: false``).
 
 A signature ("JS", "Jeffrey", "Jeffery") is enough on its own.  Without one, a reply counts
 as the author's when it answers its parent as he does (a "Dear Cindy," opening) or speaks
@@ -13,19 +15,41 @@ from dataclasses import replace
 
 from bookforge.editorial import Context
 from bookforge.editorial.config import AuthorConfig
-from bookforge.editorial.text import map_chapters
-from bookforge.model import Book, Comment
+from bookforge.editorial.text import edit_line, map_chapters
+from bookforge.model import Book, Chapter, Comment
 
 
 def run(book: Book, ctx: Context) -> Book:
     config = ctx.config.author
     names = _names(ctx.author, config)
 
-    def mark(comment: Comment, depth: int) -> Comment:
-        replies = tuple(mark(r, depth + 1) for r in comment.replies)
-        return replace(comment, replies=replies, by_author=is_author(comment, depth, names, config))
+    def mark(comment: Comment, depth: int, chapter: Chapter) -> Comment:
+        replies = tuple(mark(r, depth + 1, chapter) for r in comment.replies)
+        comment = replace(comment, replies=replies, by_author=is_author(comment, depth, names, config))
+        if comment.by_author and config.drop_signatures:
+            comment = unsign(comment, names, chapter, ctx)
+        return comment
 
-    return map_chapters(book, lambda ch: replace(ch, comments=tuple(mark(c, 0) for c in ch.comments)))
+    return map_chapters(book, lambda ch: replace(ch, comments=tuple(mark(c, 0, ch) for c in ch.comments)))
+
+
+def unsign(comment: Comment, names: list[str], chapter: Chapter, ctx: Context) -> Comment:
+    """Drop the signature that ends a labelled reply ("… I hope so. JS"): the label names him already."""
+    if not comment.blocks:
+        return comment
+    block = comment.blocks[-1]
+    index = len(block.lines) - 1
+    alias = "|".join(re.escape(n) for n in names)
+    found = re.search(rf"(^|(?<=[.!?\u201d)])\s+)((Yours|Best|Thanks),?\s+)?({alias})\W*$", block.lines[index])
+    if not found:
+        return comment
+    ctx.record("text_removed", "signature", block.line_source(index), found.group().strip(), chapter=chapter.slug, anchor=comment.id)
+    block = edit_line(block, index, found.start(), len(block.lines[index]), "")
+    if not block.text.strip():
+        return replace(comment, blocks=comment.blocks[:-1])
+    if not block.lines[index].strip():
+        block = replace(block, lines=block.lines[:index], marks=tuple(m for m in block.marks if m.line < index))
+    return replace(comment, blocks=comment.blocks[:-1] + (block,))
 
 
 def _names(author: str, config: AuthorConfig) -> list[str]:

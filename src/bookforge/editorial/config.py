@@ -49,6 +49,7 @@ class AuthorConfig(_Section):
         r"\bmy (therapist|t|former therapist|counsell?or|psychologist|analyst)\b", r"\byour (blog|post|posts|book|article|site)\b",
         r"\bDr\.? Smith\b", r"\bI feel exactly like you\b", r"\bI could have written\b",
     ]
+    drop_signatures: bool = True  # drop a trailing signature ("… healing. JS") under a reply the book labels as his
     authors: list[str] = []  # comment ids written by the author that no signal shows
     readers: list[str] = []  # comment ids a signal wrongly gives to the author
 
@@ -66,9 +67,11 @@ class RepeatsConfig(_Section):
 
 
 class TypographyConfig(_Section):
-    quotes: bool = True  # typographer's quotes
-    dashes: bool = True  # em dashes between words
+    quotes: bool = True  # typographer's quotes, turned the right way
+    dashes: bool = True  # em dashes for spaced dashes and double hyphens; an en dash in a compound stays
     ellipses: bool = True  # one ellipsis character
+    spaces: bool = True  # a run of spaces holding a no-break space becomes one space
+    title_case: bool = True  # chapter titles in title case ("Healing a Damaged Self")
 
 
 class SpellingConfig(_Section):
