@@ -185,7 +185,7 @@ def test_package_declares_its_language_and_titles_with_their_types(epub_zip):
     meta = package.find("opf:metadata", NS)
     assert meta.findtext("dc:publisher", namespaces=NS) == "Moments of Change"
     assert meta.findtext("dc:date", namespaces=NS) == "2026-11-21"
-    assert meta.findtext("dc:rights", namespaces=NS).startswith("Copyright © Jeffrey Smith.")
+    assert meta.findtext("dc:rights", namespaces=NS).startswith("Copyright © 2026 Jeffrey Smith.")
     assert meta.findtext("dc:description", namespaces=NS).startswith("Why do people in psychotherapy")
     assert [s.text for s in meta.findall("dc:subject", NS)] == ["Psychotherapy", "Attachment", "Therapeutic relationship"]
     assert package.get("unique-identifier") == meta.find("dc:identifier", NS).get("id")

@@ -117,7 +117,7 @@ def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
         context = {"page": page, "meta": book.metadata, "matter": page.matter, "page_title": page.title,
                    "stylesheets": (SHARED_CSS, EPUB_CSS), "toc": toc, "version": __version__,
                    "landmarks": landmarks, "cover_image": cover_image, "cover_alt": cover.alt_text(book.metadata),
-                   "credits": book.metadata.credits + tuple(credit.text for credit in book.credits)}
+                   "credits": book.metadata.credits, "editing": editing_note(book)}
         if page.kind == "chapter":
             context.update(chapter=chapters[page.id], body=letters(chapters[page.id].body))
         if page.kind == "part":
@@ -133,7 +133,7 @@ def inline(block: Block, index: int, edits: dict[tuple, int] | None = None) -> M
     carrying its change's number (``edits``, from ``edit_numbers``)."""
     line, out, position = block.lines[index], [], 0
     for mark in (m for m in block.marks if m.line == index and m.start >= position):
-        out.append(escape(line[position:mark.start]))
+        out.append(whole(line[position:mark.start]))
         text = escape(line[mark.start:mark.end])
         number = (edits or {}).get(_mark_key(block, mark))
         if mark.kind == "link":
@@ -143,8 +143,41 @@ def inline(block: Block, index: int, edits: dict[tuple, int] | None = None) -> M
         else:
             out.append(text)
         position = mark.end
-    out.append(escape(line[position:]))
+    out.append(whole(line[position:], last=index == len(block.lines) - 1))
     return Markup("").join(out)
+
+
+COMPOUND = re.compile(r"\w+(?:-\w+)+")
+LAST_WORD = re.compile(r"\S+$")
+
+
+def whole(text: str, last: bool = False) -> Markup:
+    """``text`` escaped, with the words a book never hyphenates in <span class="whole">: each
+    hyphenated compound (it breaks at its own hyphen or not at all) and, when ``text`` ends its
+    block, the last word (no paragraph ends on the tail of a broken word)."""
+    spans = [m.span() for m in COMPOUND.finditer(text)]
+    tail = LAST_WORD.search(text) if last else None
+    if tail:
+        spans = [s for s in spans if s[1] <= tail.start()] + [(min([tail.start()] + [s[0] for s in spans if s[1] > tail.start()]), tail.end())]
+    out, position = [], 0
+    for start, end in spans:
+        out += [escape(text[position:start]), Markup('<span class="whole">{}</span>').format(text[start:end])]
+        position = end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+def editing_note(book: Book) -> str:
+    """The copyright page's account of the editing, counted from the changes themselves."""
+    kinds = [c.kind for c in book.changes]
+    corrected = kinds.count("typo_fixed") + kinds.count("text_replaced")
+    removed = kinds.count("comment_removed") + kinds.count("comment_merged")
+    if not kinds:
+        return ""
+    return (f"The posts and comments are given as they appeared on the blog, edited lightly: {corrected} spellings, "
+            f"capitals and marks of punctuation were corrected, {removed} repeated or unrelated comments and "
+            f"{kinds.count('text_removed')} pieces of web page furniture and signatures were left out. "
+            "The editorial report lists every change.")
 
 
 def letters(body: tuple[Block, ...]) -> list[tuple[str, tuple[Block, ...]]]:
@@ -237,9 +270,10 @@ def _plan(book: Book) -> tuple[tuple[Page, ...], tuple[TocEntry, ...]]:
 
 
 def _back_matter(book: Book) -> list[Page]:
-    """Credits when book.yaml or the sources give any, About the Author when book.yaml has it."""
+    """Credits when book.yaml gives any, About the Author when book.yaml has it.  The credits the
+    sources carry are for photographs the book leaves out, so they are not printed."""
     pages = []
-    if book.metadata.credits or book.credits:
+    if book.metadata.credits:
         pages.append(Page("credits.xhtml", "Credits", "credits", "backmatter"))
     if book.metadata.about_author:
         pages.append(Page("about-author.xhtml", "About the Author", "about-author", "backmatter"))

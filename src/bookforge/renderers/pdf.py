@@ -166,29 +166,79 @@ def _combine(html: HtmlBook, options: PdfOptions) -> etree._Element:
         link.set("href", _internal_href(link.get("href", "")))
     for number, paragraph in enumerate(root.iter(f"{{{XHTML}}}p")):
         paragraph.set("data-p", str(number))
-        keep_whole(paragraph)
     return root
 
 
 def _break_ladders(document: etree._Element, layout) -> bool:
-    """Keep whole the word broken at the end of each third hyphenated line in a row; say whether any was found.
+    """Stop hyphenating each paragraph that has three hyphenated lines in a row; say whether any had.
 
-    WeasyPrint hyphenates each line on its own, so no stylesheet can bound a ladder: the words
-    that make one are kept whole and the book is laid out again.
+    WeasyPrint hyphenates each line on its own, so no stylesheet can bound a ladder: the
+    paragraphs that make one are set again without automatic hyphenation.  (Its classes change,
+    not its elements, so the EPUB's page-list still finds every word.)
     """
     paragraphs = {p.get("data-p"): p for p in document.iter(f"{{{XHTML}}}p")}
     found = False
-    for number, word in ladder_words(layout):
+    for number, _ in ladder_words(layout):
         paragraph = paragraphs.get(number)
-        if paragraph is not None:
+        if paragraph is not None and "whole" not in paragraph.get("class", "").split():
+            paragraph.set("class", (paragraph.get("class", "") + " whole").strip())
             found = True
-            pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
-            for node, attr in [(paragraph, "text")] + [(child, "tail") for child in paragraph]:
-                text = getattr(node, attr) or ""
-                _wrap(node, attr, text, [m.span() for m in pattern.finditer(text)])
-            for span in paragraph.iter(f"{{{XHTML}}}span"):
-                if span.text and pattern.search(span.text):
-                    span.set("class", (span.get("class", "") + " whole").strip())
+    return found
+
+
+def ladder_words(layout) -> Iterator[tuple[str, str]]:
+    """(paragraph number, word) for each word broken at the end of a line that is the third or later
+    hyphenated line in a row."""
+    for page in layout.pages:
+        run = 0
+        lines = list(_lines(page._page_box, None))
+        for (number, text), (_, following) in zip(lines, lines[1:] + [(None, "")]):
+            run = run + 1 if text.endswith(HYPHEN) else 0
+            if run > MAX_LADDER and number is not None:
+                head = re.search(r"\w+" + HYPHEN + "$", text)
+                tail = re.match(r"\w+", following.lstrip())
+                if head and tail:
+                    yield number, head.group()[:-1] + tail.group()
+
+
+def _lines(box, paragraph: str | None) -> Iterator[tuple[str | None, str]]:
+    """Every line of a laid-out page, in order: the number of its paragraph (data-p) and its text."""
+    from weasyprint.formatting_structure import boxes
+
+    element = getattr(box, "element", None)
+    if isinstance(box, boxes.BlockBox) and element is not None and element.get("data-p"):
+        paragraph = element.get("data-p")
+    if isinstance(box, boxes.LineBox):
+        yield paragraph, "".join(text.text for text in _text_boxes(box))
+        return
+    for child in getattr(box, "children", ()):
+        yield from _lines(child, paragraph)
+
+
+def _text_boxes(box) -> Iterator:
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        yield box
+    for child in getattr(box, "children", ()):
+        yield from _text_boxes(child)
+
+
+
+def _break_ladders(document: etree._Element, layout) -> bool:
+    """Stop hyphenating each paragraph that has three hyphenated lines in a row; say whether any had.
+
+    WeasyPrint hyphenates each line on its own, so no stylesheet can bound a ladder: the
+    paragraphs that make one are set again without automatic hyphenation.  (Its classes change,
+    not its elements, so the EPUB's page-list still finds every word.)
+    """
+    paragraphs = {p.get("data-p"): p for p in document.iter(f"{{{XHTML}}}p")}
+    found = False
+    for number, _ in ladder_words(layout):
+        paragraph = paragraphs.get(number)
+        if paragraph is not None and "whole" not in paragraph.get("class", "").split():
+            paragraph.set("class", (paragraph.get("class", "") + " whole").strip())
+            found = True
     return found
 
 
