@@ -21,7 +21,8 @@ from bookforge.model import Book, Change
 
 PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
 NOTE_GAP = 2.0  # points between stacked notes
-NOTE_INSET = 6.0  # points between a note and the text block, and between a note and the trim
+NOTE_INSET = 6.0  # points between a note and the text block
+TRIM_INSET = 7.0  # points between a note and the trim: a tenth of an inch, clear of the cut
 LINE_STEP = 5  # a line number every this many lines
 
 
@@ -176,9 +177,9 @@ def note_box(frame: Frame, top: float, height: float) -> Box:
     """A note's rectangle in the outer margin, clear of the text block and the trim."""
     if frame.side == "right":
         left = frame.text_block.x + frame.text_block.width + NOTE_INSET
-        right = frame.trim.width - NOTE_INSET
+        right = frame.trim.width - TRIM_INSET
     else:
-        left, right = NOTE_INSET, frame.text_block.x - NOTE_INSET
+        left, right = TRIM_INSET, frame.text_block.x - NOTE_INSET
     return Box(left, top, right - left, height)
 
 
