@@ -17,19 +17,24 @@ from lxml import etree
 
 from bookforge.renderers.print_spec import Margins
 
-BLACK = (0.0, 0.0, 0.0)
+# The colours of the proof's marks (proof.css): the book's own text is never set in them.
+MARKS = {(0.733, 0.0, 0.0), (0.333, 0.333, 0.333), (0.353, 0.435, 0.549), (0.424, 0.478, 0.537), (0.478, 0.063, 0.063)}
 INCH = 72.0
 HYPHENS = ("-", "\u2010")
 NOTE_FILLS = {(1.0, 0.964706, 0.964706), (0.968627, 0.976471, 0.988235)}  # proof.css: .proof-note backgrounds
 NS = {"x": "http://www.w3.org/1999/xhtml"}
 
 
-def _lines(page, black_only=False):
+def _colour(char) -> tuple:
+    return tuple(round(v, 3) for v in char["non_stroking_color"] or ())
+
+
+def _lines(page, book_only=False):
     """(baseline, font size, text) of each line of a page's text block, top to bottom."""
     rows = defaultdict(list)
     margin = Margins()
     for char in page.chars:
-        if black_only and tuple(char["non_stroking_color"] or ()) not in (BLACK, (0,), (0.0,)):
+        if book_only and _colour(char) in MARKS:
             continue
         if margin.top * INCH - 4 < char["bottom"] < page.height - margin.bottom * INCH + 2:
             rows[round(char["bottom"])].append(char)
@@ -51,7 +56,7 @@ def print_lines(built):
 @pytest.fixture(scope="module")
 def proof_pages(built):
     with pdfplumber.open(built.proof) as pdf:
-        return [(_lines(page, black_only=True), page.rects, page.chars, page.width, page.height) for page in pdf.pages]
+        return [(_lines(page, book_only=True), page.rects, page.chars, page.width, page.height) for page in pdf.pages]
 
 
 def _chars_per_line(print_lines, size):
@@ -171,6 +176,6 @@ def test_every_proof_note_gives_the_reports_file_and_line(proof_pages, report):
 def test_the_proof_numbers_every_fifth_line(proof_pages, print_lines):
     for number, ((_, _, chars, width, _), printed) in enumerate(zip(proof_pages, print_lines), start=1):
         if len(printed) >= 10:
-            grey = [c for c in chars if tuple(round(v, 3) for v in c["non_stroking_color"] or ()) == (0.424, 0.478, 0.537)]
+            grey = [c for c in chars if _colour(c) == (0.424, 0.478, 0.537)]
             figures = "".join(c["text"] for c in sorted(grey, key=lambda c: c["top"]))
             assert figures.startswith("510"), f"page {number}: {figures[:12]}"

@@ -235,12 +235,14 @@ def _heights(weasyprint, all_notes: list[Note], printed: PrintLayout, css: str, 
                    for n in all_notes)
     document = weasyprint.HTML(string=f"<html><body>{body}</body></html>", base_url=base_url, url_fetcher=fetcher).render(
         stylesheets=[weasyprint.CSS(string="@page { size: 6in 200in; margin: 0; }\n" + css, base_url=base_url, url_fetcher=fetcher)])
+    from weasyprint.formatting_structure import boxes
+
     heights = {}
     for page in document.pages:
         for box in _flow(page._page_box):
             element = getattr(box, "element", None)
-            if element is not None and box.element_tag == "div" and element.get("data-n"):
-                heights[int(element.get("data-n"))] = heights.get(int(element.get("data-n")), 0) + box.margin_height() * PX
+            if type(box) is boxes.BlockBox and element is not None and element.get("data-n"):
+                heights[int(element.get("data-n"))] = box.border_height() * PX
     return heights
 
 
