@@ -109,6 +109,7 @@ def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
     edits, removals = edit_numbers(book), removal_places(book)
     env.globals.update(inline=lambda block, index: inline(block, index, edits),
                        removed=lambda key: _removed_attribute(removals, key),
+                       titled=lambda chapter: titled(edits, chapter),
                        reply_cap=REPLY_CAP, short_comment=SHORT_COMMENT,
                        reply_label=f"{book.metadata.authors[0].name} replies" if book.metadata.authors else "The author replies")
     chapters = {c.slug: c for c in book.chapters()}
@@ -197,19 +198,32 @@ def letters(body: tuple[Block, ...]) -> list[tuple[str, tuple[Block, ...]]]:
 
 
 def edit_numbers(book: Book) -> dict[tuple, int]:
-    """The number of the change behind each marked span: a corrected word by its line and original,
-    a retypeset line by its line."""
-    found = {}
+    """The number of the change behind each marked span: a corrected word by its line, its original and
+    which of the line's corrections of that word it is; a retypeset line or a retitled chapter by its place."""
+    found, seen = {}, {}
     for number, change in enumerate(book.changes, start=1):
         if change.kind == "typo_fixed":
-            found.setdefault(("fix", str(change.source), change.before), number)
+            key = (str(change.source), change.before)
+            seen[key] = seen.get(key, -1) + 1
+            found[("fix", *key, seen[key])] = number
+        elif change.reason == "title_case":
+            found[("title", change.chapter, "", 0)] = number
         elif change.kind == "text_replaced":
-            found.setdefault(("type", str(change.source), ""), number)
+            found.setdefault(("type", str(change.source), "", 0), number)
     return found
 
 
 def _mark_key(block: Block, mark) -> tuple:
-    return (mark.kind, str(block.line_source(mark.line)), mark.value if mark.kind == "fix" else "")
+    if mark.kind != "fix":
+        return (mark.kind, str(block.line_source(mark.line)), "", 0)
+    earlier = [m for m in block.marks if m.kind == "fix" and m.line == mark.line and m.value == mark.value and m.start < mark.start]
+    return ("fix", str(block.line_source(mark.line)), mark.value, len(earlier))
+
+
+def titled(edits: dict[tuple, int], chapter) -> Markup:
+    """A chapter's title, carrying the number of the change that set it in title case, if one did."""
+    number = edits.get(("title", chapter.slug, "", 0))
+    return Markup('<span class="edit" data-edit="{}">{}</span>').format(number, chapter.title) if number else escape(chapter.title)
 
 
 REMOVALS = ("comment_removed", "text_removed", "comment_merged")

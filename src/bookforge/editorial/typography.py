@@ -47,9 +47,10 @@ def retype(block: Block, index: int, new: str) -> Block:
     line = block.lines[index]
     steps = difflib.SequenceMatcher(None, line, new, autojunk=False).get_opcodes()
     for op, start, end, new_start, new_end in reversed(steps):
+        if op == "delete" and end < len(line):  # nothing left to mark: mark the character the deletion closed up to
+            end, new_end = end + 1, new_end + 1
         if op != "equal":
-            replacement = new[new_start:new_end]
-            block = edit_line(block, index, start, end, replacement, ("type", line[start:end]) if replacement else None)
+            block = edit_line(block, index, start, end, new[new_start:new_end], ("type", line[start:end]))
     return block
 
 

@@ -241,8 +241,9 @@ def _heights(weasyprint, all_notes: list[Note], printed: PrintLayout, css: str, 
     for page in document.pages:
         for box in _flow(page._page_box):
             element = getattr(box, "element", None)
-            if type(box) is boxes.BlockBox and element is not None and element.get("data-n"):
-                heights[int(element.get("data-n"))] = box.border_height() * PX
+            if isinstance(box, boxes.BlockBox) and element is not None and element.get("data-n"):
+                number = int(element.get("data-n"))  # the note's box, and the anonymous boxes inside it: the tallest
+                heights[number] = max(heights.get(number, 0.0), box.border_height() * PX)
     return heights
 
 
