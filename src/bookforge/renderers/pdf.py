@@ -29,7 +29,6 @@ from bookforge.renderers.print_spec import GUTTER_BANDS, POINTS_PER_INCH, PrintS
 XHTML = "http://www.w3.org/1999/xhtml"
 ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
          ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
-EMOJI = re.compile("[\U0001F600-\U0001F64F]")  # the block the bundled colour emoji font covers
 HYPHEN = "\u2010"  # the hyphen WeasyPrint sets at a break
 MAX_LADDER = 2  # hyphenated line endings in a row, at most
 LADDER_ROUNDS = 4  # layouts tried while breaking up longer ladders
@@ -88,10 +87,12 @@ def _source_date_epoch(date: datetime.datetime) -> Iterator[None]:
 
 
 def _check_variant(document: etree._Element, spec: PrintSpec) -> None:
-    """PDF/X-1a allows no transparency, and the colour emoji are printed as images with an alpha channel."""
-    if spec.pdf_variant == "pdf/x-1a" and EMOJI.search("".join(document.itertext())):
-        raise RenderError([error("X-202", "pdf/x-1a allows no transparency, but this book's emoji are printed as "
-                                 "transparent colour images; choose print.pdf_variant: pdf/x-4", "book.yaml")])
+    """Refuse PDF/X: a preflight accepts it only with a CMYK output intent (a printer's ICC profile), and
+    bookforge ships none that it may redistribute, so it would write a file that claims PDF/X and fails."""
+    if spec.pdf_variant and spec.pdf_variant.startswith("pdf/x"):
+        raise RenderError([error("X-202", f"print.pdf_variant: {spec.pdf_variant} is refused: bookforge ships no CMYK "
+                                 "output intent (printer profile), so a printer's preflight would reject the file as "
+                                 "PDF/X; leave pdf_variant out (or use pdf/ua-1) and let the printer convert", "book.yaml")])
 
 
 def _lay_out(weasyprint, source, options: PdfOptions):
