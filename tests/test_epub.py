@@ -74,7 +74,7 @@ def test_navigation_nests_chapters_under_their_parts(epub_zip):
     outline = [(p.findtext("x:a", namespaces=NS), [a.text for a in p.xpath("x:ol/x:li/x:a", namespaces=NS)])
                for p in parts]
     assert outline == [
-        ("Part One: The Question", ["Attachment to Your Therapist", "Healing A Damaged Self"]),
+        ("Part One: The Question", ["Attachment to Your Therapist", "Healing a Damaged Self"]),
         ("Part Two: What Stands in the Way", ["Shame and Attachment to Your Therapist", "Emotions: To Avoid or to Heal"]),
         ("Part Three: Looking Back", ["Update on Attachment to Therapist"]),
         ("Credits", []),

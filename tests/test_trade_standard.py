@@ -141,7 +141,8 @@ def _notes(proof_pages):
             if tuple(round(v, 6) for v in rect["non_stroking_color"] or ()) in NOTE_FILLS and rect["fill"]:
                 inside = [c for c in chars if abs(c["size"] - NOTE_SIZE) < 0.1 and rect["x0"] <= (c["x0"] + c["x1"]) / 2 <= rect["x1"]
                           and rect["top"] <= (c["top"] + c["bottom"]) / 2 <= rect["bottom"]]
-                found.append((number, rect, width, height, "".join(c["text"] for c in inside)))
+                bold = "".join(c["text"] for c in inside if "Bold" in c["fontname"])  # the note's number
+                found.append((number, rect, width, height, bold + " " + "".join(c["text"] for c in inside)))
     return found
 
 
@@ -165,7 +166,7 @@ def test_every_proof_note_gives_the_reports_file_and_line(proof_pages, report):
     notes = _notes(proof_pages)
     numbers = set()
     for _, _, _, _, text in notes:
-        number = int(re.match(r"\d+", text).group())
+        number = int(text.split(" ", 1)[0])
         where = re.search(r"chapters/[\w.-]+?\.txt:\d+", text).group()
         change = report["changes"][number - 1]
         assert change["number"] == number and where == f"{change['source']}:{change['line']}"

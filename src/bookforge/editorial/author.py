@@ -23,14 +23,25 @@ def run(book: Book, ctx: Context) -> Book:
     config = ctx.config.author
     names = _names(ctx.author, config)
 
-    def mark(comment: Comment, depth: int, chapter: Chapter) -> Comment:
-        replies = tuple(mark(r, depth + 1, chapter) for r in comment.replies)
-        comment = replace(comment, replies=replies, by_author=is_author(comment, depth, names, config))
-        if comment.by_author and config.drop_signatures:
-            comment = unsign(comment, names, chapter, ctx)
-        return comment
+    def mark(comment: Comment, depth: int) -> Comment:
+        replies = tuple(mark(r, depth + 1) for r in comment.replies)
+        return replace(comment, replies=replies, by_author=is_author(comment, depth, names, config))
 
-    return map_chapters(book, lambda ch: replace(ch, comments=tuple(mark(c, 0, ch) for c in ch.comments)))
+    return map_chapters(book, lambda ch: replace(ch, comments=tuple(mark(c, 0) for c in ch.comments)))
+
+
+def drop_signatures(book: Book, ctx: Context) -> Book:
+    """The ``signatures`` pass: after the repeats are settled (a removed repeat is reported whole),
+    drop the signature under each reply the book labels as the author's."""
+    if not ctx.config.author.drop_signatures:
+        return book
+    names = _names(ctx.author, ctx.config.author)
+
+    def walk(comment: Comment, chapter: Chapter) -> Comment:
+        comment = replace(comment, replies=tuple(walk(r, chapter) for r in comment.replies))
+        return unsign(comment, names, chapter, ctx) if comment.by_author else comment
+
+    return map_chapters(book, lambda ch: replace(ch, comments=tuple(walk(c, ch) for c in ch.comments)))
 
 
 def unsign(comment: Comment, names: list[str], chapter: Chapter, ctx: Context) -> Comment:

@@ -10,8 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PassName = Literal["leftovers", "author_replies", "repeats", "typography", "style_sheet", "spelling", "links"]
-DEFAULT_PASSES: list[PassName] = ["leftovers", "author_replies", "repeats", "typography", "style_sheet", "spelling", "links"]
+PassName = Literal["leftovers", "author_replies", "repeats", "signatures", "typography", "style_sheet", "spelling", "links"]
+DEFAULT_PASSES: list[PassName] = ["leftovers", "author_replies", "repeats", "signatures", "typography", "style_sheet",
+                                  "spelling", "links"]
 
 
 class _Section(BaseModel):
