@@ -50,9 +50,11 @@ def test_build_reports_each_stage_time_the_outputs_and_the_page_count(built):
 
 
 def test_build_leaves_only_the_outputs(built):
-    assert sorted(p.name for p in built.out.iterdir()) == sorted(
-        [built.epub.name, built.pdf.name, built.proof.name, "html", "editorial-report.json", "editorial-report.html",
-         ".cache"])
+    names = [built.epub.name, built.pdf.name, built.proof.name, "html", "editorial-report.json", "editorial-report.html"]
+    generation = os.readlink(built.out / ".current")
+    assert sorted(p.name for p in built.out.iterdir()) == sorted([*names, ".cache", ".current", ".lock", generation])
+    assert sorted(p.name for p in (built.out / generation).iterdir()) == sorted(names)
+    assert all(os.readlink(built.out / name) == f".current/{name}" for name in names)
 
 
 def test_a_rebuild_reuses_the_editorial_pass_and_the_layout_and_gives_the_same_book(small):

@@ -21,9 +21,10 @@ def make_project(root: Path, book_yaml: str = BOOK_YAML, capture: str = GOOD_CAP
     (root / "chapters").mkdir(parents=True)
     (root / "chapters" / "x.txt").write_text(capture, encoding="utf-8")
     (root / "book.yaml").write_text(book_yaml, encoding="utf-8")
-    # The build looks for styles/book.css before it reads the chapters; an empty one will do.
-    (root / "styles").mkdir()
-    (root / "styles" / "book.css").write_text("", encoding="utf-8")
+    # The build checks styles/ before it reads the chapters; empty stylesheets and no fonts will do.
+    (root / "styles" / "fonts").mkdir(parents=True)
+    for name in ("book.css", "print.css", "epub.css"):
+        (root / "styles" / name).write_text("", encoding="utf-8")
     return root
 
 
@@ -108,28 +109,25 @@ def test_a_failed_build_leaves_the_previous_outputs_untouched(tmp_path, broken, 
 
 def test_a_render_failure_exits_4_and_removes_its_half_written_output(tmp_path, monkeypatch):
     project = make_project(tmp_path)
-    for name in ("print.css", "epub.css"):
-        (project / "styles" / name).write_text("", encoding="utf-8")
-    (project / "styles" / "fonts").mkdir()
     previous = project / "build" / f"{SLUG}.epub"
     previous.parent.mkdir()
     previous.write_bytes(b"the previous EPUB")
 
     def failing_render(html_book, target):
         target.write_bytes(b"half an EPUB")
-        raise OSError("disk full")
+        raise RuntimeError("the renderer broke")
 
     monkeypatch.setattr("bookforge.renderers.epub.render", failing_render)
     result = build(project)
 
     assert result.exit_code == 4
     assert stderr_lines(result) == [
-        "build: error [X-900] the EPUB could not be written: OSError: disk full",
+        "build: error [X-900] the EPUB could not be written: RuntimeError: the renderer broke",
         "bookforge: build failed with 1 error; nothing was written",
     ]
     assert previous.read_bytes() == b"the previous EPUB"
-    # the previous book, untouched, and the editorial cache (a finished result, not an output)
-    assert sorted(p.name for p in (project / "build").iterdir()) == [".cache", f"{SLUG}.epub"]
+    # the previous book, untouched, the editorial cache (a finished result, not an output) and the lock
+    assert sorted(p.name for p in (project / "build").iterdir()) == [".cache", ".lock", f"{SLUG}.epub"]
 
 
 def test_missing_book_yaml_exits_2(tmp_path):

@@ -155,7 +155,7 @@ def test_absolute_source_path(tmp_path):
 def test_source_used_twice(tmp_path):
     text = GOOD + "  - title: Part Two\n    chapters:\n      - source: ./chapters/../chapters/x.txt\n"
     assert errors(tmp_path, text) == [
-        "book.yaml:11:17: error [M-020] source './chapters/../chapters/x.txt' is already used as a chapter",
+        "book.yaml:11:17: error [M-020] source './chapters/../chapters/x.txt' is already used as a chapter ('chapters/x.txt', book.yaml line 8)",
     ]
 
 
@@ -241,7 +241,7 @@ def test_every_source_problem_is_reported_in_one_run(tmp_path):
         "book.yaml:5:1: error [M-004] duplicate key 'language'",
         "book.yaml:10:17: error [M-020] source 'chapters/missing.txt': no such file",
         "book.yaml:11:17: error [M-020] source '../outside.txt' leaves the project folder",
-        "book.yaml:12:17: error [M-020] source 'chapters/x.txt' is already used as a chapter",
+        "book.yaml:12:17: error [M-020] source 'chapters/x.txt' is already used as a chapter ('chapters/x.txt', book.yaml line 9)",
     ]
 
 

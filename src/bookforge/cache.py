@@ -1,19 +1,31 @@
 """A build cache: results of slow stages kept in ``build/.cache``, found again by a hash of their inputs.
 
 A key covers everything a result depends on, the code that made it included, so a stale
-entry is never used; a missing or unreadable entry simply means the stage runs again.
+entry is never used.  An entry is data, never code: one file per result,
+``.cache/<stage>/<key>.entry``, holding a JSON header line (the format, the stage, the key,
+and the SHA-256 and length of every part), then the result as JSON (``codec``), then its
+bytes (a PDF, say) raw.  Every hash is checked on load: an entry that is unreadable, edited,
+truncated or made for another stage or key is a miss, deleted and recomputed, never used.
+A stage may keep several live entries (one per chapter, say); the least recently used
+beyond ``KEEP`` are pruned.  Entries are written to a temporary file and renamed into place.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
+import json
+import os
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from bookforge import codec
 
 T = TypeVar("T")
 FOLDER = ".cache"
+FORMAT = "bookforge-cache/1"
+KEEP = 64  # live entries per stage
 
 
 def key(*parts: object, code: Iterable[Path] = ()) -> str:
@@ -40,18 +52,81 @@ def tree(directory: Path) -> list[tuple[str, str]]:
             for path in sorted(directory.rglob("*")) if path.is_file()]
 
 
-def cached(out: Path, name: str, digest: str, compute: Callable[[], T]) -> tuple[T, bool]:
-    """The stored result for ``digest``, or ``compute()``'s, stored for next time; and whether it was stored already."""
-    path = out / FOLDER / f"{name}-{digest[:20]}.pickle"
-    try:
-        return pickle.loads(path.read_bytes()), True
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
-        pass
+def cached(out: Path, stage: str, digest: str, kind: Any, compute: Callable[[], T]) -> tuple[T, bool]:
+    """The stored result of type ``kind`` for ``digest``, or ``compute()``'s, stored for next time;
+    and whether it was stored already."""
+    found = load(out, stage, digest, kind)
+    if found is not None:
+        return found, True
     value = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob(f"{name}-*.pickle"):
-        old.unlink(missing_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    temporary.replace(path)
+    try:
+        store(out, stage, digest, value)
+    except OSError:
+        pass  # a cache that cannot be written (a full or read-only disk) only makes the next build slower
     return value, False
+
+
+def entry_path(out: Path, stage: str, digest: str) -> Path:
+    return out / FOLDER / stage / f"{digest}.entry"
+
+
+def load(out: Path, stage: str, digest: str, kind: Any) -> Any | None:
+    """The value stored under ``digest``, or None when there is none or it fails any check (then it is deleted)."""
+    path = entry_path(out, stage, digest)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        value = _unpack(data, stage, digest, kind)
+    except (ValueError, KeyError, TypeError, codec.CodecError, RecursionError):
+        path.unlink(missing_ok=True)
+        return None
+    os.utime(path)  # recently used: kept when the stage's entries are pruned
+    return value
+
+
+def store(out: Path, stage: str, digest: str, value: Any) -> None:
+    """Keep ``value`` under ``digest``, atomically; prune the stage's least recently used entries."""
+    blobs: list[bytes] = []
+    payload = json.dumps(codec.encode(value, blobs), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    parts = [payload, *blobs]
+    header = {"format": FORMAT, "stage": stage, "key": digest,
+              "parts": [[len(part), hashlib.sha256(part).hexdigest()] for part in parts]}
+    path = entry_path(out, stage, digest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(json.dumps(header).encode("ascii") + b"\n")
+            for part in parts:
+                file.write(part)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    _prune(path.parent)
+    for legacy in (out / FOLDER).glob("*.pickle"):
+        legacy.unlink(missing_ok=True)  # entries of the pickle cache that came before: never loaded, so removed
+
+
+def _unpack(data: bytes, stage: str, digest: str, kind: Any) -> Any:
+    line, _, rest = data.partition(b"\n")
+    header = json.loads(line.decode("ascii"))
+    if header.get("format") != FORMAT or header.get("stage") != stage or header.get("key") != digest:
+        raise ValueError("an entry of another format, stage or key")
+    parts, position = [], 0
+    for length, sha256 in header["parts"]:
+        part = rest[position:position + length]
+        if len(part) != length or hashlib.sha256(part).hexdigest() != sha256:
+            raise ValueError("a part does not match its hash")
+        parts.append(part)
+        position += length
+    if position != len(rest) or not parts:
+        raise ValueError("bytes beyond the parts the header lists")
+    return codec.decode(kind, json.loads(parts[0].decode("utf-8")), parts[1:])
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.entry"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[KEEP:]:
+        old.unlink(missing_ok=True)

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from bookforge.diagnostics import CheckError, Diagnostic, Severity, error, note
 
@@ -117,8 +117,10 @@ def _ace_finding(options: CheckOptions, document: dict, failed: dict) -> Diagnos
 
 def _inside(options: CheckOptions, path: str) -> str:
     """A file inside the EPUB, named from the EPUB: 'build/book.epub/EPUB/part-1.xhtml'."""
-    path = path.lstrip("/")
-    return f"{options.shown_as}/{path}" if path else options.shown_as
+    path = PurePosixPath(path.lstrip("/")).as_posix()
+    if path in (".", options.epub.name, options.epub.as_posix().lstrip("/")):
+        return options.shown_as  # a finding about the container itself: name the EPUB once
+    return f"{options.shown_as}/{path}"
 
 
 def _ace_environment() -> dict[str, str]:

@@ -18,7 +18,32 @@ project_option = click.option(
     help="The project folder: the one that holds book.yaml.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+USAGE_ERROR = 64  # a wrong command line (sysexits' EX_USAGE): 2 is book.yaml's
+INTERNAL_ERROR = 70  # a fault in bookforge itself (EX_SOFTWARE)
+
+
+class _Commands(click.Group):
+    """Exit codes of our own for a wrong command line and for bookforge's own faults, which never show a traceback."""
+
+    def main(self, *args, **kwargs):
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            exc.show()
+            sys.exit(USAGE_ERROR)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        except Exception as exc:  # noqa: BLE001 - the last resort: a message, not a traceback
+            click.echo(f"bookforge: internal error: {type(exc).__name__}: {exc}; please report it "
+                       "with the input that caused it", err=True)
+            sys.exit(INTERNAL_ERROR)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bookforge")
 def main() -> None:
     """bookforge turns a series of blog posts and their reader comments into a book:

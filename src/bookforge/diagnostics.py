@@ -1,7 +1,7 @@
 """Diagnostics: one type for every problem found in the input or while rendering.
 
-Codes come in families: ``M-`` manifest, ``R-`` reader, ``E-`` editorial, ``X-`` render, ``C-``
-``bookforge check`` itself (the findings it reports keep EPUBCheck's and Ace's own codes).
+Codes come in families: ``M-`` manifest, ``R-`` reader, ``E-`` editorial, ``X-`` render, ``F-`` the
+file system and the output folder, ``C-`` ``bookforge check`` itself (the findings it reports keep EPUBCheck's and Ace's own codes).
 Each family of failure has its own exit code so scripts can tell them apart.
 """
 
@@ -67,6 +67,12 @@ class ReaderError(BookforgeError):
 
 class RenderError(BookforgeError):
     exit_code = 4
+
+
+class OutputError(BookforgeError):
+    """The output folder: another build holds it, or the system refused a write (full, read-only, no permission)."""
+
+    exit_code = 7
 
 
 class CheckError(BookforgeError):

@@ -6,20 +6,24 @@ out with a print stylesheet.  Whatever differs between the two lives in CSS.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
 
 from bookforge import __version__, cover
+from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_errors
 from bookforge.model import Block, Book, Change, Metadata
 
 SHARED_CSS = "css/book.css"
 EPUB_CSS = "css/epub.css"
 PRINT_CSS = "css/print.css"
+PROOF_CSS = "css/proof.css"  # the proof's marks (renderers/proof.py): checked with the styles, read by the proof stage
 FONTS = "fonts"
 REPLY_CAP = 3  # reply levels shown by indentation; deeper replies carry a "replying to" cue
 SHORT_COMMENT = 240  # characters: a comment shorter than this is kept whole on one page in print
@@ -28,6 +32,11 @@ SHORT_COMMENT = 240  # characters: a comment shorter than this is kept whole on 
 # paragraphs continue it ("Later: …").  Set as an extract, apart from the author's own text.
 LETTER_INTRO = re.compile(r"\b(submitted|sent|wrote)\b.*\b(comment|letter|note|this)\b.*:$|^\w+ (writes|wrote):", re.I)
 LETTER_GOES_ON = re.compile(r"^(Later|Then|Also|P\.?S\.?|Update)\b", re.I)
+# What styles/fonts/ may hold, by suffix, with the bytes the file's content must start with
+FONT_MAGIC = {".otf": (b"OTTO", b"\x00\x01\x00\x00"), ".ttf": (b"\x00\x01\x00\x00", b"true"),
+              ".woff": (b"wOFF",), ".woff2": (b"wOF2",)}
+LICENCE_SUFFIX = ".txt"  # a font's licence travels with it
+CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.I)
 PART_LABELS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
 
 
@@ -309,9 +318,27 @@ def _part_label(number: int) -> str:
     return PART_LABELS[number - 1] if number <= len(PART_LABELS) else str(number)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process, whichever environment asks (keyed by name and source checksum)."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = _CompiledTemplates()
+
+
 def environment() -> jinja2.Environment:
     """The templates' environment: autoescaped, strict about missing values."""
     return jinja2.Environment(
+        bytecode_cache=COMPILED,
         loader=jinja2.PackageLoader("bookforge", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -324,14 +351,99 @@ def environment() -> jinja2.Environment:
 def _copy_styles(styles: Path, directory: Path) -> tuple[str, ...]:
     """Copy the stylesheets and fonts the pages use; return their paths relative to ``directory``."""
     resources = []
-    for href in (SHARED_CSS, EPUB_CSS, PRINT_CSS):
+    for href, source in style_files(styles):
         target = directory / href
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(styles / Path(href).name, target)
+        shutil.copyfile(source, target)
         resources.append(href)
-    for font in sorted((styles / FONTS).iterdir()):
-        target = directory / FONTS / font.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(font, target)
-        resources.append(f"{FONTS}/{font.name}")
     return tuple(resources)
+
+
+def style_files(styles: Path, extra: tuple[str, ...] = ()) -> tuple[tuple[str, Path], ...]:
+    """The stylesheets and fonts the pages use, as (href inside build/html, file in ``styles``), each checked:
+    a regular file that stays inside ``styles`` (no symlink out of it), fonts fonts by their content,
+    licences UTF-8 text.  Hidden files (.DS_Store) are left behind.  Raises ManifestError naming every bad file."""
+    problems: list[Diagnostic] = []
+    found = []
+    for href in (SHARED_CSS, EPUB_CSS, PRINT_CSS, *extra):
+        path = styles / Path(href).name
+        problem = _outside(path, styles) or ("" if path.is_file() else "missing: a styles/ folder needs book.css, "
+                                              "epub.css, print.css (and proof.css for --proof) and fonts/")
+        problems += [error("M-030", problem, _shown(path, styles))] if problem else []
+        found.append((href, path))
+    fonts = styles / FONTS
+    for path in sorted(fonts.iterdir()) if fonts.is_dir() and not _outside(fonts, styles) else ():
+        if path.name.startswith("."):
+            continue
+        problem = _outside(path, styles) or _not_a_font(path)
+        problems += [error("M-031", problem, _shown(path, styles))] if problem else []
+        found.append((f"{FONTS}/{path.name}", path))
+    if _outside(fonts, styles):
+        problems.append(error("M-031", _outside(fonts, styles), _shown(fonts, styles)))
+    raise_if_errors(problems, ManifestError)
+    shipped = {href for href, _ in found}
+    for href, path in found:
+        problems += _css_urls(href, path, shipped, styles) if href.endswith(".css") else []
+    raise_if_errors(problems, ManifestError)
+    return tuple(found)
+
+
+def _css_urls(href: str, path: Path, shipped: set[str], styles: Path) -> list[Diagnostic]:
+    """Every url() of a stylesheet must be a data: URI or one of the files shipped beside it (its fonts):
+    nothing from the network, nothing from outside the book."""
+    problems = []
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        for found in CSS_URL.finditer(line):
+            url = found.group(2).strip()
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(href), url.split("#")[0].split("?")[0]))
+            if url.lower().startswith("data:") or target in shipped:
+                continue
+            problems.append(error("M-033", f"url({url}) is neither a data: URI nor one of the book's own "
+                                  "stylesheets and fonts; only those are served", _shown(path, styles),
+                                  number, found.start() + 1))
+    return problems
+
+
+def _outside(path: Path, styles: Path) -> str:
+    """Why ``path`` may not be read ('' when it may): a symlink that leaves the styles folder."""
+    if not path.resolve().is_relative_to(styles.resolve()):
+        return f"a symbolic link to {path.resolve()}, outside the project's styles/: refused"
+    return ""
+
+
+def _not_a_font(path: Path) -> str:
+    """Why a file in fonts/ cannot ship in the book ('' when it can): fonts are fonts by their content."""
+    if not path.is_file():
+        return "not a regular file: fonts/ holds fonts and their licences"
+    suffix = path.suffix.lower()
+    if suffix == LICENCE_SUFFIX:
+        try:
+            path.read_text(encoding="utf-8")
+            return ""
+        except UnicodeDecodeError:
+            return "a licence must be UTF-8 text"
+    if suffix not in FONT_MAGIC:
+        return f"neither a font ({', '.join(FONT_MAGIC)}) nor a licence (.txt): remove it from fonts/"
+    return _font_problem(path, path.stat().st_mtime_ns, path.stat().st_size)
+
+
+@cache
+def _font_problem(path: Path, mtime: int, size: int) -> str:
+    with path.open("rb") as file:
+        magic = file.read(4)
+    if magic not in FONT_MAGIC[path.suffix.lower()]:
+        return f"not a {path.suffix} font: its content does not begin as one"
+    if path.suffix.lower() in (".otf", ".ttf"):
+        from fontTools.ttLib import TTFont
+
+        try:
+            font = TTFont(path)
+            font["head"], font.getBestCmap()
+        except Exception as exc:  # noqa: BLE001 - fontTools raises many kinds for a damaged font
+            return f"a damaged font: {type(exc).__name__}: {exc}"
+    return ""
+
+
+def _shown(path: Path, styles: Path) -> str:
+    """A styles file as diagnostics name it: 'styles/fonts/x.otf' for a project's own."""
+    return f"styles/{path.relative_to(styles).as_posix()}"

@@ -20,14 +20,20 @@ from pydantic_core import PydanticCustomError
 
 from bookforge.editorial.config import EditorialConfig
 from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_errors
-from bookforge.model import Author, Metadata, Series, slugify
+from bookforge.editorial import style_sheet
+from bookforge.model import SLUG_MAX, Author, Metadata, Series, chapter_slug, slugify
 from bookforge.readers import READERS
+from bookforge.readers.capture import CONTROL
 from bookforge.renderers.print_spec import TRIM_PRESETS, PrintSpec, Trim, length_in_points
 from bookforge.timestamp import source_date
 
 MANIFEST_NAME = "book.yaml"
-RESERVED_NAMES = {"halftitle", "titlepage", "copyright", "contents", "nav", "toc", "cover", "credits", "about-author"}
-COVER_TYPES = (".jpg", ".jpeg", ".png")
+MANIFEST_MAX_BYTES = 1_000_000  # a book.yaml is a few kilobytes; more is a mistake or an attack
+NESTING_MAX = 20  # levels of mappings and lists in book.yaml (the schema needs 5)
+RESERVED_NAMES = {"halftitle": "the half-title page", "titlepage": "the title page", "copyright": "the copyright page",
+                  "contents": "the contents page", "nav": "the navigation document", "toc": "the NCX",
+                  "cover": "the cover page", "credits": "the credits page", "about-author": "the About the Author page"}
+COVER_TYPES = {".jpg": b"\xff\xd8", ".jpeg": b"\xff\xd8", ".png": b"\x89PNG\r\n\x1a\n"}  # suffix -> magic bytes
 
 
 class _Schema(BaseModel):
@@ -90,7 +96,7 @@ class SeriesEntry(_Schema):
 class ManifestSchema(_Schema):
     title: str = Field(min_length=1)
     subtitle: str | None = None
-    slug: str | None = Field(default=None, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    slug: str | None = Field(default=None, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=SLUG_MAX)
     authors: list[AuthorEntry] = Field(min_length=1)
     language: str = Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     identifier: str | None = None
@@ -210,12 +216,12 @@ def load(root: Path) -> Manifest:
     path = root / MANIFEST_NAME
     if not path.is_file():
         raise ManifestError([error("M-001", f"no {MANIFEST_NAME} here (looked in {root})", MANIFEST_NAME)])
-    text = path.read_text(encoding="utf-8")
-    node, raw = _parse_yaml(text)
+    node, raw = _parse_yaml(_read(path))
     marks = _Marks(node)
     diagnostics = list(marks.duplicates)
     parts, file_problems = _resolve_sources(root, raw, marks)
-    file_problems += _check_cover(root, raw, marks) + _check_isbn(raw, marks)
+    file_problems += _check_cover(root, raw, marks) + _check_isbn(raw, marks) + _check_style_sheet(raw, marks)
+    file_problems += _check_control_characters(raw, (), marks)
     try:
         data = ManifestSchema.model_validate(raw)
     except ValidationError as exc:
@@ -226,9 +232,45 @@ def load(root: Path) -> Manifest:
     return Manifest(root=root, data=data, parts=parts)
 
 
+def _read(path: Path) -> str:
+    """book.yaml's text: UTF-8, and no larger than MANIFEST_MAX_BYTES."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MANIFEST_MAX_BYTES + 1)
+    except OSError as exc:
+        raise ManifestError([error("M-005", f"cannot be read: {exc.strerror}", MANIFEST_NAME)]) from None
+    if len(data) > MANIFEST_MAX_BYTES:
+        raise ManifestError([error("M-006", f"larger than {MANIFEST_MAX_BYTES:,} bytes: a manifest names its chapters, "
+                                   "it does not hold them", MANIFEST_NAME)])
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ManifestError([error("M-005", f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded; "
+                                   "save book.yaml as UTF-8", MANIFEST_NAME, line, column)]) from None
+
+
+def _check_events(text: str) -> None:
+    """Refuse aliases (an alias bomb expands a few lines into gigabytes) and nesting deeper than NESTING_MAX,
+    from the parser's events, before anything is built from them."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise ManifestError([_at("M-007", f"YAML alias '*{event.anchor}': book.yaml takes no aliases; "
+                                     "write the value out", event.start_mark)])
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > NESTING_MAX:
+                raise ManifestError([_at("M-008", f"nested more than {NESTING_MAX} levels deep", event.start_mark)])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def _parse_yaml(text: str) -> tuple[yaml.Node, Any]:
     loader = yaml.SafeLoader(text)
     try:
+        _check_events(text)
         node = loader.get_single_node()
         if node is None:
             raise ManifestError([error("M-002", "the manifest is empty: expected title, authors, language and parts", MANIFEST_NAME, 1, 1)])
@@ -329,7 +371,7 @@ def _resolve_sources(root: Path, raw: dict, marks: _Marks) -> tuple[tuple[PartSp
     """Find every chapter source the manifest names, as far as its shape allows, and check each one."""
     problems: list[Diagnostic] = []
     parts = []
-    seen: dict[Path, str] = {}
+    seen: dict[str, tuple[str, int]] = {}  # chapter slug -> the source that took it, and its line
     for p, part in enumerate(_mappings(raw.get("parts"))):
         chapters = []
         for c, chapter in enumerate(_mappings(part.get("chapters"))):
@@ -339,10 +381,10 @@ def _resolve_sources(root: Path, raw: dict, marks: _Marks) -> tuple[tuple[PartSp
             mark = marks.nearest(("parts", p, "chapters", c, "source"))
             problem = _check_source(root, source.strip(), seen)
             if problem:
-                problems.append(_at("M-020", problem, mark))
+                problems.append(_at(problem[0], problem[1], mark))
                 continue
             path = (root / source.strip()).resolve()
-            seen[path] = source
+            seen[chapter_slug(path.stem)] = (source.strip(), mark.line + 1)
             title = title.strip() if isinstance(title, str) and title.strip() else None
             chapters.append(ChapterSpec(path, path.relative_to(root.resolve()).as_posix(), title, mark.line + 1))
         title = part.get("title")
@@ -361,9 +403,36 @@ def _check_cover(root: Path, raw: dict, marks: _Marks) -> list[Diagnostic]:
     if not isinstance(cover, str) or not cover.strip():
         return []  # the schema reports it
     problem = _check_path(root, "cover", cover.strip())
-    if not problem and Path(cover.strip()).suffix.lower() not in COVER_TYPES:
+    magic = COVER_TYPES.get(Path(cover.strip()).suffix.lower())
+    if not problem and magic is None:
         problem = f"cover '{cover.strip()}': a cover must be a JPEG or PNG image ({', '.join(COVER_TYPES)})"
+    elif not problem and not _starts_with(root / cover.strip(), magic):
+        problem = f"cover '{cover.strip()}': the file's content is not the {Path(cover.strip()).suffix} image its name says"
     return [_at("M-021", problem, marks.nearest(("cover",)))] if problem else []
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with path.open("rb") as file:
+        return file.read(len(magic)) == magic
+
+
+def _check_style_sheet(raw: dict, marks: _Marks) -> list[Diagnostic]:
+    """Each style-sheet entry must correct something: no empty key, no word mapped to itself."""
+    sheet = raw.get("editorial", {}).get("style_sheet") if isinstance(raw.get("editorial"), dict) else None
+    if not isinstance(sheet, dict):
+        return []  # the schema reports a wrong type
+    return [_at("M-041", f"style_sheet: {problem}", marks.nearest(("editorial", "style_sheet", find), key=True))
+            for find, to in sheet.items() if (problem := style_sheet.entry_problem(find, to))]
+
+
+def _check_control_characters(value: Any, path: tuple, marks: _Marks) -> list[Diagnostic]:
+    """A control character written as a YAML escape ("\\x1b") is no text a book can set either."""
+    if isinstance(value, str):
+        found = CONTROL.search(value)
+        return [_at("M-009", f"control character U+{ord(found.group()):04X} in a value: not text; remove it",
+                    marks.nearest(path))] if found else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [problem for key, item in items for problem in _check_control_characters(item, path + (key,), marks)]
 
 
 def _check_isbn(raw: dict, marks: _Marks) -> list[Diagnostic]:
@@ -386,18 +455,24 @@ def _check_path(root: Path, what: str, source: str) -> str | None:
     return None
 
 
-def _check_source(root: Path, source: str, seen: dict[Path, str]) -> str | None:
+def _check_source(root: Path, source: str, seen: dict[str, tuple[str, int]]) -> tuple[str, str] | None:
+    """The code and message of a problem with a chapter source, or None.  Its slug names its page
+    (``<slug>.xhtml``), so it must be no other chapter's and none of the book's own pages'."""
     problem = _check_path(root, "source", source)
     if problem:
-        return problem
+        return "M-020", problem
     path = (root / source).resolve()
     if path.suffix not in READERS:
-        return f"source '{source}': no reader for '{path.suffix}' files (known: {', '.join(sorted(READERS))})"
-    if path in seen:
-        return f"source '{source}' is already used as a chapter"
-    stem = path.stem.lower()
-    if stem in RESERVED_NAMES or re.fullmatch(r"part-\d+", stem):
-        return f"source '{source}': the name '{path.stem}' is reserved for the book's own pages; rename the file"
-    if any(other.stem.lower() == stem for other in seen):
-        return f"source '{source}' has the same name as another chapter's source; chapter files need distinct names"
+        return "M-020", f"source '{source}': no reader for '{path.suffix}' files (known: {', '.join(sorted(READERS))})"
+    slug = chapter_slug(path.stem)
+    if slug in seen:
+        other, line = seen[slug]
+        if (root / other).resolve() == path:
+            return "M-020", f"source '{source}' is already used as a chapter ('{other}', book.yaml line {line})"
+        return "M-022", (f"source '{source}' gives the same page name as '{other}' (book.yaml line {line}): "
+                         f"both would be '{slug}.xhtml'; rename one of the files")
+    if slug in RESERVED_NAMES or re.fullmatch(r"part-\d+", slug):
+        page = RESERVED_NAMES.get(slug, "a part's title page")
+        return "M-023", (f"source '{source}' would be '{slug}.xhtml', the name of {page}; "
+                         "rename the file")
     return None

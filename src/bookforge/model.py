@@ -14,9 +14,22 @@ from enum import Enum
 from pathlib import Path
 
 
+SLUG_MAX = 80  # characters: a file name every file system takes, with its suffix
+
+
 def slugify(text: str, fallback: str) -> str:
-    """'Emotions: To Avoid or to Heal' -> 'emotions-to-avoid-or-to-heal'; ``fallback`` when nothing is left."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or fallback
+    """'Emotions: To Avoid or to Heal' -> 'emotions-to-avoid-or-to-heal'; ``fallback`` when nothing is left.
+    A long slug is cut at a hyphen to at most SLUG_MAX characters."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) > SLUG_MAX:
+        slug = slug[:SLUG_MAX + 1].rsplit("-", 1)[0] if "-" in slug[:SLUG_MAX + 1] else slug[:SLUG_MAX]
+    return slug.strip("-") or fallback
+
+
+def chapter_slug(stem: str) -> str:
+    """A chapter's slug from its source file's name: the name of its XHTML page and the prefix of its comments' ids."""
+    slug = slugify(stem, "post")
+    return slug if slug[0].isalpha() else f"post-{slug}"[:SLUG_MAX]
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,14 @@
 """The build: manifest -> readers -> Book -> intermediate HTML -> PDF -> page-list -> EPUB, each stage timed.
 
-Everything is made in a staging folder inside the output folder and moved into place
-only when every stage has succeeded, so a failed build never leaves a half-written book.
+Everything is made in a generation folder inside the output folder and published as a set
+(``output.publish``) only when every stage has succeeded, so a failed or killed build never
+leaves a half-written or mixed book.  An operating system's refusal (a full disk, a read-only
+folder) ends the build with a diagnostic, never a traceback.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,9 +16,10 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from bookforge import cache, editorial, html, manifest, model, provenance, readers
-from bookforge.editorial import report
-from bookforge.diagnostics import BookforgeError, Diagnostic, ManifestError, RenderError, Severity, error
+from bookforge import cache, editorial, html, manifest, model, output, provenance, readers
+from bookforge.editorial import Context, report
+from bookforge.diagnostics import (BookforgeError, Diagnostic, ManifestError, OutputError, RenderError, Severity,
+                                   error)
 from bookforge.model import Book
 from bookforge.renderers import epub, pagelist, pdf, proof
 
@@ -64,19 +65,30 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
     project = options.project.resolve()
     with stage("manifest"):
         spec = manifest.load(project)
-        styles = _styles(project)
+        styles = _styles(project, options.proof)
     with stage("read"):
         book = readers.read_book(spec)
     out = options.out_dir.resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with output.locked(out):
+            output.sweep(out)
+            _make(book, spec, styles, options, out, stage, result)
+    except OSError as exc:
+        raise OutputError([output.fault(exc, out)]) from None
+    return result
+
+
+def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptions, out: Path, stage, result: BuildResult) -> None:
+    """Every stage after reading, into a new generation folder, published as a set when all have succeeded."""
     with stage("edit"):
         book, ledger = _edit(book, spec, out)
         result.book, result.editorial = book, report.summary(ledger)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    staging = output.new_generation(out)
+    published = False
     try:
         with stage("html"):
             html_book = html.write(book, styles, staging / "html")
-            reports = report.write(book, ledger, staging)
+            report.write(book, ledger, staging)
         print_options = pdf.PdfOptions(spec.print_spec(), book.metadata.modified)
         with stage("pdf"):
             pdf_result, pagination = _typeset("pdf", html_book, staging / f"{book.metadata.slug}.pdf", print_options, out, result)
@@ -89,19 +101,17 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
             with stage("proof"):
                 slug = f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}"
                 target = staging / f"{book.metadata.slug}-proof.pdf"
+                marks_css = (styles / Path(html.PROOF_CSS).name).read_text("utf-8")
                 result.proof_pages = _render(lambda: proof.render(
-                    pdf_result.path, pdf_result.printed, book, html_book.directory, (styles / "proof.css").read_text("utf-8"),
-                    slug, report.LABELS, target), "proof")
-            result.proof = _publish(target, out)
-        result.epub = _publish(epub_path, out)
-        result.pdf = _publish(pdf_result.path, out)
-        _publish(staging / "html", out)
-        for path in reports:
-            _publish(path, out)
-        result.pdf_pages = pdf_result.pages
+                    pdf_result.path, pdf_result.printed, book, html_book.directory, marks_css, slug, report.LABELS, target),
+                    "proof")
+            result.proof = out / target.name
+        output.publish(out, staging)
+        published = True
+        result.epub, result.pdf, result.pdf_pages = out / epub_path.name, out / pdf_result.path.name, pdf_result.pages
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return result
+        if not published:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _edit(book: Book, spec: manifest.Manifest, out: Path):
@@ -109,26 +119,33 @@ def _edit(book: Book, spec: manifest.Manifest, out: Path):
     code = [*Path(editorial.__file__).parent.glob("*.py"), Path(model.__file__)]
     versions = cache.versions("pyspellchecker", "wordfreq", "rapidfuzz")
     digest = cache.key(book, spec.editorial.model_dump_json(), versions, code=code)
-    return cache.cached(out, "edit", digest, lambda: editorial.edit(book, spec.editorial))[0]
+    return cache.cached(out, "edit", digest, tuple[Book, Context], lambda: editorial.edit(book, spec.editorial))[0]
 
 
-def _styles(project: Path) -> Path:
+def _styles(project: Path, proof: bool) -> Path:
     """The project's own styles/ folder, else the stylesheets and fonts that come with bookforge
-    (inside the installed package, or beside src/ when bookforge runs from a source checkout)."""
+    (inside the installed package, or beside src/ when bookforge runs from a source checkout).
+    Every file in it is checked before anything is built (``html.style_files``)."""
+    own = project / "styles"
+    if own.is_symlink() or own.exists():
+        if not own.resolve().is_relative_to(project):
+            raise ManifestError([error("M-032", f"styles/ is a symbolic link to {own.resolve()}, outside the "
+                                       "project: refused", "styles")])
+        if not own.is_dir():
+            raise ManifestError([error("M-030", "styles is not a folder", "styles")])
+        html.style_files(own, (html.PROOF_CSS,) if proof else ())
+        return own
     packaged = Path(str(resources.files("bookforge") / "styles"))
     checkout = Path(__file__).resolve().parents[2] / "styles"
-    for candidate in (project / "styles", packaged, checkout):
-        if (candidate / "book.css").is_file():
-            return candidate
-    raise ManifestError([error("M-030", "no styles/ folder with book.css, print.css, epub.css and fonts/", "styles")])
+    return next(candidate for candidate in (packaged, checkout) if (candidate / "book.css").is_file())
 
 
 def _render(step: Callable, what: str):
     """Run a renderer; turn an unexpected failure into a diagnostic rather than a traceback."""
     try:
         return step()
-    except BookforgeError:
-        raise
+    except (BookforgeError, OSError):
+        raise  # an OSError is the system's refusal (full disk, say): reported as such by build()
     except Exception as exc:  # a renderer's library failed: say which output and why
         raise RenderError([error("X-900", f"the {what} could not be written: {type(exc).__name__}: {exc}", "build")]) from exc
 
@@ -148,21 +165,9 @@ def _typeset(name: str, html_book: html.HtmlBook, target: Path, options: pdf.Pdf
 
     code = Path(pdf.__file__).parent.glob("*.py")
     digest = cache.key(cache.tree(html_book.directory), options, cache.versions("weasyprint", "pikepdf"), code=code)
-    (data, made, pagination), reused = cache.cached(out, name, digest, render)
+    kind = tuple[bytes, pdf.PdfResult, pagelist.Pagination]
+    (data, made, pagination), reused = cache.cached(out, name, digest, kind, render)
     if reused:
         target.write_bytes(data)
     result.diagnostics += [d for d in made.diagnostics if d not in result.diagnostics]
     return replace(made, path=target), pagination
-
-
-def _publish(path: Path, out: Path) -> Path:
-    """Move a finished output from staging into the output folder, replacing the previous one."""
-    target = out / path.name
-    if target.is_dir():
-        old = target.with_name(f".old-{target.name}-{os.getpid()}")
-        target.rename(old)
-        path.rename(target)
-        shutil.rmtree(old)
-    else:
-        path.replace(target)
-    return target

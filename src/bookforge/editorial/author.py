@@ -14,7 +14,7 @@ import re
 from dataclasses import replace
 
 from bookforge.editorial import Context
-from bookforge.editorial.config import AuthorConfig
+from bookforge.editorial.config import AuthorConfig, compiled
 from bookforge.editorial.text import edit_line, map_chapters
 from bookforge.model import Book, Chapter, Comment
 
@@ -79,12 +79,12 @@ def is_author(comment: Comment, depth: int, names: list[str], config: AuthorConf
         return True
     alias = "|".join(re.escape(n) for n in names + ["Jeff", "Dr"])
     if re.match(rf"^\W*(Dear|Hi|Hello|Thanks|Thank you),?\s+({alias})\b", text) or \
-            any(re.search(p, text, re.I) for p in config.reader_voice):
+            any(compiled(p, ignore_case=True).search(text) for p in config.reader_voice):
         return False
     if depth == 0:
         return False
     answers = re.match(r"^Dear\s+[\w.\-]+( and [\w.\-]+)?\s*[,\u2013\u2014-]|^Dear [A-Z]\.|^((Hello|Hi),?\s+)?[A-Z][\w.]*,\s", text)
-    return bool(answers) or any(re.search(p, text) for p in config.voice)
+    return bool(answers) or any(compiled(p).search(text) for p in config.voice)
 
 
 def signed(comment: Comment, names: list[str]) -> bool:

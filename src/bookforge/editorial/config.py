@@ -6,13 +6,43 @@ switch a pass off by leaving it out of ``passes`` and tune any threshold or word
 
 from __future__ import annotations
 
-from typing import Literal
+import functools
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import re2
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 PassName = Literal["leftovers", "author_replies", "repeats", "signatures", "typography", "style_sheet", "spelling", "links"]
 DEFAULT_PASSES: list[PassName] = ["leftovers", "author_replies", "repeats", "signatures", "typography", "style_sheet",
                                   "spelling", "links"]
+
+
+def compiled(pattern: str, ignore_case: bool = False) -> re2._Regexp:
+    """A pattern from book.yaml compiled with RE2, whose matching time grows linearly with the text:
+    no pattern a stranger's comment meets can backtrack catastrophically."""
+    return _compile(pattern, ignore_case)
+
+
+@functools.cache
+def _compile(pattern: str, ignore_case: bool) -> re2._Regexp:
+    options = re2.Options()
+    options.log_errors = False  # the error becomes a diagnostic, not a line on stderr
+    options.case_sensitive = not ignore_case
+    return re2.compile(pattern, options)
+
+
+def _valid_pattern(pattern: str) -> str:
+    try:
+        compiled(pattern)
+    except re2.error as exc:
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise PydanticCustomError("pattern", "not a regular expression RE2 accepts ({reason}); RE2 has no "
+                                  "look-around and no back-references", {"reason": reason}) from None
+    return pattern
+
+
+Pattern = Annotated[str, AfterValidator(_valid_pattern)]  # a regular expression, compiled when book.yaml is read
 
 
 class _Section(BaseModel):
@@ -22,16 +52,16 @@ class _Section(BaseModel):
 class LeftoversConfig(_Section):
     """Web page furniture that has no place in a book; each entry is a regular expression."""
 
-    banners: list[str] = [r"^\*{3}.*\*{3}$"]
-    navigation: list[str] = [
+    banners: list[Pattern] = [r"^\*{3}.*\*{3}$"]
+    navigation: list[Pattern] = [
         r"\bclick HERE\b", r"^See the next post\b", r"^Next post in\b", r"^Be sure to check the other posts\b",
         r"^The next one is here\.?$", r"^(Read|Continue reading) (more|the rest)\b", r"^Return to\b",
     ]
-    comment_counts: list[str] = [r"^\d+ (Comments?|Responses?|Replies)$"]
-    comment_form: list[str] = [r"^(Leave a (Comment|Reply)|Post a Comment|Add a Comment)$"]
-    photo_credits: list[str] = [r"^Photo(graph)? (by|from|courtesy of)\b", r"\bfrom Flickr$", r"^\(?Photo,"]
-    inline_credits: list[str] = [r"\s*\(Photo,[^()]*\)\.?"]
-    spam: list[str] = [r"\bpsicolog[oa]\b", r"\b(casino|viagra|payday loans?|seo services|buy followers)\b"]
+    comment_counts: list[Pattern] = [r"^\d+ (Comments?|Responses?|Replies)$"]
+    comment_form: list[Pattern] = [r"^(Leave a (Comment|Reply)|Post a Comment|Add a Comment)$"]
+    photo_credits: list[Pattern] = [r"^Photo(graph)? (by|from|courtesy of)\b", r"\bfrom Flickr$", r"^\(?Photo,"]
+    inline_credits: list[Pattern] = [r"\s*\(Photo,[^()]*\)\.?"]
+    spam: list[Pattern] = [r"\bpsicolog[oa]\b", r"\b(casino|viagra|payday loans?|seo services|buy followers)\b"]
     alt_text_words: int = Field(6, ge=1, description="a lowercase line of at most this many words above the post is an image's alt text")
     keep: list[str] = []  # comment ids that are never treated as leftovers
 
@@ -41,12 +71,12 @@ class AuthorConfig(_Section):
 
     name: str | None = None  # default: the book's first author
     aliases: list[str] = ["JS"]  # signatures besides the name and its first name
-    voice: list[str] = [
+    voice: list[Pattern] = [
         r"\bmy (post|posts|book|blog|article)\b", r"\b(a|new|next|recent) post\b", r"\bwarrants a post\b",
         r"\bmy (practice|patients|clients)\b", r"\bin my experience\b", r"\bReaders,", r"\bother readers\b",
         r"\byour therapy\b",
     ]
-    reader_voice: list[str] = [
+    reader_voice: list[Pattern] = [
         r"\bmy (therapist|t|former therapist|counsell?or|psychologist|analyst)\b", r"\byour (blog|post|posts|book|article|site)\b",
         r"\bDr\.? Smith\b", r"\bI feel exactly like you\b", r"\bI could have written\b",
     ]

@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 
 from bookforge.editorial import Context
-from bookforge.editorial.config import LeftoversConfig
+from bookforge.editorial.config import LeftoversConfig, compiled
 from bookforge.editorial.text import full_text, map_chapters
 from bookforge.editorial.threads import predecessors, remove
 from bookforge.model import Block, BlockKind, Book, Chapter, Comment, Credit
@@ -40,7 +40,7 @@ def _clean_chapter(chapter: Chapter, config: LeftoversConfig, ctx: Context, cred
         body.append(_strip_inline_credits(block, chapter, config, ctx, credits))
     tail = []
     for block in chapter.tail:
-        if any(re.search(p, block.text) for p in config.comment_form):
+        if any(compiled(p).search(block.text) for p in config.comment_form):
             ctx.record("text_removed", "comment_form", block.source, full_text([block]), chapter=chapter.slug, anchor=chapter.slug)
         else:
             tail.append(block)
@@ -55,9 +55,9 @@ def _leftover(block: Block, config: LeftoversConfig) -> str | None:
     checks = (("promo_banner", config.banners), ("comment_count", config.comment_counts),
               ("photo_credit", config.photo_credits))
     for reason, patterns in checks:
-        if any(re.search(p, text) for p in patterns):
+        if any(compiled(p).search(text) for p in patterns):
             return reason
-    if len(text.split()) <= NAVIGATION_MAX_WORDS and any(re.search(p, s) for p in config.navigation for s in _sentences(text)):
+    if len(text.split()) <= NAVIGATION_MAX_WORDS and any(compiled(p).search(s) for p in config.navigation for s in _sentences(text)):
         return "navigation"
     if len(block.lines) == 1 and text == text.lower() and not re.search(r"[.,;:!?()]", text) \
             and len(re.split(r"[\s-]+", text)) <= config.alt_text_words:
@@ -74,7 +74,7 @@ def _strip_inline_credits(block: Block, chapter: Chapter, config: LeftoversConfi
     lines = list(block.lines)
     for index, line in enumerate(lines):
         for pattern in config.inline_credits:
-            for found in reversed(list(re.finditer(pattern, line))):
+            for found in reversed(list(compiled(pattern).finditer(line))):
                 source = block.line_source(index)
                 _credit(found.group().strip(" ().").replace("\u00a0", " "), block, chapter, credits, source)
                 ctx.record("text_removed", "photo_credit", source, found.group(), chapter=chapter.slug,
@@ -125,7 +125,7 @@ def _unwanted(comment: Comment, config: LeftoversConfig) -> str | None:
     text = comment.text.strip()
     if PINGBACK.match(text):
         return "pingback"
-    if any(re.search(p, text, re.I) for p in config.spam) or _seo_signature(comment):
+    if any(compiled(p, ignore_case=True).search(text) for p in config.spam) or _seo_signature(comment):
         return "spam"
     return None
 

@@ -35,6 +35,18 @@ def run(book: Book, ctx: Context) -> Book:
     return edit_blocks(book, fix)
 
 
+def entry_problem(find: object, to: object) -> str | None:
+    """Why a style-sheet entry cannot stand, or None: an empty or blank key matches between every two
+    words, and a word mapped to itself would count a fix wherever it stands."""
+    if not isinstance(find, str) or not isinstance(to, str):
+        return None  # the schema reports a wrong type
+    if not find.strip():
+        return "an empty or blank entry would insert its replacement between every two words; remove it"
+    if curly(find.strip()) == curly(to.strip()):
+        return f"'{find.strip()}' is mapped to itself, which corrects nothing; remove the entry"
+    return None
+
+
 def match_case(original: str, replacement: str) -> str:
     """The replacement in the original's case: all capitals, a capital first letter, or as the sheet gives it."""
     if original.isupper() and len(original) > 1:

@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bookforge.diagnostics import Diagnostic, ReaderError, error
-from bookforge.model import Block, BlockKind, Chapter, Comment, SourceLocation, slugify
+from bookforge.model import Block, BlockKind, Chapter, Comment, SourceLocation, chapter_slug
 
 BULLET = re.compile(r"^( +)•(?:[ \u00a0](.*))?$")
 NUMBERED_ITEM = re.compile(r"^\(?\d{1,3}[.)]\s+\S")
 SUBHEAD = re.compile(r"^(Part|Chapter|Section|Step)\s+\w+\s*[–—:-]")
 SUBHEAD_MAX = 90
+REPLY_DEPTH_MAX = 20  # replies to replies: the captures go 5 deep; a book cannot set a thread deeper than this
+# Characters that are not text: C0 controls but tab, DEL, C1 controls, and the noncharacters XML refuses
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 Line = tuple[int, str]  # (1-based line number, text without the comment's indentation)
 
@@ -37,11 +40,11 @@ class _Draft:
 def read(path: Path, relpath: str) -> Chapter:
     text = _decode(path, relpath)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = _control_characters(lines, relpath)
     title = lines[0].strip() if lines else ""
     if not title:
         problems.append(error("R-001", "the first line must be the post's title, but it is empty", relpath, 1))
-    slug = _slug(path.stem)
+    slug = chapter_slug(path.stem)
     first_bullet = next((i for i, line in enumerate(lines) if BULLET.match(line)), len(lines))
     body_lines, problems_in_body = _body_lines(lines[1:first_bullet], 2, relpath)
     problems += problems_in_body
@@ -71,9 +74,11 @@ def _decode(path: Path, relpath: str) -> str:
         raise ReaderError([error("R-000", f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded", relpath, line)]) from None
 
 
-def _slug(stem: str) -> str:
-    slug = slugify(stem, "post")
-    return slug if slug[0].isalpha() else f"post-{slug}"
+def _control_characters(lines: list[str], relpath: str) -> list[Diagnostic]:
+    """A NUL, form feed, escape or other control character is not text a book can set: name each one's place."""
+    return [error("R-003", f"control character U+{ord(found.group()):04X} at column {found.start() + 1}: not text; "
+                           "remove it from the capture", relpath, number, found.start() + 1)
+            for number, line in enumerate(lines, start=1) if (found := CONTROL.search(line))]
 
 
 def _body_lines(lines: list[str], first_number: int, relpath: str) -> tuple[list[Line], list[Diagnostic]]:
@@ -102,6 +107,10 @@ def _threads(lines: list[str], start: int, relpath: str, problems: list[Diagnost
                 problems.append(error("R-012", "unindented text between comments: a comment's lines are indented two spaces more than its bullet", relpath, tail[0][0]))
                 tail.clear()
             stack = _open_comment(stack, roots, len(bullet.group(1)), number)
+            if len(stack) > REPLY_DEPTH_MAX + 1:
+                problems.append(error("R-015", f"a reply {len(stack) - 1} levels deep: a thread may nest at most "
+                                      f"{REPLY_DEPTH_MAX} replies", relpath, number))
+                return roots, tail
             if bullet.group(2) and bullet.group(2).strip():
                 stack[-1].lines.append((number, bullet.group(2).strip()))
         elif not line.strip():

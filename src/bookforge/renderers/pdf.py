@@ -337,7 +337,8 @@ def _internal_href(href: str) -> str:
 
 
 def book_fetcher(directory: Path):
-    """A WeasyPrint URL fetcher that serves only the book's own files: no network, nothing outside ``directory``."""
+    """A WeasyPrint URL fetcher that serves only the book's own files and ``data:`` URIs, which carry their
+    content in themselves: no network, nothing outside ``directory``."""
     from weasyprint.urls import URLFetcher
 
     root = directory.resolve()
@@ -345,12 +346,14 @@ def book_fetcher(directory: Path):
     class BookFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
             path = Path(unquote(parts.path)).resolve()
             if parts.scheme != "file" or not path.is_relative_to(root) or not path.is_file():
                 raise ValueError(f"refused to fetch {url}: only the book's own files are served")
             return super().fetch(url, headers)
 
-    return BookFetcher(allowed_protocols={"file"})
+    return BookFetcher(allowed_protocols={"file", "data"})
 
 
 class _CollectedWarnings(logging.Handler):
