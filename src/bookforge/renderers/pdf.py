@@ -179,7 +179,7 @@ def _break_ladders(document: etree._Element, layout) -> bool:
     """
     paragraphs = {p.get("data-p"): p for p in document.iter(f"{{{XHTML}}}p")}
     found = False
-    for number, _ in ladder_words(layout):
+    for number in ladder_paragraphs(layout):
         paragraph = paragraphs.get(number)
         if paragraph is not None and "whole" not in paragraph.get("class", "").split():
             paragraph.set("class", (paragraph.get("class", "") + " whole").strip())
@@ -187,19 +187,14 @@ def _break_ladders(document: etree._Element, layout) -> bool:
     return found
 
 
-def ladder_words(layout) -> Iterator[tuple[str, str]]:
-    """(paragraph number, word) for each word broken at the end of a line that is the third or later
-    hyphenated line in a row."""
+def ladder_paragraphs(layout) -> Iterator[str]:
+    """The number (data-p) of each paragraph with a line that is the third or later hyphenated line in a row."""
     for page in layout.pages:
         run = 0
-        lines = list(_lines(page._page_box, None))
-        for (number, text), (_, following) in zip(lines, lines[1:] + [(None, "")]):
+        for number, text in _lines(page._page_box, None):
             run = run + 1 if text.endswith(HYPHEN) else 0
             if run > MAX_LADDER and number is not None:
-                head = re.search(r"\w+" + HYPHEN + "$", text)
-                tail = re.match(r"\w+", following.lstrip())
-                if head and tail:
-                    yield number, head.group()[:-1] + tail.group()
+                yield number
 
 
 def _lines(box, paragraph: str | None) -> Iterator[tuple[str | None, str]]:
@@ -223,99 +218,6 @@ def _text_boxes(box) -> Iterator:
         yield box
     for child in getattr(box, "children", ()):
         yield from _text_boxes(child)
-
-
-
-def _break_ladders(document: etree._Element, layout) -> bool:
-    """Stop hyphenating each paragraph that has three hyphenated lines in a row; say whether any had.
-
-    WeasyPrint hyphenates each line on its own, so no stylesheet can bound a ladder: the
-    paragraphs that make one are set again without automatic hyphenation.  (Its classes change,
-    not its elements, so the EPUB's page-list still finds every word.)
-    """
-    paragraphs = {p.get("data-p"): p for p in document.iter(f"{{{XHTML}}}p")}
-    found = False
-    for number, _ in ladder_words(layout):
-        paragraph = paragraphs.get(number)
-        if paragraph is not None and "whole" not in paragraph.get("class", "").split():
-            paragraph.set("class", (paragraph.get("class", "") + " whole").strip())
-            found = True
-    return found
-
-
-def ladder_words(layout) -> Iterator[tuple[str, str]]:
-    """(paragraph number, word) for each word broken at the end of a line that is the third or later
-    hyphenated line in a row."""
-    for page in layout.pages:
-        run = 0
-        lines = list(_lines(page._page_box, None))
-        for (number, text), (_, following) in zip(lines, lines[1:] + [(None, "")]):
-            run = run + 1 if text.endswith(HYPHEN) else 0
-            if run > MAX_LADDER and number is not None:
-                head = re.search(r"\w+" + HYPHEN + "$", text)
-                tail = re.match(r"\w+", following.lstrip())
-                if head and tail:
-                    yield number, head.group()[:-1] + tail.group()
-
-
-def _lines(box, paragraph: str | None) -> Iterator[tuple[str | None, str]]:
-    """Every line of a laid-out page, in order: the number of its paragraph (data-p) and its text."""
-    from weasyprint.formatting_structure import boxes
-
-    element = getattr(box, "element", None)
-    if isinstance(box, boxes.BlockBox) and element is not None and element.get("data-p"):
-        paragraph = element.get("data-p")
-    if isinstance(box, boxes.LineBox):
-        yield paragraph, "".join(text.text for text in _text_boxes(box))
-        return
-    for child in getattr(box, "children", ()):
-        yield from _lines(child, paragraph)
-
-
-def _text_boxes(box) -> Iterator:
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.TextBox):
-        yield box
-    for child in getattr(box, "children", ()):
-        yield from _text_boxes(child)
-
-
-COMPOUND = re.compile(r"\w+(?:[-\u2010]\w+)+")
-LAST_WORD = re.compile(r"\S+\s*$")
-
-
-def keep_whole(paragraph: etree._Element) -> None:
-    """Keep from hyphenation the words a book never breaks: the last word of a paragraph, so no
-    paragraph ends on the tail of a broken word, and each part of a hyphenated compound, so
-    "self-belief" breaks at its own hyphen or not at all.  Print only: the EPUB's reading
-    systems hyphenate as their readers set them."""
-    nodes = [(paragraph, "text")] + [(child, "tail") for child in paragraph]
-    last = max((i for i, (node, attr) in enumerate(nodes) if (getattr(node, attr) or "").strip()), default=None)
-    if last is not None and "".join(t for child in paragraph[last:] for t in child.itertext()).strip():
-        last = None  # the paragraph ends inside an element (a link): leave it as it is
-    for index, (node, attr) in reversed(list(enumerate(nodes))):
-        text = getattr(node, attr) or ""
-        spans = [m.span() for m in COMPOUND.finditer(text)]
-        if index == last and (tail := LAST_WORD.search(text)):
-            spans = [s for s in spans if s[1] <= tail.start()] + [tail.span()]
-        _wrap(node, attr, text, spans)
-
-
-def _wrap(node: etree._Element, attr: str, text: str, spans: list[tuple[int, int]]) -> None:
-    """Put each ``[start:end]`` of ``node``'s text (or tail) in a <span class="whole">."""
-    if not spans:
-        return
-    parent, position = (node, 0) if attr == "text" else (node.getparent(), node.getparent().index(node) + 1)
-    setattr(node, attr, text[:spans[0][0]])
-    made = []
-    for number, (start, end) in enumerate(spans):
-        span = etree.Element(f"{{{XHTML}}}span", {"class": "whole"})
-        span.text = text[start:end]
-        span.tail = text[end:spans[number + 1][0] if number + 1 < len(spans) else len(text)]
-        made.append(span)
-    for offset, span in enumerate(made):
-        parent.insert(position + offset, span)
 
 
 def _metadata(html: HtmlBook, options: PdfOptions) -> list[tuple[str, str]]:
