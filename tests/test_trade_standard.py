@@ -166,11 +166,15 @@ def test_every_proof_note_gives_the_reports_file_and_line(proof_pages, report):
     notes = _notes(proof_pages)
     numbers = set()
     for _, _, _, _, text in notes:
-        number = int(text.split(" ", 1)[0])
-        where = re.search(r"chapters/[\w.-]+?\.txt:\d+", text).group()
-        change = report["changes"][number - 1]
-        assert change["number"] == number and where == f"{change['source']}:{change['line']}"
-        numbers.add(number)
+        bold, text = text.split(" ", 1)
+        listed = [int(n) for n in re.findall(r"\d+", bold)]  # one number, or each of a correction made again
+        where = re.search(r"(chapters/[\w.-]+?\.txt):([\d,]+)", text)
+        lines = [int(n) for n in where.group(2).split(",") if n]
+        assert len(lines) == len(listed)
+        for number, line in zip(listed, lines):
+            change = report["changes"][number - 1]
+            assert change["number"] == number and (where.group(1), line) == (change["source"], change["line"])
+            numbers.add(number)
     placed = {c["number"] for c in report["changes"] if c["kind"] not in ("comment_moved",)}
     assert len(numbers) >= 0.95 * len(placed)
 

@@ -126,20 +126,31 @@ class Note:
 
 
 def notes(book: Book, printed: PrintLayout, labels: dict[str, str]) -> list[Note]:
-    """One note per change that stands on a page, at its first mark, in the order of the pages."""
+    """One note per change that stands on a page, at its first mark, in the order of the pages; the same
+    correction made again on one page (a reader's every "i" made "I") shares one note listing each."""
     first: dict[int, Placed] = {}
     for mark in sorted(printed.placed, key=lambda m: (m.page, m.box.y)):
         first.setdefault(mark.number, mark)
-    found = []
+    groups: dict[tuple, list[tuple[int, Placed]]] = {}
     for number, mark in sorted(first.items(), key=lambda item: (item[1].page, item[1].box.y)):
         change = book.changes[number - 1]
         kind = "removed" if mark.kind == "removed" else "type" if change.kind == "text_replaced" else "fix"
+        key = (mark.page, kind, change.before, change.source.path) if kind == "fix" else (number,)
+        groups.setdefault(key, []).append((number, mark))
+    found = []
+    for members in groups.values():
+        number, mark = members[0]
+        change = book.changes[number - 1]
+        kind = "removed" if mark.kind == "removed" else "type" if change.kind == "text_replaced" else "fix"
         target = mark.box.bottom if kind == "removed" else mark.box.y
-        found.append(Note(number, kind, mark.page, target, _note_html(number, kind, change, labels), str(change.source)))
+        numbers = [n for n, _ in members]
+        lines = ", ".join(str(book.changes[n - 1].source.line) for n in numbers)
+        found.append(Note(number, kind, mark.page, target, _note_html(numbers, kind, change, labels, lines),
+                          f"{change.source.path}:{lines}"))
     return found
 
 
-def _note_html(number: int, kind: str, change: Change, labels: dict[str, str]) -> Markup:
+def _note_html(numbers: list[int], kind: str, change: Change, labels: dict[str, str], lines: str) -> Markup:
     if kind == "fix":
         what = Markup('<span class="was">{}</span>').format(change.before)
     elif kind == "type":
@@ -148,7 +159,8 @@ def _note_html(number: int, kind: str, change: Change, labels: dict[str, str]) -
         text = " ".join(change.before.split())
         text = text if len(text) <= 60 else text[:58].rstrip() + "…"
         what = Markup("{}: <span class=\"was\">{}</span>").format(labels.get(change.reason, change.reason.replace("_", " ")), text)
-    return Markup('<b>{}</b> {} <span class="where">{}</span>').format(number, what, str(change.source))
+    return Markup('<b>{}</b> {} <span class="where">{}:{}</span>').format(
+        ", ".join(map(str, numbers)), what, change.source.path, lines)
 
 
 def _typed(before: str, after: str) -> str:
