@@ -142,7 +142,7 @@ def _notes(proof_pages):
                 inside = [c for c in chars if abs(c["size"] - NOTE_SIZE) < 0.1 and rect["x0"] <= (c["x0"] + c["x1"]) / 2 <= rect["x1"]
                           and rect["top"] <= (c["top"] + c["bottom"]) / 2 <= rect["bottom"]]
                 bold = "".join(c["text"] for c in inside if "Bold" in c["fontname"])  # the note's number
-                found.append((number, rect, width, height, bold + " " + "".join(c["text"] for c in inside)))
+                found.append((number, rect, width, height, bold + "|" + "".join(c["text"] for c in inside)))
     return found
 
 
@@ -166,10 +166,10 @@ def test_every_proof_note_gives_the_reports_file_and_line(proof_pages, report):
     notes = _notes(proof_pages)
     numbers = set()
     for _, _, _, _, text in notes:
-        bold, text = text.split(" ", 1)
+        bold, text = text.split("|", 1)
         listed = [int(n) for n in re.findall(r"\d+", bold)]  # one number, or each of a correction made again
-        where = re.search(r"(chapters/[\w.-]+?\.txt):([\d,]+)", text)
-        lines = [int(n) for n in where.group(2).split(",") if n]
+        where = re.search(r"(chapters/[\w.-]+?\.txt):([\d, ]+)", text)
+        lines = [int(n) for n in re.findall(r"\d+", where.group(2))]
         assert len(lines) == len(listed)
         for number, line in zip(listed, lines):
             change = report["changes"][number - 1]
