@@ -67,7 +67,7 @@ def test_manifest_print_section_becomes_a_print_spec(tmp_path):
     ("  pdf_variant: pdf/a-3b\n", "book.yaml:10:16: error [M-012] print.pdf_variant: input should be 'pdf/x-4', "
                                   "'pdf/x-1a' or 'pdf/ua-1' (got 'pdf/a-3b')"),
     ("  bleeds: true\n", "book.yaml:10:3: error [M-010] unknown key 'bleeds' (expected one of: trim, profile, "
-                         "bleed, pdf_variant); did you mean 'bleed'?"),
+                         "bleed, pdf_variant, links); did you mean 'bleed'?"),
 ], ids=["trim", "length", "profile", "variant", "key"])
 def test_a_bad_print_section_is_reported_at_its_line_and_column(tmp_path, section, message):
     assert errors(tmp_path, GOOD + "print:\n" + section) == [message]

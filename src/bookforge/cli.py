@@ -1,4 +1,4 @@
-"""The command line: ``bookforge build`` and ``bookforge check``."""
+"""The command line: ``bookforge build``, ``check``, ``init``, ``import`` and ``preview``."""
 
 from __future__ import annotations
 
@@ -112,6 +112,92 @@ def check_command(project: Path, epub: Path | None) -> None:
         click.echo(str(finding), err=finding.severity is Severity.NOTE)
     click.echo(result.summary())
     sys.exit(result.exit_code)
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+def init_command(directory: Path) -> None:
+    """Start a new book in DIRECTORY (default: here) that builds at once.
+
+    Writes book.yaml with every key explained, a sample chapter in chapters/, and bookforge's
+    stylesheets and fonts in styles/ for you to change.  Refuses to touch an existing project.
+    """
+    from bookforge import init
+
+    _or_exit(lambda: init.create(directory))
+    click.echo(f"started a book in {_shown(directory.resolve())}: edit book.yaml, then run bookforge build")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring a blog's posts and comments into the project as chapters."""
+
+
+@import_group.command("wordpress")
+@click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@project_option
+@click.option("--category", "categories", multiple=True, help="Only posts in this category (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Only posts with this tag (repeatable).")
+@click.option("--post", "posts", multiple=True, help="Only the post with this slug (repeatable).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Only posts published on or after this day.")
+@click.option("--pages", is_flag=True, help="Import the published pages too.")
+@click.option("--parts", type=click.Choice(["year", "category"]), default="year", show_default=True,
+              help="One part per year, or per category (a post's first).")
+def import_wordpress_command(export: Path, project: Path, categories, tags, posts, since, pages: bool, parts: str) -> None:
+    """Import EXPORT, a WordPress export (Tools → Export), into the project.
+
+    Writes one chapter file per published post into chapters/ (HTML with a metadata header,
+    the approved comments threaded), copies the pictures found next to the export into
+    chapters/images/, and adds the chapters to book.yaml in date order.  Importing again adds
+    only new posts.  A folder without book.yaml is started as `bookforge init` would.  The
+    import report goes to the terminal and to import-report.json.
+    """
+    from bookforge.importers import wordpress
+
+    options = wordpress.ImportOptions(export, project, tuple(categories), tuple(tags), tuple(posts),
+                                      since.date() if since else None, pages, parts)
+    started = time.perf_counter()
+    report = _or_exit(lambda: wordpress.run(options))
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"wrote {_shown(project.resolve() / wordpress.REPORT_NAME)} in {time.perf_counter() - started:.1f} s")
+
+
+@main.command("preview")
+@project_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to listen on, on 127.0.0.1 only (0: any free port).")
+def preview_command(project: Path, port: int) -> None:
+    """Serve the book's pages at http://127.0.0.1:PORT/ and rebuild them as you edit.
+
+    Watches book.yaml, chapters/ and styles/; on a change it rebuilds what changed and every
+    open page reloads.  Each page shows with the EPUB's stylesheet or, with ?style=print, the
+    print one.  A broken book.yaml shows its diagnostics in the page.  Stop it with Ctrl-C.
+    """
+    from bookforge import preview
+
+    def built(number: int, problems: list[str]) -> None:
+        click.echo(f"build {number}: " + ("ok" if not problems else f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"))
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+
+    try:
+        preview.serve(project, port, ready=lambda url: click.echo(f"serving {url} (Ctrl-C stops)"), on_build=built)
+    except OSError as exc:
+        click.echo(f"bookforge: cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+def _or_exit(step):
+    """Run a command's work; print its diagnostics and exit non-zero when the input is bad."""
+    try:
+        return step()
+    except BookforgeError as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(str(diagnostic), err=True)
+        sys.exit(exc.exit_code)
 
 
 def _show_progress(event: str, stage: str, seconds: float) -> None:

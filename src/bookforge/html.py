@@ -6,6 +6,7 @@ out with a print stylesheet.  Whatever differs between the two lives in CSS.
 
 from __future__ import annotations
 
+import datetime
 import posixpath
 import re
 import shutil
@@ -18,7 +19,7 @@ from markupsafe import Markup, escape
 
 from bookforge import __version__, cover
 from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_errors
-from bookforge.model import Block, Book, Change, Metadata
+from bookforge.model import Block, Book, Change, Mark, Metadata
 
 SHARED_CSS = "css/book.css"
 EPUB_CSS = "css/epub.css"
@@ -101,12 +102,15 @@ class HtmlBook:
         return self.directory / page.href
 
 
-def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
+def write(book: Book, styles: Path, directory: Path, *, project: Path | None = None,
+          link_notes: str = "footnotes") -> HtmlBook:
     """Write the book's XHTML, stylesheets and fonts into ``directory`` (which must not exist yet).
 
     Every edited word carries the number of its change (``data-edit``), and the element after
     which removed text stood carries the removals' numbers (``data-removed``): invisible in both
-    books, they let the proof mark each change where it stands on the print page.
+    books, they let the proof mark each change where it stands on the print page.  The pictures
+    the chapters show are copied from ``project``; ``link_notes`` says whether a link's URL is
+    printed in a footnote or in the chapter's endnotes.
     """
     directory.mkdir(parents=True)
     resources = _copy_styles(styles, directory)
@@ -114,9 +118,11 @@ def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
     cover_page = Page("cover.xhtml", "Cover", "cover", "frontmatter")
     pages, toc = _plan(book)
     landmarks = _landmarks(cover_page, pages)
+    images = _images(book, project, directory)
     env = environment()
     edits, removals = edit_numbers(book), removal_places(book)
-    env.globals.update(inline=lambda block, index: inline(block, index, edits),
+    env.globals.update(inline=Inline({c.slug for c in book.chapters()}, edits, link_notes),
+                       image_href=lambda block: next((images.get(m.value) for m in block.marks if m.kind == "image"), None),
                        removed=lambda key: _removed_attribute(removals, key),
                        titled=lambda chapter: titled(edits, chapter),
                        reply_cap=REPLY_CAP, short_comment=SHORT_COMMENT,
@@ -135,26 +141,98 @@ def write(book: Book, styles: Path, directory: Path) -> HtmlBook:
             context.update(part=part, label=f"Part {_part_label(number)}")
         text = env.get_template(f"{page.kind}.xhtml.j2").render(context)
         (directory / page.href).write_text(text, encoding="utf-8")
-    return HtmlBook(directory, book.metadata, pages, toc, (*resources, cover_image), cover_page, cover_image)
+    return HtmlBook(directory, book.metadata, pages, toc, (*resources, *sorted(set(images.values())), cover_image),
+                    cover_page, cover_image)
 
 
-def inline(block: Block, index: int, edits: dict[tuple, int] | None = None) -> Markup:
-    """Line ``index`` of a block as XHTML: links to other chapters, and each edited word in a span
-    carrying its change's number (``edits``, from ``edit_numbers``)."""
-    line, out, position = block.lines[index], [], 0
-    for mark in (m for m in block.marks if m.line == index and m.start >= position):
-        out.append(whole(line[position:mark.start]))
-        text = escape(line[mark.start:mark.end])
-        number = (edits or {}).get(_mark_key(block, mark))
+class Inline:
+    """Renders a line of a block as XHTML, its marks nested: emphasis, code, links and corrected words.
+
+    A link to another chapter becomes a link inside the book (text, when that chapter is not in
+    it); a link elsewhere stays a link, and for print its URL also goes into a note, a footnote
+    or an endnote as ``link_notes`` says (the EPUB's stylesheet hides the notes).  Each edited
+    word carries its change's number (``edits``, from ``edit_numbers``); the words a book never
+    hyphenates are kept whole (``whole``).
+    """
+
+    TAGS = {"em": "em", "strong": "strong", "code": "code"}
+
+    def __init__(self, chapters: set[str], edits: dict[tuple, int] | None = None, link_notes: str = "footnotes"):
+        self.chapters, self.edits, self.link_notes = chapters, edits or {}, link_notes
+        self.chapter, self.notes, self.block, self.last = "", [], None, False
+
+    def start(self, chapter: str) -> str:
+        """Begin a chapter's page: its endnotes start again from 1."""
+        self.chapter, self.notes = chapter, []
+        return ""
+
+    def __call__(self, block: Block, index: int) -> Markup:
+        line, self.block, self.last = block.lines[index], block, index == len(block.lines) - 1
+        marks = sorted((m for m in block.marks if m.line == index and m.end > m.start and m.kind != "image"),
+                       key=lambda m: (m.start, -m.end))
+        return self._span(line, marks, 0, len(line), top=True)
+
+    def _span(self, line: str, marks: list[Mark], start: int, end: int, top: bool = False) -> Markup:
+        out, position = [], start
+        while marks:
+            mark, marks = marks[0], marks[1:]
+            begin, finish = max(mark.start, position), min(mark.end, end)
+            if finish <= begin:
+                continue
+            inner = [m for m in marks if m.start < finish]
+            marks = [m for m in marks if m.start >= finish]
+            out.append(whole(line[position:begin]))
+            out.append(self._wrap(mark, self._span(line, inner, begin, finish)))
+            position = finish
+        out.append(whole(line[position:end], last=top and self.last))
+        return Markup("").join(out)
+
+    def _wrap(self, mark: Mark, text: Markup) -> Markup:
+        if mark.kind in self.TAGS:
+            return Markup("<{0}>{1}</{0}>").format(Markup(self.TAGS[mark.kind]), text)
         if mark.kind == "link":
-            out.append(Markup('<a href="{}.xhtml">{}</a>').format(mark.value, text))
-        elif number:
-            out.append(Markup('<span class="edit" data-edit="{}">{}</span>').format(number, text))
-        else:
-            out.append(text)
-        position = mark.end
-    out.append(whole(line[position:], last=index == len(block.lines) - 1))
-    return Markup("").join(out)
+            return Markup('<a href="{}.xhtml">{}</a>').format(mark.value, text) if mark.value in self.chapters else text
+        if mark.kind == "href":
+            return Markup('<a class="external" href="{}">{}</a>{}').format(mark.value, text, self._note(mark.value, text))
+        number = self.edits.get(_mark_key(self.block, mark)) if mark.kind in ("fix", "type") else None
+        if number:
+            return Markup('<span class="edit" data-edit="{}">{}</span>').format(number, text)
+        return text
+
+    def _note(self, url: str, text: Markup) -> Markup:
+        if str(text).strip() == url:
+            return Markup("")  # the text is the URL already
+        if self.link_notes == "footnotes":
+            return Markup('<span class="link-note">{}</span>').format(url)
+        self.notes.append(url)
+        number = len(self.notes)
+        return Markup('<a class="link-ref" id="{0}-ref-{1}" href="#{0}-note-{1}" role="doc-noteref">{1}</a>').format(
+            self.chapter, number)
+
+
+def _images(book: Book, project: Path | None, directory: Path) -> dict[str, str]:
+    """Copy the pictures the chapters show into ``images/``; map each one's project path to its href.
+
+    A picture whose file is gone is left out of the map: its block shows the alt text instead.
+    """
+    found = {}
+    for block in _all_blocks(book):
+        for mark in (m for m in block.marks if m.kind == "image"):
+            path = project / mark.value if project else None
+            if path is None or not path.is_file() or mark.value in found:
+                continue
+            href = f"images/{path.name}"
+            (directory / "images").mkdir(exist_ok=True)
+            shutil.copyfile(path, directory / href)
+            found[mark.value] = href
+    return found
+
+
+def _all_blocks(book: Book):
+    for chapter in book.chapters():
+        yield from chapter.body
+        for comment in chapter.all_comments():
+            yield from comment.blocks
 
 
 COMPOUND = re.compile(r"\w+(?:-\w+)+")
@@ -335,9 +413,18 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 COMPILED = _CompiledTemplates()
 
 
+def long_date(value: str) -> str:
+    """'2014-03-12T09:30:00Z' -> '12 March 2014', the way a book prints a date; other text as it is."""
+    try:
+        day = datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
+
+
 def environment() -> jinja2.Environment:
     """The templates' environment: autoescaped, strict about missing values."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         bytecode_cache=COMPILED,
         loader=jinja2.PackageLoader("bookforge", "templates"),
         autoescape=True,
@@ -346,6 +433,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["long_date"] = long_date
+    return env
 
 
 def _copy_styles(styles: Path, directory: Path) -> tuple[str, ...]:

@@ -75,6 +75,7 @@ class PrintEntry(_Schema):
     profile: Literal["pod", "offset"] = "pod"
     bleed: bool = False
     pdf_variant: Literal["pdf/x-4", "pdf/x-1a", "pdf/ua-1"] | None = None
+    links: Literal["footnotes", "endnotes"] = "footnotes"  # where print gives a link's URL
 
     @field_validator("trim", mode="before")
     @classmethod

@@ -47,6 +47,11 @@ class BlockKind(str, Enum):
     PARAGRAPH = "paragraph"  # lines joined by line breaks
     LIST = "list"  # a numbered list; each line is an item
     SUBHEAD = "subhead"  # a short heading inside a comment ("Part 1 – …")
+    BULLETS = "bullets"  # a list without numbers; each line is an item
+    ORDERED = "ordered"  # a list the renderer numbers (LIST items carry their numbers in their text)
+    QUOTE = "quote"  # a paragraph of a block quotation
+    CODE = "code"  # preformatted text; each line is a line of it, spaces kept
+    IMAGE = "image"  # line 0 is the alt text, any further lines the caption; an "image" mark names the file
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,15 @@ class Mark:
 
     A ``link`` points at the chapter whose slug is ``value``; a ``fix`` is a corrected
     word whose text before the correction is ``value`` (a proof prints it in the margin).
+    The markup of an imported post is marks too: ``em``, ``strong`` and ``code`` spans, an
+    ``href`` whose ``value`` is a URL outside the book, and an ``image`` whose ``value`` is
+    the picture's path in the project (over the alt text of an IMAGE block).  Marks may nest.
     """
 
     line: int  # index into Block.lines
     start: int
     end: int
-    kind: str  # link | fix | type (characters the typography pass reset)
+    kind: str  # link | fix | type (characters the typography pass reset) | em | strong | code | href | image
     value: str
 
 
@@ -94,6 +102,9 @@ class Comment:
     replies: tuple[Comment, ...]
     source: SourceLocation
     by_author: bool = False  # written by the blog's author, as the editorial pass recognised
+    author: str = ""  # the commenter's name, when the source gives it (an imported blog does)
+    date: str = ""  # when it was written, an ISO 8601 date, when the source gives it
+    kind: str = "comment"  # comment | pingback | trackback
 
     @property
     def text(self) -> str:

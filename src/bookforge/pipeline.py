@@ -87,7 +87,7 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
     published = False
     try:
         with stage("html"):
-            html_book = html.write(book, styles, staging / "html")
+            html_book = html.write(book, styles, staging / "html", project=spec.root, link_notes=spec.data.print.links)
             report.write(book, ledger, staging)
         print_options = pdf.PdfOptions(spec.print_spec(), book.metadata.modified)
         with stage("pdf"):

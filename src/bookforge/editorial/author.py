@@ -74,6 +74,8 @@ def is_author(comment: Comment, depth: int, names: list[str], config: AuthorConf
         return True
     if comment.id in config.readers:
         return False
+    if comment.author:
+        return comment.by_author  # an imported blog names each commenter and knows its own author's replies
     text = comment.text
     if signed(comment, names):
         return True

@@ -60,7 +60,8 @@ def _leftover(block: Block, config: LeftoversConfig) -> str | None:
     if len(text.split()) <= NAVIGATION_MAX_WORDS and any(compiled(p).search(s) for p in config.navigation for s in _sentences(text)):
         return "navigation"
     if len(block.lines) == 1 and text == text.lower() and not re.search(r"[.,;:!?()]", text) \
-            and len(re.split(r"[\s-]+", text)) <= config.alt_text_words:
+            and len(re.split(r"[\s-]+", text)) <= config.alt_text_words and block.source.path.endswith(".txt"):
+        # only a plain-text capture flattens a picture to its alt text; an HTML post keeps the picture
         return "image_alt_text"
     return None
 
@@ -123,6 +124,8 @@ def _remove_comments(book: Book, config: LeftoversConfig, ctx: Context) -> Book:
 
 def _unwanted(comment: Comment, config: LeftoversConfig) -> str | None:
     text = comment.text.strip()
+    if comment.kind in ("pingback", "trackback"):
+        return comment.kind  # an imported blog says so
     if PINGBACK.match(text):
         return "pingback"
     if any(compiled(p, ignore_case=True).search(text) for p in config.spam) or _seo_signature(comment):

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from bookforge.model import Block, Book, Chapter, Comment, Mark
+from bookforge.model import Block, BlockKind, Book, Chapter, Comment, Mark
 
 _STRAIGHTEN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ",
                              "\u2013": "-", "\u2014": "-", "\u2026": "..."})
@@ -56,7 +56,13 @@ BlockEdit = Callable[[Block, Chapter, str], Block]  # (block, its chapter, the i
 
 
 def edit_blocks(book: Book, edit: BlockEdit) -> Book:
-    """Apply ``edit`` to every block of the book: post bodies, comments and replies, tails."""
+    """Apply ``edit`` to every block of the book: post bodies, comments and replies, tails.
+
+    Preformatted text (program code, verse laid out by hand) is left exactly as written."""
+    given = edit
+
+    def edit(block: Block, chapter: Chapter, anchor: str) -> Block:
+        return block if block.kind is BlockKind.CODE else given(block, chapter, anchor)
 
     def comment(c: Comment, chapter: Chapter) -> Comment:
         return replace(c, blocks=tuple(edit(b, chapter, c.id) for b in c.blocks),

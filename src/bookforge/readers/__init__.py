@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bookforge.diagnostics import Diagnostic, ReaderError, raise_if_errors
 from bookforge.model import Book, Chapter, Part, SourceLocation
-from bookforge.readers import capture
+from bookforge.readers import capture, html
 
 if TYPE_CHECKING:
     from bookforge.manifest import Manifest
@@ -18,6 +18,7 @@ Reader = Callable[[Path, str], Chapter]
 
 READERS: dict[str, Reader] = {
     ".txt": capture.read,
+    ".html": html.read,  # a post as ``bookforge import`` writes it: HTML with a metadata header
 }
 
 
@@ -26,15 +27,17 @@ def read(path: Path, relpath: str) -> Chapter:
     return READERS[path.suffix](path, relpath)
 
 
-def read_book(manifest: Manifest) -> Book:
-    """Read every chapter the manifest names into one Book; report the problems of all files at once."""
+def read_book(manifest: Manifest, read_chapter: Reader = read) -> Book:
+    """Read every chapter the manifest names into one Book; report the problems of all files at once.
+
+    ``read_chapter`` reads one file (the preview passes one that reuses what has not changed)."""
     problems: list[Diagnostic] = []
     parts = []
     for number, spec in enumerate(manifest.parts, start=1):
         chapters = []
         for chapter_spec in spec.chapters:
             try:
-                chapter = read(chapter_spec.path, chapter_spec.relpath)
+                chapter = read_chapter(chapter_spec.path, chapter_spec.relpath)
             except ReaderError as exc:
                 problems += exc.diagnostics
                 continue

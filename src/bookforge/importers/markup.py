@@ -1,0 +1,253 @@
+"""A WordPress post's HTML made into clean book markup.
+
+In order: Gutenberg block comments are resolved (static blocks keep their HTML, the
+site's dynamic and interactive blocks are removed and recorded); shortcodes become markup
+(``[caption]`` a figure, ``[gallery]`` its pictures, ``[embed]``, ``[audio]`` and
+``[video]`` a link) or a recorded removal, so none is ever printed as text; classic-editor
+text gets its paragraphs from blank lines, as WordPress's ``wpautop`` gives them; links
+to other imported posts point at their chapter files; pictures come from files next to
+the export, never from the network; and ``nh3`` keeps only the allowed elements.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import parse_qs, urlsplit
+
+import nh3
+from bs4 import BeautifulSoup
+
+TAGS = {"p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "em", "i", "strong", "b", "cite", "code", "kbd", "a",
+        "ul", "ol", "li", "blockquote", "pre", "figure", "figcaption", "img", "hr",
+        "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd"}
+ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif"}
+
+# Blocks whose output the site makes when a page is shown (lists of posts, search boxes, forms,
+# navigation) or that only lay a page out: nothing of them belongs in a book.
+SITE_BLOCKS = re.compile(
+    r"^(archives|avatar|button|buttons|calendar|categories|comment.*|comments.*|latest-comments|latest-posts|"
+    r"loginout|more|navigation.*|nextpage|page-list|post-.*|query.*|read-more|rss|search|site-.*|"
+    r"social-link|social-links|spacer|tag-cloud|term-description)$")
+MEDIA_BLOCKS = re.compile(r"^(audio|video|file|embed|core-embed/.*)$")
+BLOCK_COMMENT = re.compile(r"<!--\s*(/?)wp:([a-z0-9_/-]+)(\s+\{.*?\})?\s*(/?)-->", re.S)
+SHORTCODE = re.compile(r"\[(caption|wp_caption|gallery|embed|audio|video|playlist)\b([^\]]*)\](?:(.*?)\[/\1\])?", re.S)
+SHORTCODE_ATTRIBUTE = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
+BLOCK_TAGS = r"(?:ul|ol|blockquote|pre|h[1-6]|table|figure|div|dl|hr|p|address|section)"
+BLOCK_OPEN = re.compile(rf"(<{BLOCK_TAGS}\b)", re.I)
+BLOCK_CLOSE = re.compile(rf"(</{BLOCK_TAGS}>)", re.I)
+PRE = re.compile(r"<pre\b.*?</pre>", re.I | re.S)
+PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+BLOCK_START = re.compile(r"^\s*<(h[1-6]|ul|ol|li|blockquote|pre|figure|div|table|hr|p|dl|address|section)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An attachment of the export: where the site kept it, and what it is called."""
+
+    url: str
+    title: str
+
+
+@dataclass
+class Outcome:
+    """What cleaning one post or comment left out or could not find, for the import report."""
+
+    removed: list[str] = field(default_factory=list)  # 'wp:latest-posts block', '[gallery] with no pictures', …
+    missing_images: list[str] = field(default_factory=list)  # the URLs of pictures not found next to the export
+    images: list[str] = field(default_factory=list)  # pictures copied into the project
+
+
+@dataclass(frozen=True)
+class Site:
+    """What turning markup into a chapter needs to know about the whole export."""
+
+    export_dir: Path
+    images_dir: Path  # where pictures are copied: chapters/images/
+    pictures: dict[str, Picture]  # attachment id -> picture
+    children: dict[str, tuple[str, ...]]  # post id -> its attachments' ids, for a [gallery] without ids
+    chapter_of: Callable[[str], str | None]  # a URL -> the chapter file of an imported post, or None
+
+
+def clean(content: str, site: Site, post_id: str = "") -> tuple[str, Outcome]:
+    outcome = Outcome()
+    has_blocks = "<!-- wp:" in content
+    text = _blocks(content, outcome) if has_blocks else content
+    text = _shortcodes(text, site, post_id, outcome)
+    if not has_blocks:
+        text = autop(text)
+    soup = BeautifulSoup(text, "html.parser")
+    _pictures(soup, site, outcome)
+    _links(soup, site)
+    cleaned = nh3.clean(str(soup), tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
+                        clean_content_tags={"script", "style", "iframe", "object", "noscript", "audio", "video"})
+    cleaned = re.sub(r"<p>(\s|&nbsp;|<br>)*</p>", "", cleaned)
+    return re.sub(r"\n{3,}", "\n\n", cleaned).strip(), outcome
+
+
+def _blocks(content: str, outcome: Outcome) -> str:
+    """Drop the block comments; remove the site's own blocks whole; make media blocks links."""
+    out: list[str] = []
+    stack: list[tuple[str, dict, int]] = []
+    position = 0
+    for match in BLOCK_COMMENT.finditer(content):
+        out.append(content[position:match.start()])
+        position = match.end()
+        closing, name, attributes, self_closing = match.group(1), match.group(2), match.group(3), match.group(4)
+        name = name.removeprefix("core/")
+        if self_closing:
+            if SITE_BLOCKS.match(name) or MEDIA_BLOCKS.match(name):
+                outcome.removed.append(f"wp:{name} block (made by the site when the page is shown)")
+            continue
+        if not closing:
+            stack.append((name, _json(attributes), len(out)))
+            continue
+        while stack and stack[-1][0] != name:
+            stack.pop()  # an unclosed block: its comments go, its HTML stays
+        if not stack:
+            continue
+        _, attrs, start = stack.pop()
+        inner = "".join(out[start:])
+        if SITE_BLOCKS.match(name):
+            del out[start:]
+            outcome.removed.append(f"wp:{name} block: {_words(inner) or '(no text)'}")
+        elif MEDIA_BLOCKS.match(name):
+            del out[start:]
+            url = attrs.get("url") or _first_url(inner)
+            caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", inner, re.S)
+            outcome.removed.append(f"wp:{name} block, a player or download a book cannot hold, made a link: "
+                                   f"{_words(inner) or url}")
+            out.append(_media_link(name.split("/")[-1], url, outcome) + (f"<p>{caption.group(1)}</p>" if caption else ""))
+    out.append(content[position:])
+    return "".join(out)
+
+
+def _shortcodes(text: str, site: Site, post_id: str, outcome: Outcome) -> str:
+    def replace(match: re.Match) -> str:
+        name, attributes, inner = match.group(1), _attributes(match.group(2)), match.group(3) or ""
+        if name in ("caption", "wp_caption"):
+            caption = attributes.get("caption") or re.sub(r"<a\b[^>]*>\s*<img[^>]*>\s*</a>|<img[^>]*>", "", inner).strip()
+            image = re.search(r"<a\b[^>]*>\s*<img[^>]*>\s*</a>|<img[^>]*>", inner)
+            return f"\n\n<figure>{image.group(0) if image else ''}<figcaption>{caption}</figcaption></figure>\n\n"
+        if name == "gallery":
+            ids = [i.strip() for i in attributes.get("ids", attributes.get("include", "")).split(",") if i.strip()]
+            ids = ids or list(site.children.get(attributes.get("id", post_id), ()))
+            pictures = [site.pictures[i] for i in ids if i in site.pictures]
+            if not pictures:
+                outcome.removed.append(f"[gallery] shortcode with no pictures in the export: {match.group(0)}")
+                return ""
+            return "\n\n" + "".join(f'<figure><img src="{html.escape(p.url)}" alt="{html.escape(p.title)}"/></figure>'
+                                    for p in pictures) + "\n\n"
+        url = inner.strip() or attributes.get("src") or attributes.get("mp3") or attributes.get("mp4") or \
+            next((v for v in attributes.values() if v.startswith("http")), "")
+        return "\n\n" + _media_link(name, url, outcome) + "\n\n"
+
+    return SHORTCODE.sub(replace, text)
+
+
+def _media_link(kind: str, url: str, outcome: Outcome) -> str:
+    """An embedded video, sound or post, which a book cannot play: a link to it instead."""
+    if not url:
+        outcome.removed.append(f"{kind} with no address")
+        return ""
+    label = {"audio": "Listen", "video": "Watch", "playlist": "Listen", "file": "Download"}.get(kind, "See")
+    return f'<p>{label}: <a href="{html.escape(url)}">{html.escape(url)}</a></p>'
+
+
+def autop(text: str) -> str:
+    """WordPress's ``wpautop``, simply: a blank line ends a paragraph, a single newline is a line break,
+    block elements stand apart, and preformatted text is left as it is."""
+    kept: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        kept.append(match.group(0))
+        return f"\n\n\x00{len(kept) - 1}\x00\n\n"
+
+    text = PRE.sub(keep, text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = BLOCK_OPEN.sub(r"\n\n\1", text)
+    text = BLOCK_CLOSE.sub(r"\1\n\n", text)
+    out = []
+    for chunk in (c.strip() for c in re.split(r"\n\s*\n", text) if c.strip()):
+        out.append(chunk if BLOCK_START.match(chunk) or PLACEHOLDER.fullmatch(chunk)
+                   else "<p>" + re.sub(r"\s*\n\s*", "<br/>\n", chunk) + "</p>")
+    return PLACEHOLDER.sub(lambda m: kept[int(m.group(1))], "\n\n".join(out))
+
+
+def _pictures(soup: BeautifulSoup, site: Site, outcome: Outcome) -> None:
+    """Each picture from its file next to the export, copied into chapters/images/; else its alt text and its URL."""
+    for image in soup.find_all("img"):
+        link = image.parent if image.parent is not None and image.parent.name == "a" else None
+        if link is not None and len(link.get_text(strip=True)) == 0:
+            link.unwrap()  # a picture that links to itself or to its attachment page
+        src = str(image.get("src", ""))
+        alt = str(image.get("alt", "")).strip() or str(image.get("title", "")).strip() or \
+            PurePosixPath(urlsplit(src).path).stem.replace("-", " ").replace("_", " ") or "Image"
+        image.attrs = {"alt": alt, "src": src}
+        found = _local_file(src, site.export_dir)
+        if found is None:
+            outcome.missing_images.append(src)
+            continue
+        site.images_dir.mkdir(parents=True, exist_ok=True)
+        target = site.images_dir / found.name
+        if not target.exists():
+            shutil.copyfile(found, target)
+        image["src"] = f"images/{found.name}"
+        outcome.images.append(found.name)
+
+
+def _local_file(src: str, export_dir: Path) -> Path | None:
+    """The picture's file next to the export: by its path under uploads/, else by its name alone."""
+    path = PurePosixPath(urlsplit(src).path)
+    if path.suffix.lower() not in IMAGE_TYPES or ".." in path.parts:
+        return None
+    parts = path.parts
+    rest = parts[parts.index("uploads") + 1:] if "uploads" in parts else parts[-1:]
+    for candidate in (export_dir / "uploads" / PurePosixPath(*rest), export_dir / PurePosixPath(*rest),
+                      export_dir / path.name):
+        if candidate.is_file() and candidate.resolve().is_relative_to(export_dir.resolve()):
+            return candidate
+    return None
+
+
+def _links(soup: BeautifulSoup, site: Site) -> None:
+    for link in soup.find_all("a", href=True):
+        chapter = site.chapter_of(str(link["href"]))
+        if chapter:
+            link["href"] = chapter
+
+
+def post_key(url: str) -> str:
+    """How a link names a post: its permalink without scheme and trailing slash, or '?p=ID'."""
+    parts = urlsplit(url.strip())
+    query = parse_qs(parts.query)
+    if "p" in query or "page_id" in query:
+        return "?p=" + (query.get("p") or query["page_id"])[0]
+    return (parts.netloc + parts.path).rstrip("/").lower()
+
+
+def _attributes(text: str) -> dict[str, str]:
+    return {m.group(1): next(g for g in m.groups()[1:] if g is not None) for m in SHORTCODE_ATTRIBUTE.finditer(text)}
+
+
+def _json(text: str | None) -> dict:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _first_url(fragment: str) -> str:
+    match = re.search(r"(?:src|href)=\"(https?://[^\"]+)\"|(https?://[^\s<\"]+)", fragment)
+    return (match.group(1) or match.group(2)) if match else ""
+
+
+def _words(fragment: str) -> str:
+    return re.sub(r"\s+", " ", BeautifulSoup(fragment, "html.parser").get_text(" ")).strip()
