@@ -167,7 +167,8 @@ class Inline:
         return ""
 
     def __call__(self, block: Block, index: int) -> Markup:
-        line, self.block, self.last = block.lines[index], block, index == len(block.lines) - 1
+        line, self.block = block.lines[index], block
+        self.last = index == len(block.lines) - 1 and block.kind.value in ("paragraph", "quote")
         marks = sorted((m for m in block.marks if m.line == index and m.end > m.start and m.kind != "image"),
                        key=lambda m: (m.start, -m.end))
         return self._span(line, marks, 0, len(line), top=True)
@@ -245,6 +246,7 @@ def whole(text: str, last: bool = False) -> Markup:
     block, the last word (no paragraph ends on the tail of a broken word)."""
     spans = [m.span() for m in COMPOUND.finditer(text)]
     tail = LAST_WORD.search(text) if last else None
+    tail = tail if tail and re.search(r"\w", tail.group()) else None  # a word, not the stop after a link
     if tail:
         spans = [s for s in spans if s[1] <= tail.start()] + [(min([tail.start()] + [s[0] for s in spans if s[1] > tail.start()]), tail.end())]
     out, position = [], 0
