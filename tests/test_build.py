@@ -96,9 +96,10 @@ def test_chapter_xhtml_matches_its_golden_file(small, name):
 def test_hostile_markup_in_a_capture_is_printed_as_text_never_obeyed(small):
     project, _ = small
     page = (project / "build" / "html" / "hostile.xhtml").read_text(encoding="utf-8")
-    assert "&lt;script&gt;" not in page  # the chapter title comes from book.yaml here
-    assert "&lt;img src=“file:///etc/passwd”&gt;" in page  # the editorial pass sets the quotes, not the URL
-    assert "&lt;style&gt;body{display:none}&lt;/style&gt;" in page
+    text = re.sub(r"</?span\b[^>]*>", "", page)  # the edit and whole-word spans the book's own markup adds
+    assert "&lt;script&gt;" not in text  # the chapter title comes from book.yaml here
+    assert "&lt;img src=“file:///etc/passwd”&gt;" in text  # the editorial pass sets the quotes, not the URL
+    assert "&lt;style&gt;body{display:none}&lt;/style&gt;" in text
     assert not re.search(r"<(script|style|iframe|img)\b", page)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -299,7 +300,16 @@ def test_seo_spam_is_removed_and_recorded_unless_the_editor_keeps_it(tmp_path):
 def test_typography_sets_quotes_dashes_and_ellipses_but_leaves_urls_alone():
     assert typography.typeset('He said "yes" -- and \'no\'... it\'s 1990s - see http://x.org/a--b...c') == \
         "He said “yes”—and ‘no’… it’s 1990s—see http://x.org/a--b...c"
-    assert typography.typeset("Part 1–4, pages 10-12, wondering–this") == "Part 1–4, pages 10-12, wondering—this"
+    # an en dash the writer put in a compound stays one; a double hyphen between words is an em dash
+    assert typography.typeset("Part 1–4, pages 10-12, fearful–avoidant, wondering--this") == \
+        "Part 1–4, pages 10-12, fearful–avoidant, wondering—this"
+    # quotes turned the right way, with the stray spaces inside them closed up
+    assert typography.typeset("” Ultimately it is possible. ”") == "“Ultimately it is possible.”"
+    assert typography.typeset("if he had encouraged my”love” I would") == "if he had encouraged my “love” I would"
+    # a run of spaces holding a no-break space is one space; a lone no-break space stays
+    assert typography.typeset("That\u00a0 would be 5\u00a0pm") == "That would be 5\u00a0pm"
+    assert typography.title_case("Healing A Damaged Self") == "Healing a Damaged Self"
+    assert typography.title_case("Emotions: To Avoid or to Heal") == "Emotions: To Avoid or to Heal"
 
 
 def test_the_style_sheet_corrects_on_word_boundaries_in_the_texts_case_and_records_each_fix(tmp_path):
@@ -358,7 +368,8 @@ def test_a_loose_mention_of_another_chapter_becomes_a_link_but_a_sequel_not_in_t
     body, comment = two.body[0], three.comments[0].blocks[0]
     assert [(body.lines[0][m.start:m.end], m.value) for m in body.marks] == [("Healing a Damaged Self", "post1")]
     assert [(comment.lines[0][m.start:m.end], m.value) for m in comment.marks] == [("Healing the Damaged Self", "post1")]
-    assert html.Inline({"post1"})(body, 0) == 'As I said in <a href="post1.xhtml">Healing a Damaged Self</a>, it takes time.'
+    assert html.Inline({"post1"})(body, 0) == ('As I said in <a href="post1.xhtml">Healing a Damaged Self</a>, it takes '
+                                               '<span class="whole">time.</span>')  # a paragraph's last word is never hyphenated
     assert [n.kind for n in ctx.notes] == ["link_added", "link_added"]
 
 
@@ -377,13 +388,15 @@ def test_the_report_follows_the_briefs_schema_and_the_proof_shows_the_changes(tm
     assert data["counts"]["comment_removed.pingback"] == 1 and data["counts"]["typo_fixed"] >= 5
     page = html_path.read_text(encoding="utf-8")
     assert "Editorial report" in page and "<del>boundries</del>" in page
-    written = html.write(edited, Path(__file__).resolve().parents[1] / "styles", tmp_path / "proof", proof=True)
-    proof = (written.directory / "post2.xhtml").read_text(encoding="utf-8")
-    assert '<span class="proof-fix" data-before="boundries">boundaries</span>' in proof
-    first = (written.directory / "post1.xhtml").read_text(encoding="utf-8")
-    assert 'class="proof-note" data-kind="comment_removed" data-reason="pingback"' in first
-    plain = html.write(edited, Path(__file__).resolve().parents[1] / "styles", tmp_path / "plain")
-    assert "proof-" not in (plain.directory / "post2.xhtml").read_text(encoding="utf-8")
+    assert all(c["number"] == n and c["anchor"] == f"change-{n}" for n, c in enumerate(data["changes"], start=1))
+    assert '<tr id="change-1"' in page and "link notice from another blog (pingback)" in page  # anchored, in words
+    # the XHTML carries each change's number where it stands, for the proof to mark over the print page
+    written = html.write(edited, Path(__file__).resolve().parents[1] / "styles", tmp_path / "html")
+    fixed = next(c for c in data["changes"] if c["before"] == "boundries")
+    page2 = (written.directory / "post2.xhtml").read_text(encoding="utf-8")
+    assert f'<span class="edit" data-edit="{fixed["number"]}">boundaries</span>' in page2
+    pingback = next(c for c in data["changes"] if c["reason"] == "pingback")
+    assert re.search(rf'data-removed="[\d ]*\b{pingback["number"]}\b', (written.directory / "post1.xhtml").read_text(encoding="utf-8"))
 
 
 def test_without_the_hunspell_dictionaries_the_pass_stops_and_says_what_to_install(tmp_path, monkeypatch):

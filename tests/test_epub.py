@@ -74,7 +74,7 @@ def test_navigation_nests_chapters_under_their_parts(epub_zip):
     outline = [(p.findtext("x:a", namespaces=NS), [a.text for a in p.xpath("x:ol/x:li/x:a", namespaces=NS)])
                for p in parts]
     assert outline == [
-        ("Part One: The Question", ["Attachment to Your Therapist", "Healing A Damaged Self"]),
+        ("Part One: The Question", ["Attachment to Your Therapist", "Healing a Damaged Self"]),
         ("Part Two: What Stands in the Way", ["Shame and Attachment to Your Therapist", "Emotions: To Avoid or to Heal"]),
         ("Part Three: Looking Back", ["Update on Attachment to Therapist"]),
         ("Credits", []),
@@ -185,7 +185,7 @@ def test_package_declares_its_language_and_titles_with_their_types(epub_zip):
     meta = package.find("opf:metadata", NS)
     assert meta.findtext("dc:publisher", namespaces=NS) == "Moments of Change"
     assert meta.findtext("dc:date", namespaces=NS) == "2026-11-21"
-    assert meta.findtext("dc:rights", namespaces=NS).startswith("Copyright © Jeffrey Smith.")
+    assert meta.findtext("dc:rights", namespaces=NS).startswith("Copyright © 2026 Jeffrey Smith.")
     assert meta.findtext("dc:description", namespaces=NS).startswith("Why do people in psychotherapy")
     assert [s.text for s in meta.findall("dc:subject", NS)] == ["Psychotherapy", "Attachment", "Therapeutic relationship"]
     assert package.get("unique-identifier") == meta.find("dc:identifier", NS).get("id")

@@ -206,7 +206,7 @@ def test_a_small_blog_with_a_picture_next_to_its_export_and_links_between_its_po
     assert '<a class="external" href="https://elsewhere.example/page">this page</a>' in second
     # the spam comment is gone and Kate's reply (known by her email) answers Ray's comment it was under
     assert '<p class="byline">Reader Ray · 2 January 2020</p>' in first
-    assert '<li class="comment by-author" id="first-post-c6">' in first
+    assert '<li class="comment by-author short" id="first-post-c6">' in first
     assert first.index("first-post-c5") < first.index("first-post-c6")
     text = subprocess.run(["pdftotext", str(project / "build/kate-s-notes.pdf"), "-"], capture_output=True, text=True).stdout
     assert "https://elsewhere.example/page" in text  # the link's URL, in a footnote

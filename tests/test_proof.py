@@ -1,38 +1,30 @@
-"""The proof edition's stylesheet: a corrected word keeps its original in the margin, a removed
-comment leaves a boxed note where it stood."""
+"""The proof's margin notes: stacked so that none overlaps another, all inside the trim."""
 
 from __future__ import annotations
 
-import io
-import shutil
+from bookforge.renderers.proof import Box, Frame, Note, note_box, stack
 
-from pypdf import PdfReader
-
-from bookforge.renderers.pdf import _weasyprint
-from conftest import PROJECT
-
-PAGE = """<html lang="en"><head><meta charset="utf-8"/>
-<link rel="stylesheet" href="css/book.css"/><link rel="stylesheet" href="css/print.css"/>
-<link rel="stylesheet" href="css/proof.css"/></head><body><section class="chapter">
-<p>A reader submitted this <span class="proof-fix" data-before="wonderfull">wonderful</span> comment.</p>
-<aside class="proof-note" data-kind="comment_removed" data-reason="exact_duplicate">Removed: a repeat.</aside>
-</section></body></html>"""
+TRIM = Box(0, 0, 432, 648)
 
 
-def test_proof_marks_stand_in_the_margin_and_where_the_comment_was(tmp_path):
-    shutil.copytree(PROJECT / "styles", tmp_path / "css")
-    shutil.copytree(PROJECT / "styles" / "fonts", tmp_path / "fonts")
-    weasyprint = _weasyprint()
-    page_rules = weasyprint.CSS(string="@page { size: 6in 9in; margin: 0.75in 0.6in 0.8in 0.75in; }")
-    data = weasyprint.HTML(string=PAGE, base_url=(tmp_path / "page.xhtml").as_uri()).write_pdf(stylesheets=[page_rules])
-    placed = {}
+def _notes(targets):
+    return [Note(number, "fix", 0, target, "", "chapters/x.txt:1") for number, target in enumerate(targets, start=1)]
 
-    def keep(text, cm, tm, font, size):
-        if text.strip():
-            placed[text.strip()] = cm[4] + tm[4]
 
-    PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=keep)
-    text_block_right = (6 - 0.6) * 72
-    assert placed["wonderfull"] > text_block_right  # the original, out in the margin
-    note = " ".join(placed)
-    assert "Removed: a repeat." in note and "exact_duplicate" in note.lower()  # the note, with its reason
+def test_notes_on_one_line_stack_below_each_other_and_crowded_ones_are_pushed_up_from_the_foot():
+    frame = Frame("right", False, Box(72, 61, 302, 526), TRIM, ())
+    notes = _notes([100, 100, 100, 620, 620, 630])
+    heights = {n.number: 40.0 for n in notes}
+    tops = stack(heights, notes, frame)
+    spans = sorted((tops[n], tops[n] + heights[n]) for n in tops)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))  # no two overlap
+    assert spans[0][0] >= 0 and spans[-1][1] <= TRIM.height  # inside the trim
+    assert tops[1] == 98  # a lone note stands level with its line
+
+
+def test_notes_stand_in_the_outer_margin_clear_of_the_text_and_the_trim():
+    recto = Frame("right", False, Box(90, 61, 284, 526), TRIM, ())
+    verso = Frame("left", False, Box(58, 61, 284, 526), TRIM, ())
+    right, left = note_box(recto, 0, 10), note_box(verso, 0, 10)
+    assert right.x > 90 + 284 and right.x + right.width < 432 - 5
+    assert left.x > 5 and left.x + left.width < 58

@@ -24,8 +24,15 @@ from bookforge.model import Block, Book, Change, Mark, Metadata
 SHARED_CSS = "css/book.css"
 EPUB_CSS = "css/epub.css"
 PRINT_CSS = "css/print.css"
-PROOF_CSS = "css/proof.css"  # only in the proof's HTML: how the proof PDF marks the editorial changes
+PROOF_CSS = "css/proof.css"  # the proof's marks (renderers/proof.py): checked with the styles, read by the proof stage
 FONTS = "fonts"
+REPLY_CAP = 3  # reply levels shown by indentation; deeper replies carry a "replying to" cue
+SHORT_COMMENT = 240  # characters: a comment shorter than this is kept whole on one page in print
+# A reader's letter that opens a post: announced by a line such as "A reader submitted this comment:"
+# (the letter follows) or "Cynthia writes: …" (the letter begins there), and going on while its
+# paragraphs continue it ("Later: …").  Set as an extract, apart from the author's own text.
+LETTER_INTRO = re.compile(r"\b(submitted|sent|wrote)\b.*\b(comment|letter|note|this)\b.*:$|^\w+ (writes|wrote):", re.I)
+LETTER_GOES_ON = re.compile(r"^(Later|Then|Also|P\.?S\.?|Update)\b", re.I)
 # What styles/fonts/ may hold, by suffix, with the bytes the file's content must start with
 FONT_MAGIC = {".otf": (b"OTTO", b"\x00\x01\x00\x00"), ".ttf": (b"\x00\x01\x00\x00", b"true"),
               ".woff": (b"wOFF",), ".woff2": (b"wOF2",)}
@@ -95,26 +102,30 @@ class HtmlBook:
         return self.directory / page.href
 
 
-def write(book: Book, styles: Path, directory: Path, *, proof: bool = False, project: Path | None = None,
+def write(book: Book, styles: Path, directory: Path, *, project: Path | None = None,
           link_notes: str = "footnotes") -> HtmlBook:
     """Write the book's XHTML, stylesheets and fonts into ``directory`` (which must not exist yet).
 
-    With ``proof``, the pages also show what the editorial pass changed: each corrected word
-    carries its original, and each removal leaves a note where the text stood.  The pictures
+    Every edited word carries the number of its change (``data-edit``), and the element after
+    which removed text stood carries the removals' numbers (``data-removed``): invisible in both
+    books, they let the proof mark each change where it stands on the print page.  The pictures
     the chapters show are copied from ``project``; ``link_notes`` says whether a link's URL is
     printed in a footnote or in the chapter's endnotes.
     """
     directory.mkdir(parents=True)
-    resources = _copy_styles(styles, directory, (PROOF_CSS,) if proof else ())
+    resources = _copy_styles(styles, directory)
     cover_image = cover.write(book.metadata, styles / FONTS, directory)
     cover_page = Page("cover.xhtml", "Cover", "cover", "frontmatter")
     pages, toc = _plan(book)
     landmarks = _landmarks(cover_page, pages)
     images = _images(book, project, directory)
     env = environment()
-    env.globals.update(inline=Inline({c.slug for c in book.chapters()}, proof, link_notes), proof=proof,
+    edits, removals = edit_numbers(book), removal_places(book)
+    env.globals.update(inline=Inline({c.slug for c in book.chapters()}, edits, link_notes),
                        image_href=lambda block: next((images.get(m.value) for m in block.marks if m.kind == "image"), None),
-                       notes=_proof_notes(book) if proof else {},
+                       removed=lambda key: _removed_attribute(removals, key),
+                       titled=lambda chapter: titled(edits, chapter),
+                       reply_cap=REPLY_CAP, short_comment=SHORT_COMMENT,
                        reply_label=f"{book.metadata.authors[0].name} replies" if book.metadata.authors else "The author replies")
     chapters = {c.slug: c for c in book.chapters()}
     parts = {p.slug: (number, p) for number, p in enumerate(book.parts, start=1)}
@@ -122,9 +133,9 @@ def write(book: Book, styles: Path, directory: Path, *, proof: bool = False, pro
         context = {"page": page, "meta": book.metadata, "matter": page.matter, "page_title": page.title,
                    "stylesheets": (SHARED_CSS, EPUB_CSS), "toc": toc, "version": __version__,
                    "landmarks": landmarks, "cover_image": cover_image, "cover_alt": cover.alt_text(book.metadata),
-                   "credits": book.metadata.credits + tuple(credit.text for credit in book.credits)}
+                   "credits": book.metadata.credits, "editing": editing_note(book)}
         if page.kind == "chapter":
-            context["chapter"] = chapters[page.id]
+            context.update(chapter=chapters[page.id], body=letters(chapters[page.id].body))
         if page.kind == "part":
             number, part = parts[page.id]
             context.update(part=part, label=f"Part {_part_label(number)}")
@@ -139,15 +150,16 @@ class Inline:
 
     A link to another chapter becomes a link inside the book (text, when that chapter is not in
     it); a link elsewhere stays a link, and for print its URL also goes into a note, a footnote
-    or an endnote as ``link_notes`` says (the EPUB's stylesheet hides the notes).  In a proof
-    the corrected words carry their original.
+    or an endnote as ``link_notes`` says (the EPUB's stylesheet hides the notes).  Each edited
+    word carries its change's number (``edits``, from ``edit_numbers``); the words a book never
+    hyphenates are kept whole (``whole``).
     """
 
     TAGS = {"em": "em", "strong": "strong", "code": "code"}
 
-    def __init__(self, chapters: set[str], proof: bool = False, link_notes: str = "footnotes"):
-        self.chapters, self.proof, self.link_notes = chapters, proof, link_notes
-        self.chapter, self.notes = "", []
+    def __init__(self, chapters: set[str], edits: dict[tuple, int] | None = None, link_notes: str = "footnotes"):
+        self.chapters, self.edits, self.link_notes = chapters, edits or {}, link_notes
+        self.chapter, self.notes, self.block, self.last = "", [], None, False
 
     def start(self, chapter: str) -> str:
         """Begin a chapter's page: its endnotes start again from 1."""
@@ -155,12 +167,13 @@ class Inline:
         return ""
 
     def __call__(self, block: Block, index: int) -> Markup:
-        line = block.lines[index]
+        line, self.block = block.lines[index], block
+        self.last = index == len(block.lines) - 1 and block.kind.value in ("paragraph", "quote")
         marks = sorted((m for m in block.marks if m.line == index and m.end > m.start and m.kind != "image"),
                        key=lambda m: (m.start, -m.end))
-        return self._span(line, marks, 0, len(line))
+        return self._span(line, marks, 0, len(line), top=True)
 
-    def _span(self, line: str, marks: list[Mark], start: int, end: int) -> Markup:
+    def _span(self, line: str, marks: list[Mark], start: int, end: int, top: bool = False) -> Markup:
         out, position = [], start
         while marks:
             mark, marks = marks[0], marks[1:]
@@ -169,10 +182,10 @@ class Inline:
                 continue
             inner = [m for m in marks if m.start < finish]
             marks = [m for m in marks if m.start >= finish]
-            out.append(escape(line[position:begin]))
+            out.append(whole(line[position:begin]))
             out.append(self._wrap(mark, self._span(line, inner, begin, finish)))
             position = finish
-        out.append(escape(line[position:end]))
+        out.append(whole(line[position:end], last=top and self.last))
         return Markup("").join(out)
 
     def _wrap(self, mark: Mark, text: Markup) -> Markup:
@@ -182,8 +195,9 @@ class Inline:
             return Markup('<a href="{}.xhtml">{}</a>').format(mark.value, text) if mark.value in self.chapters else text
         if mark.kind == "href":
             return Markup('<a class="external" href="{}">{}</a>{}').format(mark.value, text, self._note(mark.value, text))
-        if mark.kind == "fix" and self.proof:
-            return Markup('<span class="proof-fix" data-before="{}">{}</span>').format(mark.value, text)
+        number = self.edits.get(_mark_key(self.block, mark)) if mark.kind in ("fix", "type") else None
+        if number:
+            return Markup('<span class="edit" data-edit="{}">{}</span>').format(number, text)
         return text
 
     def _note(self, url: str, text: Markup) -> Markup:
@@ -222,17 +236,117 @@ def _all_blocks(book: Book):
             yield from comment.blocks
 
 
-def _proof_notes(book: Book) -> dict[str, list[Change]]:
-    """The removals a proof notes, by the comment (or chapter) after which the removed text stood.
+COMPOUND = re.compile(r"\w+(?:-\w+)+")
+LAST_WORD = re.compile(r"\S+$")
 
-    A note whose comment is gone too is placed at the top of its chapter.
-    """
-    present = {c.id for ch in book.chapters() for c in ch.all_comments()} | {ch.slug for ch in book.chapters()}
-    notes: dict[str, list[Change]] = {}
-    for change in book.changes:
-        if change.kind in ("comment_removed", "text_removed", "comment_merged"):
-            notes.setdefault(change.anchor if change.anchor in present else change.chapter, []).append(change)
-    return notes
+
+def whole(text: str, last: bool = False) -> Markup:
+    """``text`` escaped, with the words a book never hyphenates in <span class="whole">: each
+    hyphenated compound (it breaks at its own hyphen or not at all) and, when ``text`` ends its
+    block, the last word (no paragraph ends on the tail of a broken word)."""
+    spans = [m.span() for m in COMPOUND.finditer(text)]
+    tail = LAST_WORD.search(text) if last else None
+    tail = tail if tail and re.search(r"\w", tail.group()) else None  # a word, not the stop after a link
+    if tail:
+        spans = [s for s in spans if s[1] <= tail.start()] + [(min([tail.start()] + [s[0] for s in spans if s[1] > tail.start()]), tail.end())]
+    out, position = [], 0
+    for start, end in spans:
+        out += [escape(text[position:start]), Markup('<span class="whole">{}</span>').format(text[start:end])]
+        position = end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+def editing_note(book: Book) -> str:
+    """The copyright page's account of the editing, counted from the changes themselves."""
+    kinds = [c.kind for c in book.changes]
+    corrected = kinds.count("typo_fixed") + kinds.count("text_replaced")
+    removed = kinds.count("comment_removed") + kinds.count("comment_merged")
+    if not kinds:
+        return ""
+    return (f"The posts and comments are given as they appeared on the blog, edited lightly: {corrected} spellings, "
+            f"capitals and marks of punctuation were corrected, {removed} repeated or unrelated comments and "
+            f"{kinds.count('text_removed')} pieces of web page furniture and signatures were left out. "
+            "The editorial report lists every change.")
+
+
+def letters(body: tuple[Block, ...]) -> list[tuple[str, tuple[Block, ...]]]:
+    """The post's body in runs: ("letter", blocks) for a reader's letter it quotes, ("text", blocks) for the rest."""
+    runs: list[tuple[str, list[Block]]] = []
+    announced = in_letter = False
+    for block in body:
+        text = block.text.strip()
+        starts = LETTER_INTRO.search(text)
+        in_letter = announced or (in_letter and bool(LETTER_GOES_ON.match(text))) or bool(starts and not text.endswith(":"))
+        announced = bool(starts) and text.endswith(":")
+        kind = "letter" if in_letter else "text"
+        if not runs or runs[-1][0] != kind:
+            runs.append((kind, []))
+        runs[-1][1].append(block)
+    return [(kind, tuple(blocks)) for kind, blocks in runs]
+
+
+def edit_numbers(book: Book) -> dict[tuple, int]:
+    """The number of the change behind each marked span: a corrected word by its line, its original and
+    which of the line's corrections of that word it is; a retypeset line or a retitled chapter by its place."""
+    found, seen = {}, {}
+    for number, change in enumerate(book.changes, start=1):
+        if change.kind == "typo_fixed":
+            key = (str(change.source), change.before)
+            seen[key] = seen.get(key, -1) + 1
+            found[("fix", *key, seen[key])] = number
+        elif change.reason == "title_case":
+            found[("title", change.chapter, "", 0)] = number
+        elif change.kind == "text_replaced":
+            found.setdefault(("type", str(change.source), "", 0), number)
+    return found
+
+
+def _mark_key(block: Block, mark) -> tuple:
+    if mark.kind != "fix":
+        return (mark.kind, str(block.line_source(mark.line)), "", 0)
+    earlier = [m for m in block.marks if m.kind == "fix" and m.line == mark.line and m.value == mark.value and m.start < mark.start]
+    return ("fix", str(block.line_source(mark.line)), mark.value, len(earlier))
+
+
+def titled(edits: dict[tuple, int], chapter) -> Markup:
+    """A chapter's title, carrying the number of the change that set it in title case, if one did."""
+    number = edits.get(("title", chapter.slug, "", 0))
+    return Markup('<span class="edit" data-edit="{}">{}</span>').format(number, chapter.title) if number else escape(chapter.title)
+
+
+REMOVALS = ("comment_removed", "text_removed", "comment_merged")
+
+
+def removal_places(book: Book) -> dict[str, list[int]]:
+    """Where each removal stood: the numbers of the removals after each element, keyed by a comment's id,
+    a block's source ('chapters/x.txt:12') or, for text above the first paragraph, a chapter's slug."""
+    places: dict[str, list[int]] = {}
+    chapters = {ch.slug: ch for ch in book.chapters()}
+    for number, change in enumerate(book.changes, start=1):
+        chapter = chapters.get(change.chapter)
+        if change.kind not in REMOVALS or chapter is None:
+            continue
+        places.setdefault(_place(chapter, change), []).append(number)
+    return places
+
+
+def _place(chapter, change: Change) -> str:
+    """The key of the element the removed text followed: the anchor comment when it is still in the
+    book, else the last comment or block before the removed line."""
+    comments = {c.id: c for c in chapter.all_comments()}
+    if change.anchor in comments:
+        return change.anchor
+    line = change.source.line
+    before = [(b.source.line, str(b.source)) for b in (*chapter.body, *chapter.tail)]
+    before += [(c.source.line, c.id) for c in comments.values()]
+    earlier = [entry for entry in before if entry[0] < line]
+    return max(earlier)[1] if earlier else chapter.slug
+
+
+def _removed_attribute(places: dict[str, list[int]], key) -> Markup:
+    numbers = places.get(str(key))
+    return Markup(' data-removed="{}"').format(" ".join(map(str, numbers))) if numbers else Markup("")
 
 
 def _plan(book: Book) -> tuple[tuple[Page, ...], tuple[TocEntry, ...]]:
@@ -259,9 +373,10 @@ def _plan(book: Book) -> tuple[tuple[Page, ...], tuple[TocEntry, ...]]:
 
 
 def _back_matter(book: Book) -> list[Page]:
-    """Credits when book.yaml or the sources give any, About the Author when book.yaml has it."""
+    """Credits when book.yaml gives any, About the Author when book.yaml has it.  The credits the
+    sources carry are for photographs the book leaves out, so they are not printed."""
     pages = []
-    if book.metadata.credits or book.credits:
+    if book.metadata.credits:
         pages.append(Page("credits.xhtml", "Credits", "credits", "backmatter"))
     if book.metadata.about_author:
         pages.append(Page("about-author.xhtml", "About the Author", "about-author", "backmatter"))
@@ -324,10 +439,10 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def _copy_styles(styles: Path, directory: Path, extra: tuple[str, ...]) -> tuple[str, ...]:
+def _copy_styles(styles: Path, directory: Path) -> tuple[str, ...]:
     """Copy the stylesheets and fonts the pages use; return their paths relative to ``directory``."""
     resources = []
-    for href, source in style_files(styles, extra):
+    for href, source in style_files(styles):
         target = directory / href
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)

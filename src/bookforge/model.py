@@ -68,7 +68,7 @@ class Mark:
     line: int  # index into Block.lines
     start: int
     end: int
-    kind: str  # link | fix | em | strong | code | href | image
+    kind: str  # link | fix | type (characters the typography pass reset) | em | strong | code | href | image
     value: str
 
 

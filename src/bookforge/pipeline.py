@@ -21,7 +21,7 @@ from bookforge.editorial import Context, report
 from bookforge.diagnostics import (BookforgeError, Diagnostic, ManifestError, OutputError, RenderError, Severity,
                                    error)
 from bookforge.model import Book
-from bookforge.renderers import epub, pagelist, pdf
+from bookforge.renderers import epub, pagelist, pdf, proof
 
 
 @dataclass(frozen=True)
@@ -99,13 +99,13 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
             epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
         if options.proof:
             with stage("proof"):
-                proof_html = html.write(book, styles, staging / "proof-html", proof=True, project=spec.root,
-                                        link_notes=spec.data.print.links)
-                slug = pdf.Proof(f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}")
-                proof_result, _ = _typeset("proof", proof_html, staging / f"{book.metadata.slug}-proof.pdf",
-                                           replace(print_options, proof=slug), out, result)
-            shutil.rmtree(proof_html.directory)
-            result.proof, result.proof_pages = out / proof_result.path.name, proof_result.pages
+                slug = f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}"
+                target = staging / f"{book.metadata.slug}-proof.pdf"
+                marks_css = (styles / Path(html.PROOF_CSS).name).read_text("utf-8")
+                result.proof_pages = _render(lambda: proof.render(
+                    pdf_result.path, pdf_result.printed, book, html_book.directory, marks_css, slug, report.LABELS, target),
+                    "proof")
+            result.proof = out / target.name
         output.publish(out, staging)
         published = True
         result.epub, result.pdf, result.pdf_pages = out / epub_path.name, out / pdf_result.path.name, pdf_result.pages

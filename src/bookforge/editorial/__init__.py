@@ -55,7 +55,7 @@ Pass = Callable[[Book, Context], Book]
 def _passes() -> dict[str, Pass]:
     from bookforge.editorial import author, leftovers, links, repeats, spelling, style_sheet, typography
 
-    return {"leftovers": leftovers.run, "author_replies": author.run, "repeats": repeats.run,
+    return {"leftovers": leftovers.run, "author_replies": author.run, "repeats": repeats.run, "signatures": author.drop_signatures,
             "typography": typography.run, "style_sheet": style_sheet.run, "spelling": spelling.run, "links": links.run}
 
 

@@ -1,4 +1,6 @@
-"""The author's replies: recognise which comments the blog's author wrote, so both books can label them.
+"""The author's replies: recognise which comments the blog's author wrote, so both books can label them,
+and drop the signature under a reply the label already names (recorded, and kept with
+``author: drop_signatures: false``).
 
 A signature ("JS", "Jeffrey", "Jeffery") is enough on its own.  Without one, a reply counts
 as the author's when it answers its parent as he does (a "Dear Cindy," opening) or speaks
@@ -13,8 +15,8 @@ from dataclasses import replace
 
 from bookforge.editorial import Context
 from bookforge.editorial.config import AuthorConfig, compiled
-from bookforge.editorial.text import map_chapters
-from bookforge.model import Book, Comment
+from bookforge.editorial.text import edit_line, map_chapters
+from bookforge.model import Book, Chapter, Comment
 
 
 def run(book: Book, ctx: Context) -> Book:
@@ -26,6 +28,39 @@ def run(book: Book, ctx: Context) -> Book:
         return replace(comment, replies=replies, by_author=is_author(comment, depth, names, config))
 
     return map_chapters(book, lambda ch: replace(ch, comments=tuple(mark(c, 0) for c in ch.comments)))
+
+
+def drop_signatures(book: Book, ctx: Context) -> Book:
+    """The ``signatures`` pass: after the repeats are settled (a removed repeat is reported whole),
+    drop the signature under each reply the book labels as the author's."""
+    if not ctx.config.author.drop_signatures:
+        return book
+    names = _names(ctx.author, ctx.config.author)
+
+    def walk(comment: Comment, chapter: Chapter) -> Comment:
+        comment = replace(comment, replies=tuple(walk(r, chapter) for r in comment.replies))
+        return unsign(comment, names, chapter, ctx) if comment.by_author else comment
+
+    return map_chapters(book, lambda ch: replace(ch, comments=tuple(walk(c, ch) for c in ch.comments)))
+
+
+def unsign(comment: Comment, names: list[str], chapter: Chapter, ctx: Context) -> Comment:
+    """Drop the signature that ends a labelled reply ("… I hope so. JS"): the label names him already."""
+    if not comment.blocks:
+        return comment
+    block = comment.blocks[-1]
+    index = len(block.lines) - 1
+    alias = "|".join(re.escape(n) for n in names)
+    found = re.search(rf"(^|(?<=[.!?\u201d)])\s+)((Yours|Best|Thanks),?\s+)?({alias})\W*$", block.lines[index])
+    if not found:
+        return comment
+    ctx.record("text_removed", "signature", block.line_source(index), found.group().strip(), chapter=chapter.slug, anchor=comment.id)
+    block = edit_line(block, index, found.start(), len(block.lines[index]), "")
+    if not block.text.strip():
+        return replace(comment, blocks=comment.blocks[:-1])
+    if not block.lines[index].strip():
+        block = replace(block, lines=block.lines[:index], marks=tuple(m for m in block.marks if m.line < index))
+    return replace(comment, blocks=comment.blocks[:-1] + (block,))
 
 
 def _names(author: str, config: AuthorConfig) -> list[str]:

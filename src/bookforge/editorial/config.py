@@ -13,8 +13,9 @@ import re2
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-PassName = Literal["leftovers", "author_replies", "repeats", "typography", "style_sheet", "spelling", "links"]
-DEFAULT_PASSES: list[PassName] = ["leftovers", "author_replies", "repeats", "typography", "style_sheet", "spelling", "links"]
+PassName = Literal["leftovers", "author_replies", "repeats", "signatures", "typography", "style_sheet", "spelling", "links"]
+DEFAULT_PASSES: list[PassName] = ["leftovers", "author_replies", "repeats", "signatures", "typography", "style_sheet",
+                                  "spelling", "links"]
 
 
 def compiled(pattern: str, ignore_case: bool = False) -> re2._Regexp:
@@ -83,6 +84,7 @@ class AuthorConfig(_Section):
         r"\bmy (therapist|t|former therapist|counsell?or|psychologist|analyst)\b", r"\byour (blog|post|posts|book|article|site)\b",
         r"\bDr\.? Smith\b", r"\bI feel exactly like you\b", r"\bI could have written\b",
     ]
+    drop_signatures: bool = True  # drop a trailing signature ("… healing. JS") under a reply the book labels as his
     authors: list[str] = []  # comment ids written by the author that no signal shows
     readers: list[str] = []  # comment ids a signal wrongly gives to the author
 
@@ -100,9 +102,11 @@ class RepeatsConfig(_Section):
 
 
 class TypographyConfig(_Section):
-    quotes: bool = True  # typographer's quotes
-    dashes: bool = True  # em dashes between words
+    quotes: bool = True  # typographer's quotes, turned the right way
+    dashes: bool = True  # em dashes for spaced dashes and double hyphens; an en dash in a compound stays
     ellipses: bool = True  # one ellipsis character
+    spaces: bool = True  # a run of spaces holding a no-break space becomes one space
+    title_case: bool = True  # chapter titles in title case ("Healing a Damaged Self")
 
 
 class SpellingConfig(_Section):

@@ -7,15 +7,39 @@ line, before, after (and ``kept`` for repeats), and ``suggestions``; bookforge a
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections import Counter
 from pathlib import Path
+
+from markupsafe import Markup
 
 from bookforge.editorial import Context
 from bookforge.model import Book, Change, SourceLocation
 
+# The words the editor reads for the report's machine keys: kinds, then reasons.
+LABELS = {
+    "comment_removed": "comments removed", "comment_moved": "replies moved", "comment_merged": "comments merged",
+    "text_removed": "text removed", "typo_fixed": "words corrected", "text_replaced": "lines retypeset",
+    "exact_duplicate": "posted twice", "truncated_duplicate": "first try of a comment posted again in full",
+    "quoted_elsewhere": "a copy of another post's text", "answered_twice": "the author answered twice",
+    "pingback": "link notice from another blog (pingback)", "spam": "spam", "promo_banner": "store banner",
+    "navigation": "blog navigation", "comment_form": "comment form", "comment_count": "comment count",
+    "photo_credit": "photo credit", "image_alt_text": "image description (alt text)", "style_sheet": "style sheet",
+    "spelling": "spelling", "capitalization": "capital letter", "doubled_word": "doubled word",
+    "typography": "quotes, dashes, ellipses and spaces", "title_case": "title case", "parent_removed": "the comment it answered was removed",
+    "kept_copy": "moved under the copy that was kept", "nbsp_run": "run of no-break spaces",
+    "signature": "signature under a labelled reply", "suggestions": "words to check", "notes": "notes for the editor",
+}
+
 JSON_NAME = "editorial-report.json"
 HTML_NAME = "editorial-report.html"
+
+
+def label(key: str) -> str:
+    """The editor's words for a kind or reason ("comment_removed.pingback" -> "comments removed: link notice …")."""
+    return ": ".join(LABELS.get(part, part.replace("_", " ")) for part in key.split("."))
 
 
 def counts(ctx: Context) -> dict[str, int]:
@@ -31,14 +55,16 @@ def summary(ctx: Context) -> str:
     c = counts(ctx)
     removed = c.get("comment_removed", 0)
     reasons = ", ".join(f"{n} {k.split('.', 1)[1].replace('_', ' ')}" for k, n in c.items() if k.startswith("comment_removed."))
+    leftovers = c.get("text_removed", 0) - c.get("text_removed.signature", 0)
     return (f"{removed} comments removed ({reasons}), {c.get('comment_moved', 0)} replies moved, "
-            f"{c.get('typo_fixed', 0)} typos fixed, {c.get('text_removed', 0)} web leftovers removed, "
+            f"{c.get('typo_fixed', 0)} typos fixed, {leftovers} web leftovers removed, "
+            f"{c.get('text_removed.signature', 0)} signatures dropped, "
             f"{c.get('text_replaced', 0)} lines retypeset, {c['suggestions']} suggestions")
 
 
 def write(book: Book, ctx: Context, directory: Path) -> tuple[Path, Path]:
     data = {
-        "changes": [_change(c) for c in ctx.changes],
+        "changes": [_change(number, c) for number, c in enumerate(ctx.changes, start=1)],
         "suggestions": [{"kind": s.kind, **_where(s.source), "word": s.word, "candidates": list(s.candidates),
                          **({"sentence": s.sentence} if s.sentence else {})}
                         for s in ctx.suggestions],
@@ -57,9 +83,10 @@ def _where(source: SourceLocation) -> dict:
     return {"source": source.path, "line": source.line}
 
 
-def _change(change: Change) -> dict:
-    entry = {"kind": change.kind, "reason": change.reason, **_where(change.source),
-             "before": change.before, "after": change.after}
+def _change(number: int, change: Change) -> dict:
+    """A change as the schema gives it, with its number (the proof's note carries the same) and anchor."""
+    entry = {"number": number, "anchor": f"change-{number}", "kind": change.kind, "reason": change.reason,
+             **_where(change.source), "before": change.before, "after": change.after}
     if change.kept:
         entry["kept"] = _where(change.kept)
     if change.chapter:
@@ -75,6 +102,41 @@ def _render(book: Book, ctx: Context, totals: dict) -> str:
     from bookforge.html import environment
 
     env = environment()
-    chapters = [(ch, [c for c in ctx.changes if c.chapter == ch.slug]) for ch in book.chapters()]
+    numbered = list(enumerate(ctx.changes, start=1))
+    chapters = [(ch, [(n, c, shown(c)) for n, c in numbered if c.chapter == ch.slug]) for ch in book.chapters()]
+    kinds = sorted({c.kind for c in ctx.changes})
     return env.get_template("editorial-report.html.j2").render(
-        meta=book.metadata, chapters=chapters, counts=totals, suggestions=ctx.suggestions, notes=ctx.notes)
+        meta=book.metadata, chapters=chapters, counts=totals, suggestions=ctx.suggestions, notes=ctx.notes,
+        label=label, kinds=kinds)
+
+
+def shown(change: Change) -> Markup:
+    """What the editor needs to see of a change: a correction in its sentence with the changed words
+    highlighted, a retypeset line as just the characters that changed, a removal in full."""
+    if change.kind == "typo_fixed":
+        return _in_sentence(change.context or change.before, change.before, change.after)
+    if change.kind == "text_replaced":
+        return _changed_characters(change.before, change.after)
+    return Markup('<div class="removed">{}</div>').format(change.before) if change.before else Markup("")
+
+
+def _in_sentence(line: str, before: str, after: str) -> Markup:
+    at = line.find(before)
+    if at < 0:
+        return Markup("<del>{}</del> <ins>{}</ins>").format(before, after)
+    start = max([0] + [m.end() for m in re.finditer(r"[.!?]\s+", line[:at])])
+    end = next((m.end() for m in re.finditer(r"[.!?](\s|$)", line[at + len(before):])), len(line) - at - len(before))
+    end = at + len(before) + end
+    return Markup("{}<del>{}</del><ins>{}</ins>{}").format(line[start:at], before, after, line[at + len(before):end])
+
+
+def _changed_characters(before: str, after: str, context: int = 12) -> Markup:
+    """Each changed run with a few characters either side: "guess <del> – </del><ins>—</ins>trust"."""
+    pieces = []
+    for op, a, b, c, d in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        left, right = before[max(0, a - context):a], before[b:b + context]
+        pieces.append(Markup("…{}<del>{}</del><ins>{}</ins>{}…").format(
+            left, before[a:b].replace("\u00a0", "\u2423"), after[c:d], right))
+    return Markup("<br/>").join(pieces)

@@ -22,30 +22,24 @@ from lxml import etree
 
 from bookforge import __version__
 from bookforge.diagnostics import Diagnostic, RenderError, error, note, warning
-from bookforge.html import PRINT_CSS, PROOF_CSS, SHARED_CSS, HtmlBook
-from bookforge.renderers import pdf_post
+from bookforge.html import PRINT_CSS, SHARED_CSS, HtmlBook
+from bookforge.renderers import pdf_post, proof
 from bookforge.renderers.print_spec import GUTTER_BANDS, POINTS_PER_INCH, PrintSpec, gutter, page_css
 
 XHTML = "http://www.w3.org/1999/xhtml"
 ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
          ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
-EMOJI = re.compile("[\U0001F600-\U0001F64F]")  # the block the bundled colour emoji font covers
+HYPHEN = "\u2010"  # the hyphen WeasyPrint sets at a break
+MAX_LADDER = 2  # hyphenated line endings in a row, at most
+LADDER_ROUNDS = 4  # layouts tried while breaking up longer ladders
 SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset library is missing; "
                    "install it (Debian: libharfbuzz-subset0) for faster PDF builds")
-
-
-@dataclass(frozen=True)
-class Proof:
-    """The proofreaders' edition: a slug on every page saying what they are reading."""
-
-    slug: str  # 'PROOF · 2026-11-21 · git 24155ab'
 
 
 @dataclass(frozen=True)
 class PdfOptions:
     spec: PrintSpec
     date: datetime.datetime  # the creation and modification date: reproducible, never the clock
-    proof: Proof | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +48,7 @@ class PdfResult:
     pages: int
     diagnostics: tuple[Diagnostic, ...]
     layout: object = None  # WeasyPrint's Document: where each page begins, for the EPUB's page-list
+    printed: proof.PrintLayout | None = None  # where each line and each marked change stands, for the proof
 
 
 def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
@@ -62,16 +57,19 @@ def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
     document = _combine(html, options)
     _check_variant(document, options.spec)
     with _CollectedWarnings() as collected, _source_date_epoch(options.date):
-        source = weasyprint.HTML(
-            string=etree.tostring(document, encoding="unicode", method="xml"),
-            base_url=(html.directory / "book.xhtml").as_uri(),
-            url_fetcher=book_fetcher(html.directory),
-        )
-        layout = _lay_out(weasyprint, source, options)
+        for _ in range(LADDER_ROUNDS):
+            source = weasyprint.HTML(
+                string=etree.tostring(document, encoding="unicode", method="xml"),
+                base_url=(html.directory / "book.xhtml").as_uri(),
+                url_fetcher=book_fetcher(html.directory),
+            )
+            layout = _lay_out(weasyprint, source, options)
+            if not _break_ladders(document, layout):
+                break
         data = layout.write_pdf(pdf_variant=options.spec.pdf_variant)
     bleed_points = options.spec.bleed_inches * POINTS_PER_INCH
     pdf_post.finish(data, target, _front_matter_pages(layout), html.metadata.identifier, bleed_points)
-    return PdfResult(target, len(layout.pages), tuple(collected.diagnostics), layout)
+    return PdfResult(target, len(layout.pages), tuple(collected.diagnostics), layout, proof.measure(layout))
 
 
 @contextmanager
@@ -89,10 +87,12 @@ def _source_date_epoch(date: datetime.datetime) -> Iterator[None]:
 
 
 def _check_variant(document: etree._Element, spec: PrintSpec) -> None:
-    """PDF/X-1a allows no transparency, and the colour emoji are printed as images with an alpha channel."""
-    if spec.pdf_variant == "pdf/x-1a" and EMOJI.search("".join(document.itertext())):
-        raise RenderError([error("X-202", "pdf/x-1a allows no transparency, but this book's emoji are printed as "
-                                 "transparent colour images; choose print.pdf_variant: pdf/x-4", "book.yaml")])
+    """Refuse PDF/X: a preflight accepts it only with a CMYK output intent (a printer's ICC profile), and
+    bookforge ships none that it may redistribute, so it would write a file that claims PDF/X and fails."""
+    if spec.pdf_variant and spec.pdf_variant.startswith("pdf/x"):
+        raise RenderError([error("X-202", f"print.pdf_variant: {spec.pdf_variant} is refused: bookforge ships no CMYK "
+                                 "output intent (printer profile), so a printer's preflight would reject the file as "
+                                 "PDF/X; leave pdf_variant out (or use pdf/ua-1) and let the printer convert", "book.yaml")])
 
 
 def _lay_out(weasyprint, source, options: PdfOptions):
@@ -100,8 +100,6 @@ def _lay_out(weasyprint, source, options: PdfOptions):
     band = gutter(0)
     for _ in GUTTER_BANDS:
         stylesheets = [weasyprint.CSS(string=page_css(options.spec, band))]
-        if options.proof:
-            stylesheets.append(weasyprint.CSS(string=_slug_css(options.proof)))
         layout = _even(source.render(stylesheets=stylesheets))
         if gutter(len(layout.pages)) == band:
             break
@@ -136,11 +134,6 @@ def _front_matter_pages(layout) -> int:
     return next((n for n, page in enumerate(layout.pages) if page._page_box.page_type.name == "body-start"), 0)
 
 
-def _slug_css(proof: Proof) -> str:
-    text = proof.slug.replace("\\", "\\\\").replace('"', '\\"')
-    return f'@page {{ @bottom-left {{ content: "{text}"; white-space: nowrap; font-size: 7pt; }} }}\n'
-
-
 def _weasyprint():
     """Import WeasyPrint here, not at start-up: it takes a second to load and only this stage needs it.
 
@@ -161,7 +154,7 @@ def _combine(html: HtmlBook, options: PdfOptions) -> etree._Element:
     etree.SubElement(head, f"{{{XHTML}}}title").text = html.metadata.full_title
     for name, content in _metadata(html, options):
         etree.SubElement(head, f"{{{XHTML}}}meta", name=name, content=content)
-    for href in (SHARED_CSS, PRINT_CSS) + ((PROOF_CSS,) if options.proof else ()):
+    for href in (SHARED_CSS, PRINT_CSS):
         etree.SubElement(head, f"{{{XHTML}}}link", rel="stylesheet", href=href)
     body = etree.SubElement(root, f"{{{XHTML}}}body")
     first_body_page = next((p for p in html.pages if p.matter == "bodymatter"), None)
@@ -172,7 +165,59 @@ def _combine(html: HtmlBook, options: PdfOptions) -> etree._Element:
         wrapper.extend(list(page_body))
     for link in root.iter(f"{{{XHTML}}}a"):
         link.set("href", _internal_href(link.get("href", "")))
+    for number, paragraph in enumerate(root.iter(f"{{{XHTML}}}p")):
+        paragraph.set("data-p", str(number))
     return root
+
+
+def _break_ladders(document: etree._Element, layout) -> bool:
+    """Stop hyphenating each paragraph that has three hyphenated lines in a row; say whether any had.
+
+    WeasyPrint hyphenates each line on its own, so no stylesheet can bound a ladder: the
+    paragraphs that make one are set again without automatic hyphenation.  (Its classes change,
+    not its elements, so the EPUB's page-list still finds every word.)
+    """
+    paragraphs = {p.get("data-p"): p for p in document.iter(f"{{{XHTML}}}p")}
+    found = False
+    for number in ladder_paragraphs(layout):
+        paragraph = paragraphs.get(number)
+        if paragraph is not None and "whole" not in paragraph.get("class", "").split():
+            paragraph.set("class", (paragraph.get("class", "") + " whole").strip())
+            found = True
+    return found
+
+
+def ladder_paragraphs(layout) -> Iterator[str]:
+    """The number (data-p) of each paragraph with a line that is the third or later hyphenated line in a row."""
+    for page in layout.pages:
+        run = 0
+        for number, text in _lines(page._page_box, None):
+            run = run + 1 if text.endswith(HYPHEN) else 0
+            if run > MAX_LADDER and number is not None:
+                yield number
+
+
+def _lines(box, paragraph: str | None) -> Iterator[tuple[str | None, str]]:
+    """Every line of a laid-out page, in order: the number of its paragraph (data-p) and its text."""
+    from weasyprint.formatting_structure import boxes
+
+    element = getattr(box, "element", None)
+    if isinstance(box, boxes.BlockBox) and element is not None and element.get("data-p"):
+        paragraph = element.get("data-p")
+    if isinstance(box, boxes.LineBox):
+        yield paragraph, "".join(text.text for text in _text_boxes(box))
+        return
+    for child in getattr(box, "children", ()):
+        yield from _lines(child, paragraph)
+
+
+def _text_boxes(box) -> Iterator:
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        yield box
+    for child in getattr(box, "children", ()):
+        yield from _text_boxes(child)
 
 
 def _metadata(html: HtmlBook, options: PdfOptions) -> list[tuple[str, str]]:

@@ -1,0 +1,320 @@
+"""The proof edition: the print PDF itself, with the editorial changes marked over its pages.
+
+The proof is not laid out again.  While WeasyPrint lays out the print edition, ``measure``
+notes where every line, every edited word (``data-edit``) and every place where text was
+removed (``data-removed``) stands on its page.  ``render`` then sets those marks, the line
+numbers and the margin notes on a transparent sheet per page (laid out by WeasyPrint too, so
+its fonts are embedded) and lays each sheet over its print page with pikepdf.  So the proof
+has the print's pages and line breaks by construction.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from markupsafe import Markup
+
+from bookforge.model import Book, Change
+
+PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
+NOTE_GAP = 2.0  # points between stacked notes
+NOTE_INSET = 6.0  # points between a note and the text block
+TRIM_INSET = 7.0  # points between a note and the trim: a tenth of an inch, clear of the cut
+LINE_STEP = 5  # a line number every this many lines
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on a page, in points from the trim's top left corner."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.height
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One laid-out page: which side of the spread, its text block, and the baseline of each line of text."""
+
+    side: str  # left | right
+    blank: bool
+    text_block: Box
+    trim: Box
+    baselines: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a change stands: an edited word's box, or the foot of the element after which text was removed."""
+
+    number: int
+    kind: str  # edit | removed
+    page: int
+    box: Box
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    frames: tuple[Frame, ...]
+    placed: tuple[Placed, ...]
+
+
+def measure(layout) -> PrintLayout:
+    """Where the lines and the marked changes stand on each page of WeasyPrint's ``layout``."""
+    frames, placed, removed = [], [], {}
+    for index, page in enumerate(layout.pages):
+        page_box = page._page_box
+        trim = Box(0.0, 0.0, page.width * PX, page.height * PX)
+        block = Box(page_box.content_box_x() * PX, page_box.content_box_y() * PX, page_box.width * PX, page_box.height * PX)
+        baselines = []
+        for box in _flow(page_box):
+            _note(box, index, baselines, placed, removed)
+        frames.append(Frame(page_box.page_type.side, page_box.page_type.blank, block, trim, tuple(sorted(set(baselines)))))
+    return PrintLayout(tuple(frames), tuple(placed) + tuple(removed.values()))
+
+
+def _flow(page_box):
+    """Every box of a page's text, leaving out the margin boxes (running heads and folios)."""
+    from weasyprint.formatting_structure import boxes
+
+    stack = [child for child in page_box.children if not isinstance(child, boxes.MarginBox)]
+    while stack:
+        box = stack.pop()
+        yield box
+        stack.extend(getattr(box, "children", ()))
+
+
+def _note(box, page: int, baselines: list, placed: list, removed: dict) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    element = getattr(box, "element", None)
+    if isinstance(box, boxes.LineBox):
+        if any(isinstance(child, (boxes.TextBox, boxes.InlineBox)) for child in box.children):
+            baselines.append(round((box.position_y + box.baseline) * PX, 2))
+        return
+    if element is None or box.element_tag is None:
+        return
+    if isinstance(box, boxes.InlineBox) and element.get("data-edit") and box.element_tag == "span":
+        baseline = (box.position_y + box.baseline) * PX
+        size = box.style["font_size"] * PX
+        word = Box(box.position_x * PX, baseline - 0.75 * size, box.width * PX, 0.75 * size + 1.5)  # x-height to under the baseline
+        placed.append(Placed(int(element.get("data-edit")), "edit", page, word))
+    elif isinstance(box, boxes.BlockBox) and element.get("data-removed"):
+        outer = Box(box.position_x * PX, box.position_y * PX, box.margin_width() * PX, box.margin_height() * PX)
+        for number in element.get("data-removed").split():
+            removed[int(number)] = Placed(int(number), "removed", page, outer)  # the last page the element reaches
+
+
+@dataclass(frozen=True)
+class Note:
+    """A numbered margin note: what the change was and where it is in the sources."""
+
+    number: int
+    kind: str  # fix | type | removed
+    page: int
+    target: float  # the height, in points, it would stand at: its mark's line
+    html: Markup
+    where: str  # chapters/<file>:<line>
+
+
+def notes(book: Book, printed: PrintLayout, labels: dict[str, str]) -> list[Note]:
+    """One note per change that stands on a page, at its first mark, in the order of the pages; the same
+    correction made again on one page (a reader's every "i" made "I") shares one note listing each."""
+    first: dict[int, Placed] = {}
+    for mark in sorted(printed.placed, key=lambda m: (m.page, m.box.y)):
+        first.setdefault(mark.number, mark)
+    groups: dict[tuple, list[tuple[int, Placed]]] = {}
+    for number, mark in sorted(first.items(), key=lambda item: (item[1].page, item[1].box.y)):
+        change = book.changes[number - 1]
+        kind = "removed" if mark.kind == "removed" else "type" if change.kind == "text_replaced" else "fix"
+        key = (mark.page, kind, change.before, change.source.path) if kind == "fix" else (number,)
+        groups.setdefault(key, []).append((number, mark))
+    found = []
+    for members in groups.values():
+        number, mark = members[0]
+        change = book.changes[number - 1]
+        kind = "removed" if mark.kind == "removed" else "type" if change.kind == "text_replaced" else "fix"
+        target = mark.box.bottom if kind == "removed" else mark.box.y
+        numbers = [n for n, _ in members]
+        lines = ", ".join(str(book.changes[n - 1].source.line) for n in numbers)
+        found.append(Note(number, kind, mark.page, target, _note_html(numbers, kind, change, labels, lines),
+                          f"{change.source.path}:{lines}"))
+    return found
+
+
+def _note_html(numbers: list[int], kind: str, change: Change, labels: dict[str, str], lines: str) -> Markup:
+    if kind == "fix":
+        what = Markup('<span class="was">{}</span>').format(change.before)
+    elif kind == "type":
+        what = Markup('<span class="was">{}</span>').format(_typed(change.before, change.after))
+    else:
+        text = " ".join(change.before.split())
+        text = text if len(text) <= 60 else text[:58].rstrip() + "…"
+        what = Markup("{}: <span class=\"was\">{}</span>").format(labels.get(change.reason, change.reason.replace("_", " ")), text)
+    return Markup('<b>{}</b> {} <span class="where">{}:{}</span>').format(
+        ", ".join(map(str, numbers)), what, change.source.path, lines)
+
+
+def _typed(before: str, after: str) -> str:
+    """The characters a typography change replaced, each as it was: ' " -- ...'."""
+    import difflib
+
+    steps = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    return " ".join(dict.fromkeys(before[a:b].strip() or "space" for op, a, b, _, _ in steps if op != "equal"))
+
+
+def stack(heights: dict[int, float], placed: list[Note], frame: Frame) -> dict[int, float]:
+    """The top of each note on one page: at its mark's line, pushed down below the note above and,
+    where the foot is reached, pushed up, so that no two notes overlap and all stay inside the trim."""
+    top_limit, foot = NOTE_INSET * 3, frame.trim.height - NOTE_INSET * 3
+    tops, cursor = {}, top_limit
+    for note in sorted(placed, key=lambda n: (n.target, n.number)):
+        tops[note.number] = cursor = max(note.target - 2, cursor)
+        cursor += heights[note.number] + NOTE_GAP
+    for note in sorted(placed, key=lambda n: (n.target, n.number), reverse=True):
+        tops[note.number] = min(tops[note.number], foot - heights[note.number])
+        foot = tops[note.number] - NOTE_GAP
+    return tops
+
+
+def note_box(frame: Frame, top: float, height: float) -> Box:
+    """A note's rectangle in the outer margin, clear of the text block and the trim."""
+    if frame.side == "right":
+        left = frame.text_block.x + frame.text_block.width + NOTE_INSET
+        right = frame.trim.width - TRIM_INSET
+    else:
+        left, right = TRIM_INSET, frame.text_block.x - NOTE_INSET
+    return Box(left, top, right - left, height)
+
+
+LEGEND = Markup("""<h1>How to read this proof</h1>
+<p>This proof is the print edition, page for page and line for line, with the editorial pass's
+changes marked over it.  Each change has the number it carries in the editorial report
+(<i>editorial-report.html</i>), and a note in the outer margin giving what the text was and the
+capture's file and line (<i>chapters/file.txt:line</i>).</p>
+<dl>
+<dt><span class="edit-mark sample"><span>12</span></span> a red underline</dt>
+<dd>a corrected word: the note gives the word as the capture had it.</dd>
+<dt><span class="type-sample">“</span> a light dotted underline</dt>
+<dd>typography: straight quotes, double hyphens or three dots made into a book's quotes, dashes and ellipses; the note gives the characters as they were.</dd>
+<dt><span class="removal sample"></span> a red rule across the measure</dt>
+<dd>text removed here, after the line above the rule: the note says what went and why.</dd>
+<dt><span class="line-number sample">5</span> grey figures in the inner margin</dt>
+<dd>line numbers, every fifth line of the page's text.</dd>
+</dl>
+<p>The slug at the foot of every page names the date and the sources the proof was made from.</p>""")
+
+
+def render(printed_pdf: Path, printed: PrintLayout, book: Book, html_directory: Path, css: str,
+           slug: str, labels: dict[str, str], target: Path) -> int:
+    """Write the proof: ``printed_pdf`` with every page's marks laid over it.  Returns the page count."""
+    from bookforge.renderers.pdf import _weasyprint, book_fetcher
+
+    weasyprint = _weasyprint()
+    base_url, fetcher, legend = (html_directory / "css" / "proof.css").as_uri(), book_fetcher(html_directory), LEGEND
+    all_notes = notes(book, printed, labels)
+    heights = _heights(weasyprint, all_notes, printed, css, base_url, fetcher)
+    kinds = {n.number: n.kind for n in all_notes}
+    sheets = [_sheet(index, frame, printed, [n for n in all_notes if n.page == index], heights, slug, kinds)
+              for index, frame in enumerate(printed.frames)]
+    legend_page = next((i for i, f in enumerate(printed.frames) if f.blank), None)
+    if legend_page is not None:
+        sheets[legend_page] = _legend_sheet(printed.frames[legend_page], legend, slug)
+    frame = printed.frames[0]
+    page_rule = (f"@page {{ size: {frame.trim.width:g}pt {frame.trim.height:g}pt; margin: 0; }}\n"
+                 f".sheet {{ width: {frame.trim.width:g}pt; height: {frame.trim.height:g}pt; }}\n")
+    overlay = weasyprint.HTML(string=_document(sheets), base_url=base_url, url_fetcher=fetcher).write_pdf(
+        stylesheets=[weasyprint.CSS(string=page_rule + css, base_url=base_url, url_fetcher=fetcher)])
+    with pikepdf.open(printed_pdf) as pdf, pikepdf.open(io.BytesIO(overlay)) as marks:
+        for page, sheet in zip(pdf.pages, marks.pages):
+            page.add_overlay(sheet, pikepdf.Rectangle(*(float(v) for v in page.trimbox)))
+        pdf.save(target, deterministic_id=True)
+        return len(pdf.pages)
+
+
+def _heights(weasyprint, all_notes: list[Note], printed: PrintLayout, css: str, base_url: str, fetcher) -> dict[int, float]:
+    """How tall each note sets at the margin's width: laid out once, in a column of them."""
+    width = note_box(printed.frames[0], 0, 0).width
+    body = "".join(Markup('<div class="proof-note" data-n="{}" style="width: {}pt">{}</div>').format(n.number, width, n.html)
+                   for n in all_notes)
+    document = weasyprint.HTML(string=f"<html><body>{body}</body></html>", base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=[weasyprint.CSS(string="@page { size: 6in 200in; margin: 0; }\n" + css, base_url=base_url, url_fetcher=fetcher)])
+    from weasyprint.formatting_structure import boxes
+
+    heights = {}
+    for page in document.pages:
+        for box in _flow(page._page_box):
+            element = getattr(box, "element", None)
+            if isinstance(box, boxes.BlockBox) and element is not None and element.get("data-n"):
+                number = int(element.get("data-n"))  # the note's box, and the anonymous boxes inside it: the tallest
+                heights[number] = max(heights.get(number, 0.0), box.border_height() * PX)
+    return heights
+
+
+def _sheet(index: int, frame: Frame, printed: PrintLayout, page_notes: list[Note], heights, slug: str,
+           kinds: dict[int, str]) -> Markup:
+    parts = [_slug(frame, slug)]
+    if not frame.blank:
+        parts += _line_numbers(frame)
+    for mark in printed.placed:
+        if mark.page == index:
+            parts.append(_mark(mark, frame, kinds.get(mark.number, "fix")))
+    tops = stack(heights, page_notes, frame)
+    for note in page_notes:
+        box = note_box(frame, tops[note.number], heights[note.number])
+        parts.append(Markup('<div class="proof-note {}" data-n="{}" style="{}">{}</div>').format(
+            note.kind, note.number, _at(box, height=False), note.html))
+    return Markup("").join(parts)
+
+
+def _line_numbers(frame: Frame) -> list[Markup]:
+    """Every fifth line's number in the inner margin, level with its baseline."""
+    numbers = []
+    for count, baseline in enumerate(frame.baselines, start=1):
+        if count % LINE_STEP == 0:
+            if frame.side == "right":
+                box = Box(frame.text_block.x - 22, baseline - 6, 16, 8)
+            else:
+                box = Box(frame.text_block.x + frame.text_block.width + 6, baseline - 6, 16, 8)
+            numbers.append(Markup('<div class="line-number {}" style="{}">{}</div>').format(frame.side, _at(box), count))
+    return numbers
+
+
+def _mark(mark: Placed, frame: Frame, kind: str) -> Markup:
+    """An edited word underlined with its note's number; a removal as a rule where the text stood."""
+    if mark.kind == "removed":
+        block = frame.text_block
+        box = Box(block.x, mark.box.bottom - 1, block.width, 2)
+        return Markup('<div class="removal" style="{}"><span>{}</span></div>').format(_at(box), mark.number)
+    box = Box(mark.box.x, mark.box.y, max(mark.box.width, 2), mark.box.height)
+    css = "type-mark" if kind == "type" else "edit-mark"
+    return Markup('<div class="{}" style="{}"><span>{}</span></div>').format(css, _at(box), mark.number)
+
+
+def _slug(frame: Frame, slug: str) -> Markup:
+    box = Box(frame.text_block.x, frame.trim.height - 18, frame.text_block.width, 9)
+    return Markup('<div class="slug" style="{}">{}</div>').format(_at(box), slug)
+
+
+def _legend_sheet(frame: Frame, legend: str, slug: str) -> Markup:
+    block = frame.text_block
+    return _slug(frame, slug) + Markup('<div class="legend" style="{}">{}</div>').format(_at(block, height=False), Markup(legend))
+
+
+def _at(box: Box, height: bool = True) -> str:
+    style = f"left: {box.x:.2f}pt; top: {box.y:.2f}pt; width: {box.width:.2f}pt;"
+    return style + (f" height: {box.height:.2f}pt;" if height else "")
+
+
+def _document(sheets: list[Markup]) -> str:
+    pages = "".join(Markup('<div class="sheet">{}</div>').format(sheet) for sheet in sheets)
+    return f'<html lang="en"><head><meta charset="utf-8"/></head><body class="proof-overlay">{pages}</body></html>'
+
