@@ -356,6 +356,16 @@ def test_a_doubtful_word_becomes_a_suggestion_once(tmp_path):
         ("veralized", 3, ("realized", "verbalized"), "The message, veralized, was clear.")]
 
 
+def test_a_paragraph_in_another_language_is_left_alone_and_noted(tmp_path):
+    latin = "Donec et mattis metus, sed auctor justo. Cras lacus nisi, tempus eget proin quis."
+    post = f"A Post\n\n{latin}\n\nThe boundries were clear and definately kind.\n\nLeave a Comment"
+    book, ctx = run(spelling, book_of(tmp_path, post))
+    body = next(book.chapters()).body
+    assert body[0].text == latin  # "Donec" is not "Done", "metus" not "met us"
+    assert body[1].text == "The boundaries were clear and definitely kind."  # English beside it is still checked
+    assert [(n.kind, n.source.line) for n in ctx.notes] == [("other_language", 3)]
+
+
 # -- links between posts ---------------------------------------------------------------------------
 
 def test_a_loose_mention_of_another_chapter_becomes_a_link_but_a_sequel_not_in_the_book_does_not(tmp_path):

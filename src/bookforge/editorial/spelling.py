@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bookforge.editorial import Context, Suggestion
+from bookforge.editorial import Context, Note, Suggestion
 from bookforge.editorial import lexicon as lx
 from bookforge.editorial.config import SpellingConfig
 from bookforge.editorial.style_sheet import match_case
@@ -44,6 +44,7 @@ CONTRACTED = {  # the words each ending is written after ("n't" goes with any ve
            "how", "why", "when"},
 }
 MAX_SUGGESTED = 4
+FOREIGN_MIN_WORDS = 8  # a shorter paragraph is too short to tell its language by
 
 AFFIXES = ({"dis", "un", "re", "over", "off", "counter", "mis", "non", "pre", "under", "out", "self", "super", "inter"},
            {"ness", "some", "ful", "less", "ly", "like", "ment", "able", "ship", "hood", "wise", "ward", "wards", "ism", "ist"})
@@ -80,6 +81,10 @@ def run(book: Book, ctx: Context) -> Book:
     suggested: set[str] = set()
 
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
+        if _other_language(block, speller):
+            ctx.notes.append(Note("other_language", block.source, "not spell-checked: most of its words are not "
+                                  f"English ({block.text[:60]}…)"))
+            return block
         for index in range(len(block.lines)):
             block = _doubled(block, index, chapter, where, config, ctx)
             line = block.lines[index]
@@ -101,6 +106,15 @@ def run(book: Book, ctx: Context) -> Book:
         return block
 
     return edit_blocks(book, fix)
+
+
+def _other_language(block: Block, speller: Speller) -> bool:
+    """Whether a paragraph is in another language: too many of its lower-case words are unknown to be typos."""
+    words = [m.group().replace("’", "'") for line in block.lines for m in _words(line) if m.group().islower()]
+    if len(words) < FOREIGN_MIN_WORDS:
+        return False
+    unknown = sum(1 for word in words if not speller.fine(word))
+    return unknown >= speller.config.foreign * len(words)
 
 
 def names(book: Book) -> set[str]:
@@ -137,14 +151,14 @@ class Speller:
             return match_case(word, contraction.replace("'", "’"))
         if word[0].isupper() and (not sentence_start or lower in self.own):
             return None  # a name
-        if self._fine(lower):
+        if self.fine(lower):
             return None
         verdict = self._correct(lower, before.lower(), after.lower())
         if isinstance(verdict, str):
             return match_case(word, verdict)
         return tuple(match_case(word, c) for c in verdict) if verdict else ()
 
-    def _fine(self, lower: str) -> bool:
+    def fine(self, lower: str) -> bool:
         base = lower.removesuffix("'s")
         if lower in self.own or base in self.own or lx.known(lower) or lx.known(base):
             return True
