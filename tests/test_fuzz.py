@@ -35,7 +35,7 @@ def rarely(hostile, usual, one_in: int = 10):
 from bookforge import editorial, html, manifest, readers
 from bookforge.diagnostics import BookforgeError
 from bookforge.editorial import report
-from bookforge.pipeline import BuildOptions, _styles, build
+from bookforge.pipeline import BuildOptions, styles_folder, build
 
 EXAMPLES = int(os.environ.get("BOOKFORGE_FUZZ_EXAMPLES", "2000" if os.environ.get("CI") else "300"))
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None  # memory, not disk
@@ -159,7 +159,7 @@ def test_no_traceback_and_every_word_in_the_book_or_the_report(example):
             spec = manifest.load(root)
             book = readers.read_book(spec)
             edited, ledger = editorial.edit(book, spec.editorial)
-            written = html.write(edited, _styles(root, False), root / "build" / "html")
+            written = html.write(edited, styles_folder(root, False), root / "build" / "html")
             report.write(edited, ledger, root / "build")
         except BookforgeError as exc:
             assert_placed(exc.diagnostics)

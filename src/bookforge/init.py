@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bookforge.diagnostics import ManifestError, error
 from bookforge.manifest import MANIFEST_NAME
-from bookforge.pipeline import _styles
+from bookforge.pipeline import styles_folder
 
 SAMPLE = "chapters/welcome.html"
 PLACEHOLDER_TITLE = "My Blog"
@@ -26,7 +26,7 @@ def create(directory: Path) -> Path:
     if existing:
         raise ManifestError([error("I-010", f"a project is already here ({', '.join(existing)}): nothing was "
                                    "changed; choose an empty folder", str(directory / existing[0]))])
-    styles = _styles(directory, False)
+    styles = styles_folder(directory, False)
     directory.mkdir(parents=True, exist_ok=True)
     starter = _starter()
     shutil.copyfile(starter / MANIFEST_NAME, directory / MANIFEST_NAME)

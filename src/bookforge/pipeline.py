@@ -65,7 +65,7 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
     project = options.project.resolve()
     with stage("manifest"):
         spec = manifest.load(project)
-        styles = _styles(project, options.proof)
+        styles = styles_folder(project, options.proof)
     with stage("read"):
         book = readers.read_book(spec)
     out = options.out_dir.resolve()
@@ -122,7 +122,7 @@ def _edit(book: Book, spec: manifest.Manifest, out: Path):
     return cache.cached(out, "edit", digest, tuple[Book, Context], lambda: editorial.edit(book, spec.editorial))[0]
 
 
-def _styles(project: Path, proof: bool) -> Path:
+def styles_folder(project: Path, proof: bool) -> Path:
     """The project's own styles/ folder, else the stylesheets and fonts that come with bookforge
     (inside the installed package, or beside src/ when bookforge runs from a source checkout).
     Every file in it is checked before anything is built (``html.style_files``)."""

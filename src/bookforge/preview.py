@@ -27,7 +27,7 @@ from watchfiles import watch
 from bookforge import editorial, html, manifest, readers
 from bookforge.diagnostics import BookforgeError
 from bookforge.model import Book, Chapter
-from bookforge.pipeline import _styles
+from bookforge.pipeline import styles_folder
 
 LOOPBACK = "127.0.0.1"
 RELOAD = """<div id="bookforge-preview" style="position:fixed;top:0;right:0;padding:0.3em 0.6em;background:#eee;\
@@ -63,7 +63,7 @@ class Preview:
             book = self._read(spec)
             if self.edited is None or self.edited[0] != book:
                 self.edited = (book, editorial.edit(book, spec.editorial)[0])
-            html.write(self.edited[1], _styles(self.project, False), target, project=self.project,
+            html.write(self.edited[1], styles_folder(self.project, False), target, project=self.project,
                        link_notes=spec.data.print.links)
             problems, old = [], self.html_dir
         except BookforgeError as exc:
