@@ -103,13 +103,8 @@ def check_command(project: Path, epub: Path | None) -> None:
     one did, 6 when a checker could not run.  Ace runs when BOOKFORGE_ACE names it or `ace`
     is on the PATH; set BOOKFORGE_ACE to an empty value to skip it.
     """
-    try:
-        epub = epub or project / "build" / f"{manifest.load(project.resolve()).slug}.epub"
-        result = check(CheckOptions(epub, _shown(epub), ace_command()))
-    except BookforgeError as exc:
-        for diagnostic in exc.diagnostics:
-            click.echo(str(diagnostic), err=True)
-        sys.exit(exc.exit_code)
+    epub = epub or project / "build" / f"{_or_exit(lambda: manifest.load(project.resolve())).slug}.epub"
+    result = _or_exit(lambda: check(CheckOptions(epub, _shown(epub), ace_command())))
     for finding in result.findings:
         click.echo(str(finding), err=finding.severity is Severity.NOTE)
     click.echo(result.summary())
