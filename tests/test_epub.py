@@ -274,16 +274,17 @@ def test_fonts_are_subset_to_the_text_and_travel_with_their_licences(epub_zip):
     package = opf(epub_zip)
     items = {i.get("href"): i.get("media-type") for i in package.iterfind("opf:manifest/opf:item", NS)}
     fonts = {href: kind for href, kind in items.items() if href.startswith("fonts/") and not href.endswith(".txt")}
-    assert set(fonts.values()) == {"font/otf", "font/ttf"}
-    assert {"fonts/OFL-EBGaramond.txt", "fonts/OFL-NotoColorEmoji.txt"} <= set(items)
+    # The print edition's bitmap emoji font stays out, with its licence (tests/test_emoji.py).
+    assert set(fonts.values()) == {"font/otf"}
+    assert {href for href in items if href.endswith(".txt")} == {"fonts/OFL-EBGaramond.txt"}
     body_text = "".join("".join(xhtml(epub_zip, n).find("x:body", NS).itertext())
                         for n in items if n.endswith(".xhtml"))
     regular = TTFont(BytesIO(epub_zip.read("EPUB/fonts/EBGaramond12-Regular.otf")))
     assert len(epub_zip.read("EPUB/fonts/EBGaramond12-Regular.otf")) < (PROJECT / "styles/fonts/EBGaramond12-Regular.otf").stat().st_size / 3
-    emoji = {c for c in body_text if ord(c) >= 0x1F600}
+    emoji = {c for c in body_text if ord(c) >= 0x1F600}  # the reading system's own emoji font draws these
+    assert emoji
     missing = {c for c in set(body_text) - emoji if not c.isspace() and ord(c) not in regular.getBestCmap()}
     assert missing == set()
-    assert emoji <= {chr(c) for c in TTFont(BytesIO(epub_zip.read("EPUB/fonts/NotoColorEmoji-Emoticons.ttf"))).getBestCmap()}
 
 
 def test_stylesheets_fix_no_colour_and_ask_for_nothing_only_browsers_know():

@@ -9,12 +9,13 @@ metadata, accessibility, documents, resources, navigation, package.
 from __future__ import annotations
 
 import io
+import posixpath
 from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
 
-from bookforge.html import PRINT_CSS, HtmlBook, Page, TocEntry
+from bookforge.html import CSS_URL, FONTS as FONT_FOLDER, LICENCE_SUFFIX, PRINT_CSS, HtmlBook, Page, TocEntry
 from bookforge.model import Metadata
 from bookforge.renderers import accessibility, ocf
 from bookforge.renderers.fonts import subset_font
@@ -115,7 +116,7 @@ def _accessibility(book: epub.EpubBook, html: HtmlBook) -> None:
 def _resources(book: epub.EpubBook, html: HtmlBook) -> None:
     """Stylesheets, licences and the cover image as written; fonts cut down to the characters the book sets."""
     text = "".join("".join(etree.fromstring(item.content).itertext()) for item in book.spine)
-    for number, href in enumerate((r for r in html.resources if r != PRINT_CSS), start=1):
+    for number, href in enumerate(_carried(html), start=1):
         suffix = Path(href).suffix.lower()
         content = (html.directory / href).read_bytes()
         item = epub.EpubItem(uid=f"res-{number}", file_name=href, media_type=MEDIA_TYPES[suffix],
@@ -124,6 +125,30 @@ def _resources(book: epub.EpubBook, html: HtmlBook) -> None:
             item.id, item.properties = "cover-image", ["cover-image"]
             book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # for EPUB 2 readers
         book.add_item(item)
+
+
+def _carried(html: HtmlBook) -> list[str]:
+    """The resources the EPUB carries: all but the print stylesheet, and of the fonts only those the
+    EPUB's stylesheets name, with their licences.  The print edition's colour emoji font is a bitmap
+    (CBDT) font that most reading systems do not draw; the EPUB leaves emoji as text for the reading
+    system's own emoji font, which book.css names after the book's face."""
+    sheets = [href for href in html.resources if href.endswith(".css") and href != PRINT_CSS]
+    named = {posixpath.normpath(posixpath.join(posixpath.dirname(sheet), found.group(2).strip()))
+             for sheet in sheets for found in CSS_URL.finditer((html.directory / sheet).read_text(encoding="utf-8"))}
+    fonts = [href for href in html.resources if href.startswith(f"{FONT_FOLDER}/") and not href.endswith(LICENCE_SUFFIX)]
+
+    def carried(href: str) -> bool:
+        if href in fonts:
+            return href in named
+        if href.startswith(f"{FONT_FOLDER}/") and href.endswith(LICENCE_SUFFIX):
+            # A licence goes with its fonts (OFL-NotoColorEmoji.txt with NotoColorEmoji-Emoticons.ttf);
+            # one that names none of the fonts is kept.
+            family = Path(href).stem.removeprefix("OFL-")
+            its = [font for font in fonts if Path(font).stem.startswith(family)]
+            return not its or any(font in named for font in its)
+        return href != PRINT_CSS
+
+    return [href for href in html.resources if carried(href)]
 
 
 def _toc_entry(entry: TocEntry):
