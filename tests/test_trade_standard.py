@@ -22,7 +22,7 @@ MARKS = {(0.733, 0.0, 0.0), (0.333, 0.333, 0.333), (0.353, 0.435, 0.549), (0.424
 INCH = 72.0
 HYPHENS = ("-", "\u2010")
 NOTE_FILLS = {(1.0, 0.964706, 0.964706), (0.968627, 0.976471, 0.988235)}  # proof.css: .proof-note backgrounds
-NOTE_SIZE = 6.0  # proof.css: .proof-note
+NOTE_SIZES = (6.0, 5.5)  # proof.css: .proof-note, and its file and line
 NS = {"x": "http://www.w3.org/1999/xhtml"}
 
 
@@ -139,7 +139,7 @@ def _notes(proof_pages):
     for number, (_, rects, chars, width, height) in enumerate(proof_pages, start=1):
         for rect in rects:
             if tuple(round(v, 6) for v in rect["non_stroking_color"] or ()) in NOTE_FILLS and rect["fill"]:
-                inside = [c for c in chars if abs(c["size"] - NOTE_SIZE) < 0.1 and rect["x0"] <= (c["x0"] + c["x1"]) / 2 <= rect["x1"]
+                inside = [c for c in chars if min(abs(c["size"] - size) for size in NOTE_SIZES) < 0.1 and rect["x0"] <= (c["x0"] + c["x1"]) / 2 <= rect["x1"]
                           and rect["top"] <= (c["top"] + c["bottom"]) / 2 <= rect["bottom"]]
                 bold = "".join(c["text"] for c in inside if "Bold" in c["fontname"])  # the note's number
                 found.append((number, rect, width, height, bold + "|" + "".join(c["text"] for c in inside)))

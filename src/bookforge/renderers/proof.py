@@ -219,9 +219,12 @@ def render(printed_pdf: Path, printed: PrintLayout, book: Book, html_directory: 
     from bookforge.renderers.pdf import _weasyprint, book_fetcher
 
     weasyprint = _weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()  # without it WeasyPrint ignores proof.css's @font-face and sets the notes in DejaVu
     base_url, fetcher, legend = (html_directory / "css" / "proof.css").as_uri(), book_fetcher(html_directory), LEGEND
     all_notes = notes(book, printed, labels)
-    heights = _heights(weasyprint, all_notes, printed, css, base_url, fetcher)
+    heights = _heights(weasyprint, all_notes, printed, css, base_url, fetcher, fonts)
     kinds = {n.number: n.kind for n in all_notes}
     sheets = [_sheet(index, frame, printed, [n for n in all_notes if n.page == index], heights, slug, kinds)
               for index, frame in enumerate(printed.frames)]
@@ -232,7 +235,8 @@ def render(printed_pdf: Path, printed: PrintLayout, book: Book, html_directory: 
     page_rule = (f"@page {{ size: {frame.trim.width:g}pt {frame.trim.height:g}pt; margin: 0; }}\n"
                  f".sheet {{ width: {frame.trim.width:g}pt; height: {frame.trim.height:g}pt; }}\n")
     overlay = weasyprint.HTML(string=_document(sheets), base_url=base_url, url_fetcher=fetcher).write_pdf(
-        stylesheets=[weasyprint.CSS(string=page_rule + css, base_url=base_url, url_fetcher=fetcher)])
+        stylesheets=[weasyprint.CSS(string=page_rule + css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)],
+        font_config=fonts)
     with pikepdf.open(printed_pdf) as pdf, pikepdf.open(io.BytesIO(overlay)) as marks:
         for page, sheet in zip(pdf.pages, marks.pages):
             page.add_overlay(sheet, pikepdf.Rectangle(*(float(v) for v in page.trimbox)))
@@ -240,13 +244,14 @@ def render(printed_pdf: Path, printed: PrintLayout, book: Book, html_directory: 
         return len(pdf.pages)
 
 
-def _heights(weasyprint, all_notes: list[Note], printed: PrintLayout, css: str, base_url: str, fetcher) -> dict[int, float]:
+def _heights(weasyprint, all_notes: list[Note], printed: PrintLayout, css: str, base_url: str, fetcher, fonts) -> dict[int, float]:
     """How tall each note sets at the margin's width: laid out once, in a column of them."""
     width = note_box(printed.frames[0], 0, 0).width
     body = "".join(Markup('<div class="proof-note" data-n="{}" style="width: {}pt">{}</div>').format(n.number, width, n.html)
                    for n in all_notes)
     document = weasyprint.HTML(string=f"<html><body>{body}</body></html>", base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=[weasyprint.CSS(string="@page { size: 6in 200in; margin: 0; }\n" + css, base_url=base_url, url_fetcher=fetcher)])
+        stylesheets=[weasyprint.CSS(string="@page { size: 6in 200in; margin: 0; }\n" + css, base_url=base_url, url_fetcher=fetcher,
+                                    font_config=fonts)], font_config=fonts)
     from weasyprint.formatting_structure import boxes
 
     heights = {}
