@@ -141,7 +141,8 @@ def _notes(proof_pages):
             if tuple(round(v, 6) for v in rect["non_stroking_color"] or ()) in NOTE_FILLS and rect["fill"]:
                 inside = [c for c in chars if min(abs(c["size"] - size) for size in NOTE_SIZES) < 0.1 and rect["x0"] <= (c["x0"] + c["x1"]) / 2 <= rect["x1"]
                           and rect["top"] <= (c["top"] + c["bottom"]) / 2 <= rect["bottom"]]
-                bold = "".join(c["text"] for c in inside if "Bold" in c["fontname"])  # the note's number
+                # The note's number: bold at the note's size (a removal's bold number may stand on a note's corner).
+                bold = "".join(c["text"] for c in inside if "Bold" in c["fontname"] and abs(c["size"] - NOTE_SIZES[0]) < 0.1)
                 found.append((number, rect, width, height, bold + "|" + "".join(c["text"] for c in inside)))
     return found
 
