@@ -26,9 +26,11 @@ WORD = re.compile(r"[^\s\"“”()\[\]{}<>,;:!?…*/=&|]+")
 LOADS = {
     "spylls (both dictionaries)": "lx.hunspell()",
     "word lists (both)": "lx.word_lists()",
-    "symspell": "lx.symspell()",
+    "symspell's index (before)": "SymSpell(2, 5).load_dictionary(str(resources.files('symspellpy') / VOCABULARY), 0, 1)",
+    "vocabulary for close_words": "lx.vocabulary()",
     "bigrams": "lx.bigrams()",
     "misspellings": "lx.misspellings()",
+    "all the pass loads (now)": "lx.word_lists(); lx.vocabulary(); lx.bigrams(); lx.misspellings()",
 }
 
 
@@ -89,8 +91,53 @@ def equivalence() -> int:
     return len(found)
 
 
+def typos(count: int = 3000) -> set[str]:
+    """Deterministic typing errors in common words: a swap, a dropped, doubled or changed letter, one or two of them."""
+    import random
+
+    from wordfreq import top_n_list
+
+    rng = random.Random(9)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    found = set()
+    for word in rng.sample([w for w in top_n_list("en", 20_000) if w.isalpha() and len(w) > 2], count):
+        for _ in range(rng.choice((1, 2))):
+            i = rng.randrange(len(word) - 1)
+            word = rng.choice((word[:i] + word[i + 1] + word[i] + word[i + 2:], word[:i] + word[i + 1:],
+                               word[:i] + word[i] + word[i:], word[:i] + rng.choice(letters) + word[i + 1:]))
+        found.add(word)
+    return found
+
+
+def close_words() -> int:
+    """``lexicon.close_words`` (rapidfuzz over the vocabulary) against symspellpy's lookup, which it replaces."""
+    from importlib import resources
+
+    from symspellpy import SymSpell, Verbosity
+
+    from bookforge.editorial import lexicon as lx
+
+    speller = SymSpell(max_dictionary_edit_distance=lx.MAX_EDITS, prefix_length=5)
+    speller.load_dictionary(str(resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"), 0, 1)
+    unknown = {w.lower() for w in words() if w.isalpha() and not lx.known(w.lower())}
+    queries = sorted(unknown | typos())
+    differ = []
+    for word in queries:
+        found = speller.lookup(word, Verbosity.ALL, max_edit_distance=lx.MAX_EDITS, transfer_casing=False)
+        expected = tuple(s.term for s in found if s.term != word and lx.known(s.term))
+        if set(expected) != set(lx.close_words(word)):
+            differ.append((word, expected, lx.close_words(word)))
+    print(f"\nclose_words: {len(queries):,} words ({len(unknown):,} unknown words of the texts, the rest typos of common words): "
+          f"{len(differ)} give other candidates than symspell")
+    for word, expected, got in differ[:10]:
+        print(f"  {word!r}: symspell {expected}, rapidfuzz {got}")
+    return len(differ)
+
+
 def load_seconds(expression: str) -> float:
-    code = ("import time; from bookforge.editorial import lexicon as lx; import wordfreq, symspellpy, spylls.hunspell; "
+    code = ("import time; from importlib import resources; from bookforge.editorial import lexicon as lx; "
+            "import wordfreq, spylls.hunspell; from symspellpy import SymSpell; "
+            "VOCABULARY = 'frequency_dictionary_en_82_765.txt'; "
             f"t = time.process_time(); {expression}; print(time.process_time() - t)")
     return float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
 
@@ -106,6 +153,6 @@ def loading(runs: int = 3) -> None:
 
 
 if __name__ == "__main__":
-    failures = equivalence()
+    failures = equivalence() + close_words()
     loading()
     sys.exit(1 if failures else 0)
