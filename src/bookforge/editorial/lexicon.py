@@ -34,8 +34,6 @@ from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
-from wordfreq import zipf_frequency
-
 from bookforge.diagnostics import BookforgeError, error
 
 PACKAGED = Path(__file__).with_name("dictionaries")
@@ -81,6 +79,11 @@ def source_digest(path: Path) -> str:
     for suffix in (".aff", ".dic"):
         digest.update(path.with_suffix(suffix).read_bytes())
     return digest.hexdigest()
+
+
+def sources() -> dict[str, str]:
+    """Each dictionary in use with the hash of its files: what the editorial result depends on besides code and text."""
+    return {name: source_digest(_dictionary_path(name)) for name in DICTIONARIES}
 
 
 @cache
@@ -265,6 +268,8 @@ def known_to_all(word: str) -> bool:
 
 @lru_cache(maxsize=None)
 def zipf(word: str) -> float:
+    from wordfreq import zipf_frequency  # imported at first use: a build that reuses the edit stage never needs it
+
     return zipf_frequency(word, "en")
 
 
