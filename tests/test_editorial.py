@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
@@ -413,6 +414,45 @@ def test_without_the_hunspell_dictionaries_the_pass_stops_and_says_what_to_insta
     from bookforge.editorial import lexicon
 
     monkeypatch.setenv("BOOKFORGE_HUNSPELL", str(tmp_path))
-    lexicon.hunspell.cache_clear()
-    with pytest.raises(lexicon.MissingDictionary, match="install Debian's hunspell-en-us and hunspell-en-gb"):
-        lexicon.hunspell()
+    lexicon.word_lists.cache_clear()
+    try:
+        with pytest.raises(lexicon.MissingDictionary, match="en_US .* is not in .*set BOOKFORGE_HUNSPELL"):
+            lexicon.word_lists()
+    finally:
+        lexicon.word_lists.cache_clear()
+
+
+def test_the_shipped_word_lists_are_made_from_the_shipped_dictionaries():
+    """A changed .dic or .aff needs tools/expand_dictionaries.py run again: a build would otherwise expand it on every machine."""
+    from bookforge.editorial import lexicon
+
+    for name in lexicon.DICTIONARIES:
+        path = lexicon.PACKAGED / name
+        header = json.loads(gzip.decompress((path.with_suffix(".words.gz")).read_bytes()).split(b"\n", 1)[0])
+        assert header["source"] == lexicon.source_digest(path) and header["dictionary"] == name
+
+
+def test_another_dictionary_folder_is_expanded_once_into_the_cache(tmp_path, monkeypatch):
+    from bookforge.editorial import lexicon
+
+    aff = "SET UTF-8\nICONV 1\nICONV ’ '\n\nSFX S Y 1\nSFX S 0 s .\n\nPFX U Y 1\nPFX U 0 un .\n"
+    for name, words in (("en_US", ["color/SU", "Paris"]), ("en_GB", ["colour/SU", "Paris", "don't"])):
+        (tmp_path / f"{name}.aff").write_text(aff, encoding="utf-8")
+        (tmp_path / f"{name}.dic").write_text(f"{len(words)}\n" + "\n".join(words) + "\n", encoding="utf-8")
+    monkeypatch.setenv("BOOKFORGE_HUNSPELL", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for cached in (lexicon.hunspell, lexicon.word_lists, lexicon.known, lexicon.known_to_all):
+        cached.cache_clear()
+    try:
+        assert lexicon.known("uncolors") and lexicon.known("Colours") and lexicon.known("COLOURS")
+        assert lexicon.known("Paris") and lexicon.known("PARIS") and not lexicon.known("paris")
+        assert lexicon.known("don’t") and not lexicon.known_to_all("don't") and lexicon.known_to_all("paris-paris".title())
+        assert lexicon.known("colors-uncolor") and not lexicon.known("colors-colour") and lexicon.known("1984")
+        for word in ("uncolors", "Colours", "COLOURS", "Paris", "PARIS", "paris", "don’t", "Don't", "colors-uncolor",
+                     "-color", "color-", "colour-Paris", "colourz", "1984", "unParis"):  # as spylls reads the dictionaries
+            assert (lexicon.known(word), lexicon.known_to_all(word)) == (any(d.lookup(word) for d in lexicon.hunspell()),
+                                                                         all(d.lookup(word) for d in lexicon.hunspell())), word
+        assert sorted(p.name.split("-")[0] for p in (tmp_path / "cache/bookforge/dictionaries").iterdir()) == ["en_GB", "en_US"]
+    finally:
+        for cached in (lexicon.hunspell, lexicon.word_lists, lexicon.known, lexicon.known_to_all):
+            cached.cache_clear()

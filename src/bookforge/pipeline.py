@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from bookforge import cache, editorial, html, manifest, model, output, provenance, readers
-from bookforge.editorial import Context, report
+from bookforge.editorial import Context, lexicon, report
 from bookforge.diagnostics import (BookforgeError, Diagnostic, ManifestError, OutputError, RenderError, Severity,
                                    error)
 from bookforge.model import Book
@@ -118,7 +118,7 @@ def _edit(book: Book, spec: manifest.Manifest, out: Path):
     """The editorial pass, or its stored result when the book, its settings and the pass's code are unchanged."""
     code = [*Path(editorial.__file__).parent.glob("*.py"), Path(model.__file__)]
     versions = cache.versions("spylls", "symspellpy", "codespell", "wordfreq", "rapidfuzz")
-    digest = cache.key(book, spec.editorial.model_dump_json(), versions, code=code)
+    digest = cache.key(book, spec.editorial.model_dump_json(), versions, lexicon.sources(), code=code)
     return cache.cached(out, "edit", digest, tuple[Book, Context], lambda: editorial.edit(book, spec.editorial))[0]
 
 
