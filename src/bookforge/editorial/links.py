@@ -22,17 +22,14 @@ WORD = re.compile(r"[\w’']+")
 
 def run(book: Book, ctx: Context) -> Book:
     titles = {ch.slug: [ch.title, *ctx.config.links.titles.get(ch.slug, [])] for ch in book.chapters()}
-
-    keys = {w for names in titles.values() for name in names for w in _key(name).split()}
+    title_words = _TitleWords(titles)
 
     def link(block: Block, chapter: Chapter, where: str) -> Block:
         for index in range(len(block.lines)):
-            if not keys & set(_key(block.lines[index]).split()):
-                continue
-            for slug, names in titles.items():
+            for slug in title_words.named(block.lines[index]):
                 if slug == chapter.slug:
                     continue
-                for start, end in reversed(_mentions(block.lines[index], names, ctx.config.links.threshold)):
+                for start, end in reversed(_mentions(block.lines[index], titles[slug], ctx.config.links.threshold)):
                     if any(m.line == index and m.start < end and start < m.end for m in block.marks if m.kind == "link"):
                         continue
                     text = block.lines[index][start:end]
@@ -43,6 +40,34 @@ def run(book: Book, ctx: Context) -> Book:
     return edit_blocks(book, link)
 
 
+class _TitleWords:
+    """The chapters a line may name, found through an index of the titles' words rather than by trying every
+    chapter on every line (a whole blog has hundreds): those with a name whose key words are all in the line
+    but one, ``_mentions``' own first test."""
+
+    def __init__(self, titles: dict[str, list[str]]):
+        self.position = {slug: n for n, slug in enumerate(titles)}
+        self.index: dict[str, list[tuple[str, int]]] = {}
+        self.sizes: dict[tuple[str, int], int] = {}
+        for slug, names in titles.items():
+            for number, name in enumerate(names):
+                words = set(_key(name).split())
+                self.sizes[(slug, number)] = len(words)
+                for word in words:
+                    self.index.setdefault(word, []).append((slug, number))
+        self.short = {slug for (slug, _), size in self.sizes.items() if size <= 1}  # one word may be the missing one
+
+    def named(self, line: str) -> list[str]:
+        hits: dict[tuple[str, int], int] = {}
+        for word in set(_key(line).split()):
+            for name in self.index.get(word, ()):
+                hits[name] = hits.get(name, 0) + 1
+        if not hits:
+            return []
+        near = self.short | {name[0] for name, count in hits.items() if self.sizes[name] - count <= 1}
+        return sorted(near, key=self.position.__getitem__)  # in book order
+
+
 def _key(text: str) -> str:
     return " ".join(w for w in (m.group().lower() for m in WORD.finditer(text)) if w not in SMALL_WORDS)
 
@@ -50,22 +75,22 @@ def _key(text: str) -> str:
 def _mentions(line: str, names: list[str], threshold: float) -> list[tuple[int, int]]:
     """Spans of ``line`` that name one of ``names``, best first-come, not overlapping."""
     tokens = list(WORD.finditer(line))
-    present = {t.group().lower() for t in tokens}
+    lower = [t.group().lower() for t in tokens]
+    capitals = [i for i, t in enumerate(tokens) if t.group()[:1].isupper()]  # a title starts with a capital
     found: list[tuple[int, int]] = []
     for name in names:
-        if len(set(_key(name).split()) - present) > 1:  # a mention shares all but one of the title's words
+        key = _key(name).split()
+        if len(set(key) - set(lower)) > 1:  # a mention shares all but one of the title's words
             continue
         size = len(WORD.findall(name))
-        key = _key(name)
         for length in [n for n in (size, size - 1, size + 1) if n > 0]:
-            for i in range(len(tokens) - length + 1):
-                if not tokens[i].group()[:1].isupper():  # a title starts with a capital
-                    continue
+            for i in (i for i in capitals if i + length <= len(tokens)):
                 start, end = tokens[i].start(), tokens[i + length - 1].end()
-                candidate = _key(line[start:end])
-                if len(candidate.split()) != len(key.split()) or any(s < end and start < e for s, e in found):
+                candidate = [w for w in lower[i:i + length] if w not in SMALL_WORDS]
+                if len(candidate) != len(key) or any(s < end and start < e for s, e in found):
                     continue
-                if fuzz.ratio(candidate, key) >= threshold and _title_like(tokens[i:i + length]) and not SEQUEL.match(line[end:]):
+                if (fuzz.ratio(" ".join(candidate), " ".join(key)) >= threshold and _title_like(tokens[i:i + length])
+                        and not SEQUEL.match(line[end:])):
                     found.append((start, end))
     return sorted(found)
 
