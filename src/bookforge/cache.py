@@ -46,10 +46,11 @@ def versions(*packages: str) -> dict[str, str]:
     return {name: version(name) for name in packages}
 
 
-def tree(directory: Path) -> list[tuple[str, str]]:
-    """Every file below ``directory`` with the hash of its bytes, in a fixed order: a folder's fingerprint."""
+def tree(directory: Path, skip: str | None = None) -> list[tuple[str, str]]:
+    """Every file below ``directory`` (but those whose name ends with ``skip``) with the hash of its bytes,
+    in a fixed order: a folder's fingerprint."""
     return [(path.relative_to(directory).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
-            for path in sorted(directory.rglob("*")) if path.is_file()]
+            for path in sorted(directory.rglob("*")) if path.is_file() and not (skip and path.name.endswith(skip))]
 
 
 def cached(out: Path, stage: str, digest: str, kind: Any, compute: Callable[[], T]) -> tuple[T, bool]:
