@@ -38,6 +38,7 @@ MAX_LADDER = 2  # hyphenated line endings in a row, at most
 LADDER_ROUNDS = 4  # layouts tried while breaking up longer ladders
 PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
 GROUP_STAGE = "pdf-group"  # the cache's folder for the groups' layouts
+GROUP_ENTRIES = 2048  # kept in it: every group of a 50x book (about 500), twice over, and a few folio sheets
 INTERNAL = pdf_post.INTERNAL  # a link to another page of the book, in a group's document
 CHARACTERS_PER_SQUARE_INCH = 110  # of text block, for the estimate that picks the first gutter band
 TARGET_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href(?:\s+url)?\s*\)\s*,\s*page\s*\)")
@@ -233,7 +234,7 @@ class _Typesetting:
             found[n] = laid
             if self.store:
                 try:
-                    cache.store(self.store, GROUP_STAGE, keys[n], laid)
+                    cache.store(self.store, GROUP_STAGE, keys[n], laid, keep=GROUP_ENTRIES)
                 except OSError:
                     pass  # a cache that cannot be written only makes the next build slower
         return found
