@@ -121,6 +121,7 @@ class Job:
     css: tuple[str, ...]
     variant: str | None
     whole: bool  # the whole book in one document: folios, links and contents resolved by WeasyPrint itself
+    keep: int | None = None  # only the first pages (a folio sheet lays out one recto more than it keeps)
 
 
 def render(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None = None) -> PdfResult:
@@ -205,8 +206,13 @@ class _Typesetting:
         numbered = self._document(front_pages, folios=folios)
         front = self._lay_out([Job(numbered, (page, self.no_folio), None, False)])[0]
         laid = [front, *body]
-        sheet = self._folio_sheet(laid, page)
-        return _Joined(laid, sheet, labels, front_count)
+        starts = [0, *offsets[:-1]]
+        sheets = self._lay_out([self._folio_sheet(group, start, front_count, page) for group, start in zip(laid, starts)])
+        for group, sheet in zip(laid, sheets):
+            if [_furniture(k) for k in sheet.pages] != [_furniture(k) for k in _even_kinds(group.pages)]:
+                raise RenderError([error("X-203", "the folios could not be set: the folio sheet's pages do not fall "
+                                         "as the book's do (print.css: a page rule the sheet cannot follow)", "build")])
+        return _Joined(laid, sheets, labels, front_count)
 
     def _document(self, pages: tuple[Page, ...], *, whole: bool = False, folios: dict[str, str] | None = None) -> str:
         """The document of a group; with ``folios`` (those known so far), the front matter's, whose contents
@@ -239,12 +245,14 @@ class _Typesetting:
                     pass  # a cache that cannot be written only makes the next build slower
         return found
 
-    def _folio_sheet(self, laid: list[Laid], page_rule: str):
-        """A document of empty pages, one per page of the book, each of the kind the groups laid out there,
-        showing nothing but its folio: laid over the book's pages, it numbers them all in one pass."""
-        kinds = [kind for group in laid for kind in _even_kinds(group.pages)]
+    def _folio_sheet(self, group: Laid, start: int, front_matter_pages: int, page_rule: str) -> Job:
+        """A document of empty pages, one per page of ``group`` (and the blank verso after an odd count), each of
+        the kind the group laid out there and showing nothing but its folio: laid over the group's pages, it
+        numbers them.  ``start`` is the group's first page in the book, so the page counter starts where the
+        book's stands there (counted from the first page, and from 1 again at the first page of the body)."""
+        kinds = _even_kinds(group.pages)
         body = etree.Element(f"{{{XHTML}}}body")
-        for number, kind in enumerate(kinds):
+        for number, kind in enumerate([*kinds, PageKind("", "right", False)]):  # and a recto, to end on the blank
             if kind.blank:
                 continue
             style = [f"page: {kind.name}"] if kind.name else []
@@ -257,12 +265,9 @@ class _Typesetting:
         for href in (SHARED_CSS, PRINT_CSS):
             etree.SubElement(head, f"{{{XHTML}}}link", rel="stylesheet", href=href)
         root.append(body)
-        job = Job(etree.tostring(root, encoding="unicode", method="xml"), (page_rule, self.folio_only), None, True)
-        [sheet] = self._lay_out([job])
-        if [_furniture(k) for k in sheet.pages] != [_furniture(k) for k in kinds]:
-            raise RenderError([error("X-203", "the folios could not be set: the folio sheet's pages do not fall as "
-                                     "the book's do (print.css: a page rule the sheet cannot follow)", "build")])
-        return sheet
+        counter = start + 1 if start < front_matter_pages else start - front_matter_pages + 1
+        css = (page_rule, self.folio_only, f"@page :first {{ counter-reset: page {counter}; }}\n")
+        return Job(etree.tostring(root, encoding="unicode", method="xml"), css, None, False, keep=len(kinds))
 
 
 _WORK: dict = {}  # what the forked workers share with the parent: the HTML folder
@@ -298,6 +303,8 @@ def _lay_out_job(job: Job) -> Laid:
                 break
         if job.whole:
             layout = _even(layout)
+        if job.keep is not None:
+            layout = layout.copy(layout.pages[:job.keep])
         data = layout.write_pdf(pdf_variant=job.variant)
     starts, untraced = pagelist.page_starts(layout)
     return Laid(data, tuple(PageKind(p._page_box.page_type.name or "", p._page_box.page_type.side,
@@ -372,24 +379,24 @@ def _labels(front_matter_pages: int, pages: int) -> list[str]:
 
 
 class _Joined:
-    """The groups' PDFs in reading order, the folio sheet laid over them: one book."""
+    """The groups' PDFs in reading order, each with its folio sheet laid over it: one book."""
 
-    def __init__(self, laid: list[Laid], sheet: Laid | None, labels: list[str], front_matter_pages: int):
-        self.laid, self.sheet, self.labels, self.front = laid, sheet, labels, front_matter_pages
+    def __init__(self, laid: list[Laid], sheets: list[Laid] | None, labels: list[str], front_matter_pages: int):
+        self.laid, self.sheets, self.labels, self.front = laid, sheets, labels, front_matter_pages
         self.count = len(labels)
         offsets = self._offsets()
         starts: list = []
         untraced: list[int] = []
         frames, placed = [], []
-        for laid_group, offset in zip(laid, offsets):
-            padded = _even_count(len(laid_group.pages)) if sheet else len(laid_group.pages)
+        for number, (laid_group, offset) in enumerate(zip(laid, offsets)):
+            padded = _even_count(len(laid_group.pages)) if sheets else len(laid_group.pages)
             starts += [*laid_group.starts, *[None] * (padded - len(laid_group.pages))]
             untraced += [offset + n for n in laid_group.untraced]
             frames += laid_group.printed.frames
             if padded > len(laid_group.pages):
-                frames.append(sheet.printed.frames[offset + len(laid_group.pages)])
+                frames.append(sheets[number].printed.frames[-1])
             placed += [replace(p, page=offset + p.page) for p in laid_group.printed.placed]
-        diagnostics = [d for group in (*laid, *([sheet] if sheet else [])) for d in group.diagnostics]
+        diagnostics = [d for group in (*laid, *(sheets or ())) for d in group.diagnostics]
         self.diagnostics = tuple(dict.fromkeys(diagnostics))
         self.pagination = pagelist.Pagination(tuple(starts), tuple(labels),
                                               tuple(pagelist.untraced_warning(n + 1) for n in untraced))
@@ -401,11 +408,11 @@ class _Joined:
         return cls([laid], None, _labels(front, len(laid.pages)), front)
 
     def _offsets(self) -> list[int]:
-        sizes = [_even_count(len(g.pages)) if self.sheet else len(g.pages) for g in self.laid]
+        sizes = [_even_count(len(g.pages)) if self.sheets else len(g.pages) for g in self.laid]
         return [0, *itertools.accumulate(sizes)][:-1]
 
     def finish(self, target: Path, identifier: str, bleed_points: float) -> None:
-        if self.sheet is None:
+        if self.sheets is None:
             pdf_post.finish(self.laid[0].pdf, target, self.front, identifier, bleed_points)
             return
         offsets = self._offsets()
@@ -414,8 +421,8 @@ class _Joined:
             for t in laid.targets:
                 targets.setdefault(t.id, (offset + t.page, t.x, t.y))
         bookmarks = [replace(b, page=offset + b.page) for laid, offset in zip(self.laid, offsets) for b in laid.bookmarks]
-        parts = [(laid.pdf, len(laid.pages)) for laid in self.laid]
-        pdf_post.finish_joined(parts, self.sheet.pdf, targets, _outline(bookmarks), target, self.front, identifier,
+        parts = [(laid.pdf, len(laid.pages), sheet.pdf) for laid, sheet in zip(self.laid, self.sheets)]
+        pdf_post.finish_joined(parts, targets, _outline(bookmarks), target, self.front, identifier,
                                bleed_points)
 
 

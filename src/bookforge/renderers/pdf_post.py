@@ -28,30 +28,29 @@ def finish(data: bytes, target: Path, front_matter_pages: int, identifier: str, 
         _save(pdf, target, front_matter_pages, identifier, bleed_points)
 
 
-def finish_joined(parts: list[tuple[bytes, int]], sheet: bytes, targets: dict[str, tuple[int, float, float]],
+def finish_joined(parts: list[tuple[bytes, int, bytes]], targets: dict[str, tuple[int, float, float]],
                   outline: list, target: Path, front_matter_pages: int, identifier: str, bleed_points: float) -> None:
-    """Join the groups' PDFs (``parts``: each PDF and its page count) into one book and write it to ``target``.
+    """Join the groups' PDFs (``parts``: each PDF, its page count and its folio sheet) into one book and
+    write it to ``target``.
 
     The first part (the front matter) is the base, so the document's information and language are
-    its.  A group of an odd page count is followed by the folio sheet's blank verso at that place;
-    every other page gets its sheet page laid over it (the folio).  Each ``bookforge-internal:`` link
+    its.  A group of an odd page count is followed by its folio sheet's blank verso; every other
+    page gets its sheet page laid over it (the folio).  Each ``bookforge-internal:`` link
     becomes a link to its target's page (``targets``: id -> page, x, y), and the outline is the
     whole book's (``outline``: WeasyPrint's bookmark trees, page numbers counted in the book)."""
     import pikepdf
 
     with contextlib.ExitStack() as stack:
         pdf = stack.enter_context(pikepdf.open(io.BytesIO(parts[0][0])))
-        folios = stack.enter_context(pikepdf.open(io.BytesIO(sheet)))
-        blanks = []
-        for number, (data, count) in enumerate(parts):
+        for number, (data, count, sheet) in enumerate(parts):
+            first = len(pdf.pages) if number else 0
             if number:
                 pdf.pages.extend(stack.enter_context(pikepdf.open(io.BytesIO(data))).pages)
+            folios = stack.enter_context(pikepdf.open(io.BytesIO(sheet)))
+            for at, (page, folio) in enumerate(zip(pdf.pages[first:], folios.pages), start=first + 1):
+                _overlay(pdf, page, folio, pikepdf.Name(f"/Folio{at}"))
             if count % 2:
-                blanks.append(len(pdf.pages))
-                pdf.pages.append(folios.pages[len(pdf.pages)])
-        for number, (page, folio) in enumerate(zip(pdf.pages, folios.pages)):
-            if number not in blanks:
-                _overlay(pdf, page, folio, pikepdf.Name(f"/Folio{number + 1}"))
+                pdf.pages.append(folios.pages[-1])
         _resolve_links(pdf, targets)
         _replace_outline(pdf, outline)
         _save(pdf, target, front_matter_pages, identifier, bleed_points)
