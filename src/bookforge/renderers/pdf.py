@@ -1,8 +1,12 @@
 """The print renderer: WeasyPrint lays out the intermediate XHTML with the print stylesheet.
 
-The pages' bodies are set one after another in a single document, so the contents page
-can ask for the page of every chapter (``target-counter``) and the running heads can
-carry the chapter titles.  Links between files become links inside that document.
+The book is cut where it turns to a new recto (front matter, parts, chapters, back matter), and
+each group is laid out as a document of its own, in worker processes, one per core, and cached
+by its own content: its layout does not depend on where it stands in the book.  The folios come
+from a sheet of empty pages per group laid over its pages, the contents is laid out last with the
+page numbers known, and pikepdf joins the groups, their links and their bookmarks into one PDF
+(``pdf_post``).  A tagged PDF (PDF/UA) stays one document.  benchmarks/NOTES-parallel-layout.md
+tells why each piece is as it is.
 """
 
 from __future__ import annotations
