@@ -138,8 +138,19 @@ def render(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None
             parts = book.whole()
         else:
             parts = book.grouped()
+    _report_pages(parts.count)
     parts.finish(target, html.metadata.identifier, options.spec.bleed_inches * POINTS_PER_INCH)
     return PdfResult(target, parts.count, parts.diagnostics, parts.pagination, parts.printed)
+
+
+def _report_pages(count: int) -> None:
+    """The groups were laid out in workers, whose WeasyPrint progress log the live display cannot hear: tell
+    it, in WeasyPrint's words, how many pages the book took, then that the PDF is being written."""
+    from bookforge.progress import LAYOUT_PAGE, WEASYPRINT_PROGRESS, WRITING_PDF
+
+    log = logging.getLogger(WEASYPRINT_PROGRESS)
+    log.info(f"{LAYOUT_PAGE} %d", count)
+    log.info(WRITING_PDF)
 
 
 def groups(html: HtmlBook) -> list[tuple[Page, ...]]:
@@ -262,7 +273,7 @@ class _Typesetting:
             style = [f"page: {kind.name}"] if kind.name else []
             if number:
                 style.append(f"break-before: {kind.side if kinds[number - 1].blank else 'page'}")
-            sheet_page = etree.SubElement(body, f"{{{XHTML}}}div", style="; ".join(style) or None)
+            sheet_page = etree.SubElement(body, f"{{{XHTML}}}div", {"style": "; ".join(style)} if style else {})
             sheet_page.append(etree.Comment(" "))  # not <div/>: WeasyPrint's HTML parser would open it and nest the rest
         root = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML}, lang=self.html.metadata.language)
         head = etree.SubElement(root, f"{{{XHTML}}}head")
