@@ -25,7 +25,7 @@ from bookforge import codec
 T = TypeVar("T")
 FOLDER = ".cache"
 FORMAT = "bookforge-cache/1"
-KEEP = 64  # live entries per stage
+KEEP = 64  # live entries per stage, unless the stage asks for more (one per chapter of a long book, say)
 
 
 def key(*parts: object, code: Iterable[Path] = ()) -> str:
@@ -46,10 +46,11 @@ def versions(*packages: str) -> dict[str, str]:
     return {name: version(name) for name in packages}
 
 
-def tree(directory: Path) -> list[tuple[str, str]]:
-    """Every file below ``directory`` with the hash of its bytes, in a fixed order: a folder's fingerprint."""
+def tree(directory: Path, skip: str | None = None) -> list[tuple[str, str]]:
+    """Every file below ``directory`` (but those whose name ends with ``skip``) with the hash of its bytes,
+    in a fixed order: a folder's fingerprint."""
     return [(path.relative_to(directory).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
-            for path in sorted(directory.rglob("*")) if path.is_file()]
+            for path in sorted(directory.rglob("*")) if path.is_file() and not (skip and path.name.endswith(skip))]
 
 
 def cached(out: Path, stage: str, digest: str, kind: Any, compute: Callable[[], T]) -> tuple[T, bool]:
@@ -86,8 +87,8 @@ def load(out: Path, stage: str, digest: str, kind: Any) -> Any | None:
     return value
 
 
-def store(out: Path, stage: str, digest: str, value: Any) -> None:
-    """Keep ``value`` under ``digest``, atomically; prune the stage's least recently used entries."""
+def store(out: Path, stage: str, digest: str, value: Any, keep: int = KEEP) -> None:
+    """Keep ``value`` under ``digest``, atomically; prune the stage's least recently used entries beyond ``keep``."""
     blobs: list[bytes] = []
     payload = json.dumps(codec.encode(value, blobs), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     parts = [payload, *blobs]
@@ -104,7 +105,7 @@ def store(out: Path, stage: str, digest: str, value: Any) -> None:
         os.replace(temporary, path)
     finally:
         Path(temporary).unlink(missing_ok=True)
-    _prune(path.parent)
+    _prune(path.parent, keep)
     for legacy in (out / FOLDER).glob("*.pickle"):
         legacy.unlink(missing_ok=True)  # entries of the pickle cache that came before: never loaded, so removed
 
@@ -126,7 +127,7 @@ def _unpack(data: bytes, stage: str, digest: str, kind: Any) -> Any:
     return codec.decode(kind, json.loads(parts[0].decode("utf-8")), parts[1:])
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: Path, keep: int) -> None:
     entries = sorted(folder.glob("*.entry"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in entries[KEEP:]:
+    for old in entries[keep:]:
         old.unlink(missing_ok=True)

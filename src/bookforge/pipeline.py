@@ -157,17 +157,15 @@ def _typeset(name: str, html_book: html.HtmlBook, target: Path, options: pdf.Pdf
     fails the build on its errors.
     """
     def render():
-        made = _render(lambda: pdf.render(html_book, target, options), "PDF")
+        made = _render(lambda: pdf.render(html_book, target, options, out), "PDF")
         if any(d.severity is Severity.ERROR for d in made.diagnostics):
             raise RenderError(list(made.diagnostics))
-        pagination = _render(lambda: pagelist.paginate(made.layout), "page-list")
-        return target.read_bytes(), replace(made, layout=None), pagination
+        return target.read_bytes(), made
 
     code = Path(pdf.__file__).parent.glob("*.py")
     digest = cache.key(cache.tree(html_book.directory), options, cache.versions("weasyprint", "pikepdf"), code=code)
-    kind = tuple[bytes, pdf.PdfResult, pagelist.Pagination]
-    (data, made, pagination), reused = cache.cached(out, name, digest, kind, render)
+    (data, made), reused = cache.cached(out, name, digest, tuple[bytes, pdf.PdfResult], render)
     if reused:
         target.write_bytes(data)
     result.diagnostics += [d for d in made.diagnostics if d not in result.diagnostics]
-    return replace(made, path=target), pagination
+    return replace(made, path=target), made.pagination

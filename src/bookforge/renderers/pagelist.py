@@ -18,7 +18,6 @@ from lxml import etree
 
 from bookforge.diagnostics import Diagnostic, warning
 from bookforge.html import HtmlBook, PageBreak
-from bookforge.renderers.pdf import page_labels
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
@@ -45,12 +44,6 @@ class Pagination:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def paginate(layout) -> Pagination:
-    """Where each page of ``layout`` begins in the XHTML, and the folio it carries."""
-    starts, diagnostics = page_starts(layout)
-    return Pagination(tuple(starts), tuple(page_labels(layout)), tuple(diagnostics))
-
-
 def mark(html: HtmlBook, pagination: Pagination) -> tuple[HtmlBook, list[Diagnostic]]:
     """Put a page-break marker for every page into the XHTML files and the page-list into the nav."""
     breaks = _place(html, list(pagination.starts), list(pagination.labels))
@@ -58,14 +51,15 @@ def mark(html: HtmlBook, pagination: Pagination) -> tuple[HtmlBook, list[Diagnos
     return replace(html, page_list=breaks), list(pagination.diagnostics)
 
 
-def page_starts(layout) -> tuple[list[Start | None], list[Diagnostic]]:
-    """For each page, where its first word stands in the XHTML; None for a page with no text."""
+def page_starts(layout) -> tuple[list[Start | None], list[int]]:
+    """For each page, where its first word stands in the XHTML (None for a page with no text); and the
+    indexes of the pages whose first word could not be traced (their start is None too)."""
     root = next(box.element for box in layout.pages[0]._page_box.children if box.element is not None)
     parents = {child: parent for parent in root.iter() for child in parent}
     laid_out: dict = defaultdict(int)  # element -> non-space characters of its own text set so far
     broken: set = set()
-    starts, diagnostics = [], []
-    for number, page in enumerate(layout.pages, start=1):
+    starts, untraced = [], []
+    for number, page in enumerate(layout.pages):
         first = None
         for box in _text_boxes(page._page_box):
             element = box.element
@@ -76,10 +70,15 @@ def page_starts(layout) -> tuple[list[Start | None], list[Diagnostic]]:
                 broken.add(element)
         start = _start(first, parents) if first and first[0] not in broken else None
         if first and start is None:
-            diagnostics.append(warning("X-201", f"page {number} of the PDF: could not trace its first word to the "
-                                       "XHTML; its page-break marker stands with the next page's", "build/html"))
+            untraced.append(number)
         starts.append(start)
-    return starts, diagnostics
+    return starts, untraced
+
+
+def untraced_warning(number: int) -> Diagnostic:
+    """What the page-list says about page ``number`` (from 1) of the PDF when its first word could not be traced."""
+    return warning("X-201", f"page {number} of the PDF: could not trace its first word to the XHTML; its "
+                   "page-break marker stands with the next page's", "build/html")
 
 
 def own_text(element) -> str:

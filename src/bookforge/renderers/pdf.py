@@ -1,29 +1,37 @@
 """The print renderer: WeasyPrint lays out the intermediate XHTML with the print stylesheet.
 
-The pages' bodies are set one after another in a single document, so the contents page
-can ask for the page of every chapter (``target-counter``) and the running heads can
-carry the chapter titles.  Links between files become links inside that document.
+The book is cut where it turns to a new recto (front matter, parts, chapters, back matter), and
+each group is laid out as a document of its own, in worker processes, one per core, and cached
+by its own content: its layout does not depend on where it stands in the book.  The folios come
+from a sheet of empty pages per group laid over its pages, the contents is laid out last with the
+page numbers known, and pikepdf joins the groups, their links and their bookmarks into one PDF
+(``pdf_post``).  A tagged PDF (PDF/UA) stays one document.  benchmarks/NOTES-parallel-layout.md
+tells why each piece is as it is.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
+import itertools
 import logging
+import multiprocessing
 import os
 import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from bookforge import __version__
+from bookforge import __version__, cache
 from bookforge.diagnostics import Diagnostic, RenderError, error, note, warning
-from bookforge.html import PRINT_CSS, SHARED_CSS, HtmlBook
-from bookforge.renderers import pdf_post, proof
+from bookforge.html import PRINT_CSS, SHARED_CSS, HtmlBook, Page
+from bookforge.renderers import pagelist, pdf_post, proof
 from bookforge.renderers.print_spec import GUTTER_BANDS, POINTS_PER_INCH, PrintSpec, gutter, page_css
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -32,6 +40,14 @@ ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 9
 HYPHEN = "\u2010"  # the hyphen WeasyPrint sets at a break
 MAX_LADDER = 2  # hyphenated line endings in a row, at most
 LADDER_ROUNDS = 4  # layouts tried while breaking up longer ladders
+PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
+GROUP_STAGE = "pdf-group"  # the cache's folder for the groups' layouts
+GROUP_ENTRIES = 2048  # kept in it: every group of a 50x book (about 500), twice over, and a few folio sheets
+INTERNAL = pdf_post.INTERNAL  # a link to another page of the book, in a group's document
+CHARACTERS_PER_SQUARE_INCH = 110  # of text block, for the estimate that picks the first gutter band
+TARGET_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href(?:\s+url)?\s*\)\s*,\s*page\s*\)")
+FONT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}")
+MARGIN_RULE = re.compile(r"@((?:top|bottom|left|right)-[a-z-]+)\s*\{([^{}]*)\}")
 SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset library is missing; "
                    "install it (Debian: libharfbuzz-subset0) for faster PDF builds")
 
@@ -47,29 +63,397 @@ class PdfResult:
     path: Path
     pages: int
     diagnostics: tuple[Diagnostic, ...]
-    layout: object = None  # WeasyPrint's Document: where each page begins, for the EPUB's page-list
+    pagination: pagelist.Pagination | None = None  # where each page begins in the XHTML, for the EPUB's page-list
     printed: proof.PrintLayout | None = None  # where each line and each marked change stands, for the proof
 
 
-def render(html: HtmlBook, target: Path, options: PdfOptions) -> PdfResult:
-    """Lay out ``html`` and write the PDF to ``target``."""
+@dataclass(frozen=True)
+class PageKind:
+    """What decides a page's furniture: its named page (print.css's ``page``), its side, and whether it is blank."""
+
+    name: str
+    side: str
+    blank: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an element with an id stands: a link's destination, in PDF points from the page's bottom left."""
+
+    id: str
+    page: int
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """An entry of the PDF's outline as WeasyPrint found it (``bookmark-level``), before nesting."""
+
+    page: int
+    level: int
+    label: str
+    x: float
+    y: float
+    state: str
+
+
+@dataclass(frozen=True)
+class Laid:
+    """One group of pages laid out and drawn: the PDF and the small facts the book needs from its layout.
+
+    Page numbers in it count from the group's first page, so it does not depend on where the
+    group stands in the book, and a rebuild can take it from the cache.
+    """
+
+    pdf: bytes
+    pages: tuple[PageKind, ...]
+    targets: tuple[Target, ...]
+    bookmarks: tuple[Bookmark, ...]
+    starts: tuple[pagelist.Start | None, ...]
+    untraced: tuple[int, ...]
+    printed: proof.PrintLayout
+    strings: tuple[tuple[str, str], ...]  # the named strings (string-set) in force at its end
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A group's document and its extra stylesheets: everything its layout depends on (with the book's files)."""
+
+    xml: str
+    css: tuple[str, ...]
+    variant: str | None
+    whole: bool  # the whole book in one document: folios, links and contents resolved by WeasyPrint itself
+    keep: int | None = None  # only the first pages (a folio sheet lays out one recto more than it keeps)
+
+
+def render(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None = None) -> PdfResult:
+    """Lay out ``html`` and write the PDF to ``target``; ``store`` is a build folder whose cache keeps each group."""
     weasyprint = _weasyprint()
-    document = _combine(html, options)
-    _check_variant(document, options.spec)
-    with _CollectedWarnings() as collected, _source_date_epoch(options.date):
+    _check_variant(options.spec)
+    book = _Typesetting(weasyprint, html, options, store)
+    with _source_date_epoch(options.date):
+        if options.spec.pdf_variant:  # a tagged PDF has one structure tree: the book stays one document
+            parts = book.whole()
+        else:
+            parts = book.grouped()
+    _report_pages(parts.count)
+    parts.finish(target, html.metadata.identifier, options.spec.bleed_inches * POINTS_PER_INCH)
+    return PdfResult(target, parts.count, parts.diagnostics, parts.pagination, parts.printed)
+
+
+def _report_pages(count: int) -> None:
+    """The groups were laid out in workers, whose WeasyPrint progress log the live display cannot hear: tell
+    it, in WeasyPrint's words, how many pages the book took, then that the PDF is being written."""
+    from bookforge.progress import LAYOUT_PAGE, WEASYPRINT_PROGRESS, WRITING_PDF
+
+    log = logging.getLogger(WEASYPRINT_PROGRESS)
+    log.info(f"{LAYOUT_PAGE} %d", count)
+    log.info(WRITING_PDF)
+
+
+def groups(html: HtmlBook) -> list[tuple[Page, ...]]:
+    """The pages cut where the book turns to a new recto: the front matter, every part and chapter page,
+    every piece of back matter.  Each group's layout depends on nothing before or after it."""
+    found: list[list[Page]] = []
+    for page in html.pages:
+        if not found or page.matter != "frontmatter":
+            found.append([])
+        found[-1].append(page)
+    return [tuple(group) for group in found]
+
+
+def estimated_pages(html: HtmlBook, spec: PrintSpec) -> int:
+    """About how many pages the book will take: its characters over what a page of text holds.
+
+    Only the first gutter band is chosen from it, the same way for the same sources; the
+    layout's real page count then decides (``_Typesetting.grouped``)."""
+    characters = sum(len("".join(etree.parse(str(html.path(page))).getroot().itertext())) for page in html.pages)
+    margins = spec.margins
+    width = spec.trim.width / POINTS_PER_INCH - margins.inside - margins.outside - gutter(0)
+    height = spec.trim.height / POINTS_PER_INCH - margins.top - margins.bottom
+    return round(characters / (CHARACTERS_PER_SQUARE_INCH * width * height))
+
+
+class _Typesetting:
+    """The layout of one book: its groups laid out (from the cache, or in worker processes), then joined."""
+
+    def __init__(self, weasyprint, html: HtmlBook, options: PdfOptions, store: Path | None):
+        self.weasyprint, self.html, self.options, self.store = weasyprint, html, options, store
+        self.first_body = next((p for p in html.pages if p.matter == "bodymatter"), None)
+        self.resources = cache.tree(html.directory, skip=".xhtml")  # stylesheets, fonts and pictures
+        self.sheets = {href: (html.directory / href).read_text("utf-8") for href in (SHARED_CSS, PRINT_CSS)}
+        folio, furniture = _margin_boxes(self.sheets.values())
+        self.no_folio = "".join(f"@page {{ @{box} {{ content: none !important; }} }}\n" for box in folio)
+        self.folio_only = "".join(f"@page {{ @{box} {{ content: none !important; }} }}\n" for box in furniture)
+
+    def whole(self) -> _Joined:
+        band = gutter(estimated_pages(self.html, self.options.spec))
+        for _ in GUTTER_BANDS:
+            job = Job(self._document(self.html.pages, whole=True), (page_css(self.options.spec, band),),
+                      self.options.spec.pdf_variant, True)
+            [laid] = self._lay_out([job])
+            if gutter(len(laid.pages)) == band:
+                break
+            band = gutter(len(laid.pages))
+        return _Joined.single(laid)
+
+    def grouped(self) -> _Joined:
+        """Lay every group out in the gutter band the book's length asks for; the front matter last, with
+        the page numbers of the contents now known; then the folios on a sheet of their own."""
+        front_pages, *rest = groups(self.html)
+        band = gutter(estimated_pages(self.html, self.options.spec))
+        for _ in GUTTER_BANDS:
+            page = page_css(self.options.spec, band)
+            front = self._lay_out([Job(self._document(front_pages, folios={}), (page, self.no_folio), None, False)])[0]
+            entry = _entry_strings(front.strings)
+            body = self._lay_out([Job(self._document(group), (page, self.no_folio, entry), None, False) for group in rest])
+            count = sum(_even_count(len(laid.pages)) for laid in [front, *body])
+            if gutter(count) == band:
+                break
+            band = gutter(count)
+        offsets = list(itertools.accumulate([_even_count(len(front.pages))] + [_even_count(len(b.pages)) for b in body]))
+        front_count = offsets[0]
+        labels = _labels(front_count, offsets[-1])
+        folios = {t.id: labels[offset + t.page] for laid, offset in zip(body, offsets) for t in laid.targets}
+        folios.update({t.id: labels[t.page] for t in front.targets})
+        numbered = self._document(front_pages, folios=folios)
+        front = self._lay_out([Job(numbered, (page, self.no_folio), None, False)])[0]
+        laid = [front, *body]
+        starts = [0, *offsets[:-1]]
+        sheets = self._lay_out([self._folio_sheet(group, start, front_count, page) for group, start in zip(laid, starts)])
+        for group, sheet in zip(laid, sheets):
+            if [_furniture(k) for k in sheet.pages] != [_furniture(k) for k in _even_kinds(group.pages)]:
+                raise RenderError([error("X-203", "the folios could not be set: the folio sheet's pages do not fall "
+                                         "as the book's do (print.css: a page rule the sheet cannot follow)", "build")])
+        return _Joined(laid, sheets, labels, front_count)
+
+    def _document(self, pages: tuple[Page, ...], *, whole: bool = False, folios: dict[str, str] | None = None) -> str:
+        """The document of a group; with ``folios`` (those known so far), the front matter's, whose contents
+        prints them."""
+        root = _combine(self.html, self.options, pages, self.first_body, whole, folios or {})
+        if folios is not None:  # a link, not <style>: the document is read as HTML, where <style> is raw text
+            css = base64.b64encode("\n".join(self._resolved_counters()).encode("utf-8")).decode("ascii")
+            etree.SubElement(root[0], f"{{{XHTML}}}link", rel="stylesheet", href=f"data:text/css;base64,{css}")
+        return etree.tostring(root, encoding="unicode", method="xml")
+
+    def _resolved_counters(self) -> list[str]:
+        """The book's stylesheets once more, with each page number a contents entry asks for (``target-counter``)
+        read from the entry's ``data-folio`` instead: the targets are in other groups' documents."""
+        return [TARGET_COUNTER.sub("attr(data-folio)", FONT_FACE.sub("", text))
+                for text in self.sheets.values() if TARGET_COUNTER.search(text)]
+
+    def _lay_out(self, jobs: list[Job]) -> list[Laid]:
+        """Each job's layout: from the cache when the same document was laid out before, else in a pool."""
+        code = Path(__file__).parent.glob("*.py")
+        keys = [cache.key(job, self.resources, cache.versions("weasyprint", "pikepdf"), code=code) for job in jobs]
+        found = [cache.load(self.store, GROUP_STAGE, key, Laid) if self.store else None for key in keys]
+        missing = [n for n, laid in enumerate(found) if laid is None]
+        _WORK.update(directory=self.html.directory)
+        for n, laid in zip(missing, _map(_lay_out_job, [jobs[n] for n in missing])):
+            found[n] = laid
+            if self.store:
+                try:
+                    cache.store(self.store, GROUP_STAGE, keys[n], laid, keep=GROUP_ENTRIES)
+                except OSError:
+                    pass  # a cache that cannot be written only makes the next build slower
+        return found
+
+    def _folio_sheet(self, group: Laid, start: int, front_matter_pages: int, page_rule: str) -> Job:
+        """A document of empty pages, one per page of ``group`` (and the blank verso after an odd count), each of
+        the kind the group laid out there and showing nothing but its folio: laid over the group's pages, it
+        numbers them.  ``start`` is the group's first page in the book, so the page counter starts where the
+        book's stands there (counted from the first page, and from 1 again at the first page of the body)."""
+        kinds = _even_kinds(group.pages)
+        body = etree.Element(f"{{{XHTML}}}body")
+        for number, kind in enumerate([*kinds, PageKind("", "right", False)]):  # and a recto, to end on the blank
+            if kind.blank:
+                continue
+            style = [f"page: {kind.name}"] if kind.name else []
+            if number:
+                style.append(f"break-before: {kind.side if kinds[number - 1].blank else 'page'}")
+            sheet_page = etree.SubElement(body, f"{{{XHTML}}}div", {"style": "; ".join(style)} if style else {})
+            sheet_page.append(etree.Comment(" "))  # not <div/>: WeasyPrint's HTML parser would open it and nest the rest
+        root = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML}, lang=self.html.metadata.language)
+        head = etree.SubElement(root, f"{{{XHTML}}}head")
+        for href in (SHARED_CSS, PRINT_CSS):
+            etree.SubElement(head, f"{{{XHTML}}}link", rel="stylesheet", href=href)
+        root.append(body)
+        counter = start + 1 if start < front_matter_pages else start - front_matter_pages + 1
+        css = (page_rule, self.folio_only, f"@page :first {{ counter-reset: page {counter}; }}\n")
+        return Job(etree.tostring(root, encoding="unicode", method="xml"), css, None, False, keep=len(kinds))
+
+
+_WORK: dict = {}  # what the forked workers share with the parent: the HTML folder
+
+
+def _map(function, jobs: list[Job]) -> list[Laid]:
+    """``function`` over ``jobs`` in order: in worker processes forked after WeasyPrint was imported, one per
+    core, when there is more than one job and more than one core; the largest jobs first."""
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers < 2:
+        return [function(job) for job in jobs]
+    order = sorted(range(len(jobs)), key=lambda n: -len(jobs[n].xml))
+    results: list = [None] * len(jobs)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for n, laid in zip(order, pool.imap(function, [jobs[n] for n in order])):
+            results[n] = laid
+    return results
+
+
+def _lay_out_job(job: Job) -> Laid:
+    """Lay one group's document out (again, without hyphenation in any paragraph that ladders) and draw it."""
+    weasyprint = _weasyprint()
+    directory = _WORK["directory"]
+    document = etree.fromstring(job.xml)
+    css_url = (directory / PRINT_CSS).as_uri()
+    stylesheets = [weasyprint.CSS(string=text, base_url=css_url, url_fetcher=book_fetcher(directory)) for text in job.css]
+    with _CollectedWarnings() as collected:
         for _ in range(LADDER_ROUNDS):
-            source = weasyprint.HTML(
-                string=etree.tostring(document, encoding="unicode", method="xml"),
-                base_url=(html.directory / "book.xhtml").as_uri(),
-                url_fetcher=book_fetcher(html.directory),
-            )
-            layout = _lay_out(weasyprint, source, options)
+            source = weasyprint.HTML(string=etree.tostring(document, encoding="unicode", method="xml"),
+                                     base_url=(directory / "book.xhtml").as_uri(), url_fetcher=book_fetcher(directory))
+            layout = source.render(stylesheets=stylesheets)
             if not _break_ladders(document, layout):
                 break
-        data = layout.write_pdf(pdf_variant=options.spec.pdf_variant)
-    bleed_points = options.spec.bleed_inches * POINTS_PER_INCH
-    pdf_post.finish(data, target, _front_matter_pages(layout), html.metadata.identifier, bleed_points)
-    return PdfResult(target, len(layout.pages), tuple(collected.diagnostics), layout, proof.measure(layout))
+        if job.whole:
+            layout = _even(layout)
+        if job.keep is not None:
+            layout = layout.copy(layout.pages[:job.keep])
+        data = layout.write_pdf(pdf_variant=job.variant)
+    starts, untraced = pagelist.page_starts(layout)
+    return Laid(data, tuple(PageKind(p._page_box.page_type.name or "", p._page_box.page_type.side,
+                                     p._page_box.page_type.blank) for p in layout.pages),
+                _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced), proof.measure(layout),
+                _strings(layout), tuple(collected.diagnostics))
+
+
+def _targets(layout) -> tuple[Target, ...]:
+    """Where each id stands; an id found twice, as WeasyPrint does, where it first stands."""
+    found: dict[str, Target] = {}
+    for number, page in enumerate(layout.pages):
+        for id_, (x, y, _, _) in page.anchors.items():
+            found.setdefault(id_, Target(id_, number, x * PX, (page.height - y) * PX))
+    return tuple(found.values())
+
+
+def _bookmarks(layout) -> tuple[Bookmark, ...]:
+    return tuple(Bookmark(number, level, label, x * PX, (page.height - y) * PX, state)
+                 for number, page in enumerate(layout.pages) for level, label, (x, y), state in page.bookmarks)
+
+
+def _strings(layout) -> tuple[tuple[str, str], ...]:
+    """The value of each named string (``string-set``) after the last page of ``layout``."""
+    found: dict[str, str] = {}
+    for page in layout.pages:
+        for box in page._page_box.descendants():
+            if getattr(box, "string_set", None) and box.string_set != "none":
+                found.update(dict(box.string_set))
+    return tuple(sorted(found.items()))
+
+
+def _entry_strings(strings: tuple[tuple[str, str], ...]) -> str:
+    """A stylesheet that sets the named strings a group inherits from the pages before it (the book's title
+    for the running heads), which its own document does not hold."""
+    values = ", ".join(f'{name} "{_css_string(text)}"' for name, text in strings)
+    return f":root {{ string-set: {values}; }}\n" if values else ""
+
+
+def _css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+
+
+def _margin_boxes(stylesheets) -> tuple[list[str], list[str]]:
+    """The margin boxes that show the page number (``counter(page)``), and the others: the running heads."""
+    folio, furniture = set(), set()
+    for text in stylesheets:
+        for name, body in MARGIN_RULE.findall(text):
+            (folio if "counter(page" in body else furniture).add(name)
+    return sorted(folio), sorted(furniture - folio)
+
+
+def _furniture(kind: PageKind) -> tuple:
+    """What decides a page's running heads and folio: a blank page's name is not its own but its neighbour's."""
+    return (kind.side, kind.blank) if kind.blank else (kind.side, kind.blank, kind.name)
+
+
+def _even_count(pages: int) -> int:
+    return pages + pages % 2
+
+
+def _even_kinds(kinds: tuple[PageKind, ...]) -> list[PageKind]:
+    """A group's pages, and the blank verso the next group's recto leaves after an odd count."""
+    if len(kinds) % 2 == 0:
+        return list(kinds)
+    return [*kinds, PageKind(kinds[-1].name, "left", True)]
+
+
+def _labels(front_matter_pages: int, pages: int) -> list[str]:
+    """The folio of every page as the PDF's /PageLabels give it: roman for the front matter, arabic from 1 after."""
+    return [_roman(n) for n in range(1, front_matter_pages + 1)] + [str(n) for n in range(1, pages - front_matter_pages + 1)]
+
+
+class _Joined:
+    """The groups' PDFs in reading order, each with its folio sheet laid over it: one book."""
+
+    def __init__(self, laid: list[Laid], sheets: list[Laid] | None, labels: list[str], front_matter_pages: int):
+        self.laid, self.sheets, self.labels, self.front = laid, sheets, labels, front_matter_pages
+        self.count = len(labels)
+        offsets = self._offsets()
+        starts: list = []
+        untraced: list[int] = []
+        frames, placed = [], []
+        for number, (laid_group, offset) in enumerate(zip(laid, offsets)):
+            padded = _even_count(len(laid_group.pages)) if sheets else len(laid_group.pages)
+            starts += [*laid_group.starts, *[None] * (padded - len(laid_group.pages))]
+            untraced += [offset + n for n in laid_group.untraced]
+            frames += laid_group.printed.frames
+            if padded > len(laid_group.pages):
+                frames.append(sheets[number].printed.frames[-1])
+            placed += [replace(p, page=offset + p.page) for p in laid_group.printed.placed]
+        diagnostics = [d for group in (*laid, *(sheets or ())) for d in group.diagnostics]
+        self.diagnostics = tuple(dict.fromkeys(diagnostics))
+        self.pagination = pagelist.Pagination(tuple(starts), tuple(labels),
+                                              tuple(pagelist.untraced_warning(n + 1) for n in untraced))
+        self.printed = proof.PrintLayout(tuple(frames), tuple(placed))
+
+    @classmethod
+    def single(cls, laid: Laid) -> _Joined:
+        front = next((n for n, kind in enumerate(laid.pages) if kind.name == "body-start"), 0)
+        return cls([laid], None, _labels(front, len(laid.pages)), front)
+
+    def _offsets(self) -> list[int]:
+        sizes = [_even_count(len(g.pages)) if self.sheets else len(g.pages) for g in self.laid]
+        return [0, *itertools.accumulate(sizes)][:-1]
+
+    def finish(self, target: Path, identifier: str, bleed_points: float) -> None:
+        if self.sheets is None:
+            pdf_post.finish(self.laid[0].pdf, target, self.front, identifier, bleed_points)
+            return
+        offsets = self._offsets()
+        targets: dict[str, tuple[int, float, float]] = {}
+        for laid, offset in zip(self.laid, offsets):
+            for t in laid.targets:
+                targets.setdefault(t.id, (offset + t.page, t.x, t.y))
+        bookmarks = [replace(b, page=offset + b.page) for laid, offset in zip(self.laid, offsets) for b in laid.bookmarks]
+        parts = [(laid.pdf, len(laid.pages), sheet.pdf) for laid, sheet in zip(self.laid, self.sheets)]
+        pdf_post.finish_joined(parts, targets, _outline(bookmarks), target, self.front, identifier,
+                               bleed_points)
+
+
+def _outline(bookmarks: list[Bookmark]) -> list:
+    """The bookmarks nested as WeasyPrint nests them: (label, (page, x, y), children, state) trees."""
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    root: list = []
+    skipped: list[int] = []
+    last_by_depth = [root]
+    previous = 0
+    for number, marks in itertools.groupby(bookmarks, key=lambda b: b.page):
+        page = SimpleNamespace(bookmarks=[(b.level, b.label, (b.x, b.y), b.state) for b in marks])
+        previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, number, Matrix())
+    return root
 
 
 @contextmanager
@@ -86,25 +470,13 @@ def _source_date_epoch(date: datetime.datetime) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def _check_variant(document: etree._Element, spec: PrintSpec) -> None:
+def _check_variant(spec: PrintSpec) -> None:
     """Refuse PDF/X: a preflight accepts it only with a CMYK output intent (a printer's ICC profile), and
     bookforge ships none that it may redistribute, so it would write a file that claims PDF/X and fails."""
     if spec.pdf_variant and spec.pdf_variant.startswith("pdf/x"):
         raise RenderError([error("X-202", f"print.pdf_variant: {spec.pdf_variant} is refused: bookforge ships no CMYK "
                                  "output intent (printer profile), so a printer's preflight would reject the file as "
                                  "PDF/X; leave pdf_variant out (or use pdf/ua-1) and let the printer convert", "book.yaml")])
-
-
-def _lay_out(weasyprint, source, options: PdfOptions):
-    """Lay the book out with the narrowest gutter, then again only while its page count asks for a wider one."""
-    band = gutter(0)
-    for _ in GUTTER_BANDS:
-        stylesheets = [weasyprint.CSS(string=page_css(options.spec, band))]
-        layout = _even(source.render(stylesheets=stylesheets))
-        if gutter(len(layout.pages)) == band:
-            break
-        band = gutter(len(layout.pages))
-    return layout
 
 
 def _even(layout):
@@ -115,23 +487,12 @@ def _even(layout):
     return layout.copy([*layout.pages, blank])
 
 
-def page_labels(layout) -> list[str]:
-    """The folio of every page as the PDF's /PageLabels give it: roman for the front matter, arabic from 1 after."""
-    front = _front_matter_pages(layout)
-    return [_roman(n) for n in range(1, front + 1)] + [str(n) for n in range(1, len(layout.pages) - front + 1)]
-
-
 def _roman(number: int) -> str:
     digits = ""
     for numeral, value in ROMAN:
         count, number = divmod(number, value)
         digits += numeral * count
     return digits
-
-
-def _front_matter_pages(layout) -> int:
-    """How many pages come before the first page of the body, as laid out (its folio is 1)."""
-    return next((n for n, page in enumerate(layout.pages) if page._page_box.page_type.name == "body-start"), 0)
 
 
 def _weasyprint():
@@ -146,8 +507,13 @@ def _weasyprint():
     return weasyprint
 
 
-def _combine(html: HtmlBook, options: PdfOptions) -> etree._Element:
-    """One XHTML document holding every page's body in reading order, linked to the print stylesheet."""
+def _combine(html: HtmlBook, options: PdfOptions, pages: tuple[Page, ...], first_body: Page | None, whole: bool,
+             folios: dict[str, str]) -> etree._Element:
+    """One XHTML document holding ``pages``' bodies in reading order, linked to the print stylesheet.
+
+    In the whole book a link to another page becomes a link inside the document.  In a group it
+    becomes ``bookforge-internal:<id>``, resolved once the groups are joined (``pdf_post``), and
+    carries the folio of its target in ``data-folio`` when ``folios`` knows it (the contents)."""
     root = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML}, lang=html.metadata.language)
     head = etree.SubElement(root, f"{{{XHTML}}}head")
     etree.SubElement(head, f"{{{XHTML}}}meta", charset="utf-8")
@@ -157,14 +523,18 @@ def _combine(html: HtmlBook, options: PdfOptions) -> etree._Element:
     for href in (SHARED_CSS, PRINT_CSS):
         etree.SubElement(head, f"{{{XHTML}}}link", rel="stylesheet", href=href)
     body = etree.SubElement(root, f"{{{XHTML}}}body")
-    first_body_page = next((p for p in html.pages if p.matter == "bodymatter"), None)
-    for page in html.pages:
+    for page in pages:
         page_body = etree.parse(str(html.path(page))).getroot().find(f"{{{XHTML}}}body")
-        classes = page_body.get("class", "") + (" body-start" if page is first_body_page else "")
+        classes = page_body.get("class", "") + (" body-start" if page is first_body else "")
         wrapper = etree.SubElement(body, f"{{{XHTML}}}div", {"class": classes, "data-source": page.href})
         wrapper.extend(list(page_body))
     for link in root.iter(f"{{{XHTML}}}a"):
-        link.set("href", _internal_href(link.get("href", "")))
+        href = _internal_href(link.get("href", ""))
+        if href.startswith("#") and not whole:
+            href = INTERNAL + href[1:]
+            if href[len(INTERNAL):] in folios:
+                link.set("data-folio", folios[href[len(INTERNAL):]])
+        link.set("href", href)
     for number, paragraph in enumerate(root.iter(f"{{{XHTML}}}p")):
         paragraph.set("data-p", str(number))
     return root

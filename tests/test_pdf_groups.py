@@ -1,0 +1,104 @@
+"""The print PDF laid out in groups (front matter, parts, chapters, back matter) and joined: the same book
+as one document would be, its cross-references kept, and an edit re-lays only what it touches."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from bookforge import cache
+from bookforge.pipeline import BuildOptions, build
+from bookforge.renderers.pdf import GROUP_STAGE
+from test_build import CASES
+from test_pdf import _zones
+
+EDITED = "space and emoji 🙂."
+
+
+def _targets(pdf: pikepdf.Pdf, page: pikepdf.Page) -> list[int]:
+    """The page (from 0) each link on ``page`` leads to inside the PDF."""
+    numbers = {p.obj.objgen: n for n, p in enumerate(pdf.pages)}
+    found = []
+    for annotation in page.obj.get("/Annots", ()):
+        action = annotation.get("/A")
+        if action is not None and action.S == "/GoTo":
+            found.append(numbers[action.D[0].objgen])
+    return found
+
+
+def test_the_contents_links_lead_to_the_pages_whose_numbers_it_prints(built):
+    reader = PdfReader(built.pdf)
+    labels = reader.page_labels
+    with pikepdf.open(built.pdf) as pdf:
+        [contents] = [n for n, page in enumerate(reader.pages) if _zones(page)["block"].startswith("Contents")]
+        printed = re.findall(r"[A-Z][^\n]*?[ .]*?\.[ .]*(\d+)", _zones(reader.pages[contents])["block"])
+        targets = _targets(pdf, pdf.pages[contents])
+        assert len(printed) >= 7 and len(targets) >= len(printed)
+        assert set(printed) <= {labels[n] for n in targets}  # the parts' entries print no number but link too
+        uris = [str(a.A.URI) for page in pdf.pages for a in page.obj.get("/Annots", ())
+                if "/A" in a and a.A.S == "/URI"]
+        assert not [uri for uri in uris if not uri.startswith(("http://", "https://", "mailto:"))]
+
+
+def test_every_group_opens_on_a_recto(built):
+    """Parts, chapters and back matter open on a right-hand page (odd in the PDF), as in a single document."""
+    zones = [_zones(page) for page in PdfReader(built.pdf).pages]
+    openers = [n for n, page in enumerate(zones) if page["block"].startswith(("Part ", "Credits", "About the Author"))]
+    assert len(openers) == 5
+    assert all(n % 2 == 0 for n in openers), [n + 1 for n in openers]
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory):
+    """The small book built, a sentence added to one chapter, built again; and the edited sources built cold."""
+    project = tmp_path_factory.mktemp("incremental") / "small"
+    shutil.copytree(CASES / "small", project)
+    build(BuildOptions(project))
+    folder = project / "build" / cache.FOLDER / GROUP_STAGE
+    before = {path.name for path in folder.iterdir()}
+    chapter = project / "chapters" / "quirks.txt"
+    text = chapter.read_text(encoding="utf-8")
+    assert EDITED in text
+    chapter.write_text(text.replace(EDITED, EDITED + " The edit added this sentence to the chapter."), encoding="utf-8")
+    again = build(BuildOptions(project))
+    laid = {path.name for path in folder.iterdir()} - before
+    cold_project = tmp_path_factory.mktemp("cold") / "small"
+    shutil.copytree(project, cold_project, ignore=shutil.ignore_patterns("build"))
+    cold = build(BuildOptions(cold_project))
+    return again, cold, laid, len(before)
+
+
+def test_an_edited_chapter_is_laid_out_again_alone(edited):
+    again, cold, laid, groups_before = edited
+    # the edited chapter; the contents and the folio sheet only if its page count moved the numbers
+    assert 1 <= len(laid) <= 3 < groups_before
+
+
+def test_the_incremental_build_is_byte_identical_to_a_cold_build_of_the_edited_sources(edited):
+    again, cold, laid, _ = edited
+    assert again.pdf.read_bytes() == cold.pdf.read_bytes()
+    assert again.epub.read_bytes() == cold.epub.read_bytes()
+    assert again.pdf.read_bytes() != b""
+
+
+def test_the_book_in_one_document_and_in_groups_has_the_same_pages_folios_and_first_words(tmp_path):
+    """PDF/UA keeps the book one document (one structure tree); its pages must be the grouped book's."""
+    project = tmp_path / "small"
+    shutil.copytree(CASES / "small", project)
+    grouped = build(BuildOptions(project, tmp_path / "grouped"))
+    with (project / "book.yaml").open("a", encoding="utf-8") as manifest:
+        manifest.write("  pdf_variant: pdf/ua-1\n")
+    whole = build(BuildOptions(project, tmp_path / "whole"))
+    first, second = PdfReader(grouped.pdf), PdfReader(whole.pdf)
+    assert len(first.pages) == len(second.pages)
+    assert first.page_labels == second.page_labels
+    assert [_squeezed(page) for page in first.pages] == [_squeezed(page) for page in second.pages]
+
+
+def _squeezed(page) -> dict[str, str]:
+    """A page's running head, text and folio without white space (a tagged PDF's text breaks lines elsewhere)."""
+    return {zone: re.sub(r"\s+", "", text) for zone, text in _zones(page).items()}
