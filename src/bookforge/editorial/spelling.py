@@ -58,6 +58,7 @@ FUNCTION_WORDS = set("a an the my your his her our their its to of in on at for 
                      "she it us me him them is was be not so as that this".split())
 KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 VOWELS = set("aeiouy")
+NEARBY = {}  # each letter -> the letters one cheap slip away: its neighbouring keys, and for a vowel the other vowels
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,6 @@ CONTEXT = 1.0  # the weight of the neighbours' evidence against the word's own f
 BIGRAM_TOTAL = 2.5e13  # symspell's bigram counts over this are a pair's share of all pairs (fitted to wordfreq's frequencies)
 BIGRAM_CUTOFF = 6.4e6  # the smallest count symspell keeps: a pair it lacks was seen less often than this
 UNSEEN_FLOOR = -3.0  # the most a pair never seen counts against a reading
-REAL_WORD_UNSEEN = -1.5  # a real word is doubted only when chance alone would have put it beside its neighbour that often
 
 
 def run(book: Book, ctx: Context) -> Book:
@@ -180,7 +180,8 @@ class Speller:
                 joined = self.joined(plain[i], after, before, plain[i + 2] if i + 2 < len(tokens) and spaced[i + 2] else "")
                 if joined:
                     found.append(Finding(m.start(), tokens[i + 1].end(), line[m.start():tokens[i + 1].end()],
-                                         match_case(word, joined)))
+                                         match_case(word, joined) if isinstance(joined, str) else
+                                         tuple(match_case(word, j) for j in joined)))
                     continue
             if before and word.islower() and self.config.real_words:
                 other = self.real_word(before.lower(), word, after.lower())
@@ -191,9 +192,13 @@ class Speller:
 
     def judge(self, word: str, before: str = "", after: str = "", sentence_start: bool = False) -> str | tuple[str, ...] | None:
         """None for a word that is fine; the correction when it is certain; else the candidates to suggest."""
+        if self._verdicts.get((word, sentence_start), ()) is None:
+            return None  # a word found fine is fine between any neighbours
         key = (word, before, after, sentence_start)
         if key not in self._verdicts:
             self._verdicts[key] = self._judge(word, before, after, sentence_start)
+            if self._verdicts[key] is None:
+                self._verdicts[word, sentence_start] = None
         return self._verdicts[key]
 
     def _judge(self, word: str, before: str, after: str, sentence_start: bool) -> str | tuple[str, ...] | None:
@@ -229,22 +234,22 @@ class Speller:
         return any(" " in c and lx.bigrams().get(tuple(c.split()), 0) > 0 and _frequency(c) >= lx.zipf(lower)
                    for c in candidates(lower))
 
-    def joined(self, first: str, second: str, before: str, after: str) -> str | None:
-        """One word split in two ("with out", "be came"): the joined word, when it is far likelier in its place than the pair."""
+    def joined(self, first: str, second: str, before: str, after: str) -> str | tuple[str, ...] | None:
+        """One word split in two ("with out", "be came"): the joined word when it is far likelier in its place than
+        the pair, a suggestion when it is likelier."""
         key = ("joined", first, second, before, after)
         if key not in self._verdicts:
             self._verdicts[key] = self._join(first.lower(), second.lower(), before.lower(), after.lower())
         return self._verdicts[key]
 
-    def _join(self, first: str, second: str, before: str, after: str) -> str | None:
+    def _join(self, first: str, second: str, before: str, after: str) -> str | tuple[str, ...] | None:
         whole = first + second
-        if "'" in whole or first in self.own or second in self.own or len(first) < 2 and first not in ("a", "i"):
+        if whole not in _bigram_words() or "'" in whole or first in self.own or second in self.own:
             return None
-        if not (lx.known(whole) and lx.zipf(whole) >= self.config.common + 1) or first in AFFIXES[0] or second in AFFIXES[1]:
+        if first in AFFIXES[0] or second in AFFIXES[1] or not (lx.zipf(whole) >= self.config.common + 1 and lx.known(whole)):
             return None
-        apart = likelihood(f"{first} {second}", before, after)
-        together = likelihood(whole, before, after) - MODEL.split
-        return whole if together - apart >= self.config.margin * 3 else None
+        gain = likelihood(whole, before, after) - MODEL.split - likelihood(f"{first} {second}", before, after)
+        return whole if gain >= self.config.margin * 2 else (whole,) if gain >= 0 else None
 
     def real_word(self, before: str, word: str, after: str) -> tuple[str, ...]:
         """Real words the neighbours say this one stands for ("each weak" -> "each week"): only suggested, never applied."""
@@ -305,7 +310,8 @@ def _splittable(first: str, second: str) -> bool:
     """Two words a run-together word may stand for; not a word's own prefix or suffix ("dis regulated", "grounded ness")."""
     if first in AFFIXES[0] or second in AFFIXES[1]:
         return False
-    return all((len(p) > 2 or p in FUNCTION_WORDS) and lx.known(p) and lx.zipf(p) >= 3.5 for p in (first, second))
+    rarest = 2.5 if first in FUNCTION_WORDS else 3.5  # "areenactment" is "a reenactment", though "reenactment" is rare
+    return all((len(p) > 2 or p in FUNCTION_WORDS) and lx.known(p) and lx.zipf(p) >= rarest for p in (first, second))
 
 
 def _frequency(candidate: str) -> float:
@@ -343,21 +349,35 @@ def _bigram_words() -> frozenset[str]:
     return frozenset(w for pair in lx.bigrams() for w in pair)
 
 
+@cache
+def _followers() -> dict[str, set[str]]:
+    """Each word of symspell's bigrams -> the words seen after it."""
+    after: dict[str, set[str]] = {}
+    for first, second in lx.bigrams():
+        after.setdefault(first, set()).add(second)
+    return after
+
+
+@lru_cache(maxsize=None)
+def _cheap_edits(word: str) -> frozenset[str]:
+    """The words of symspell's bigrams one cheap typing error from ``word``: two letters swapped, a letter doubled or
+    written single, a neighbouring key or another vowel."""
+    halves = [(word[:i], word[i:]) for i in range(len(word))]
+    found = {a + b[1] + b[0] + b[2:] for a, b in halves if len(b) > 1}
+    found |= {a + b[0] + b for a, b in halves} | {a + b[1:] for a, b in halves if len(b) > 1 and b[0] == b[1]}
+    found |= {a + c + b[1:] for a, b in halves for c in NEARBY.get(b[0], "")}
+    return frozenset(found - {word}) & _bigram_words()
+
+
 def _real_word(before: str, word: str, after: str, config: SpellingConfig) -> tuple[str, ...]:
-    """Real words one edit from ``word`` that are far likelier after ``before`` (and before ``after``) than ``word``:
-    the pair with ``word`` is one symspell's bigrams never saw, the pair with the other one they saw often."""
-    if len(word) < 3 or word in FUNCTION_WORDS or before not in _bigram_words() or word not in _bigram_words():
-        return ()
-    if (before, word) in lx.bigrams() or association(before, word) > REAL_WORD_UNSEEN:
+    """Real words one cheap typing error from ``word`` that are far likelier between its neighbours than ``word``:
+    symspell's bigrams never saw ``word`` after ``before`` and often saw the other ("each weak", "each week")."""
+    if len(word) < 3 or word in FUNCTION_WORDS or (before, word) in lx.bigrams() or word not in _bigram_words():
         return ()
     here = likelihood(word, before, after)
-    others = []
-    for other in lx.close_words(word):
-        if (before, other) in lx.bigrams() and cost(word, other) <= config.max_cost - 0.5:
-            gain = likelihood(other, before, after) - cost(word, other) - here
-            if gain >= config.real_word_gain:
-                others.append((gain, other))
-    return tuple(o for _, o in sorted(others, reverse=True)[:MAX_SUGGESTED])
+    others = [(likelihood(other, before, after) - here, other) for other in _cheap_edits(word) & _followers().get(before, set())
+              if lx.known(other)]
+    return tuple(o for gain, o in sorted(others, reverse=True)[:MAX_SUGGESTED] if gain >= config.real_word_gain)
 
 
 @lru_cache(maxsize=None)
@@ -478,3 +498,7 @@ def _doubled(block: Block, index: int, chapter: Chapter, where: str, config: Spe
     for found in reversed(doubled):
         block = edit_line(block, index, found.start(), found.end(), found.group(1), ("fix", found.group()))
     return block
+
+
+NEARBY.update({x: "".join(y for y in "abcdefghijklmnopqrstuvwxyz" if _adjacent(x, y) or x != y and {x, y} <= VOWELS)
+               for x in "abcdefghijklmnopqrstuvwxyz"})
