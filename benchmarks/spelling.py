@@ -121,7 +121,8 @@ def cases(per_kind: int, rng: random.Random, listed: dict[str, tuple[str, ...]])
     for right, wrong in APOSTROPHES.items():
         places = [(s, m) for s in text for m in re.finditer(rf"(?<![\w']){re.escape(right)}(?![\w'])", s)]
         for sentence, m in rng.sample(places, min(3, len(places))):
-            yield ("lower_i" if wrong == "i'd" else "apostrophe"), *inject(sentence, m.start(), m.end(), wrong)
+            kind = ("lower_i" if wrong == "i'd" else "apostrophe") if non_word(wrong) else "real_word"  # "cant" is a word
+            yield kind, *inject(sentence, m.start(), m.end(), wrong)
     places = [(s, m) for s in text for m in re.finditer(r"(?<![\w'])I(?![\w'])", s)]
     for sentence, m in rng.sample(places, 10):
         yield "lower_i", *inject(sentence, m.start(), m.end(), "i")
