@@ -376,7 +376,25 @@ def test_a_doubtful_word_becomes_a_suggestion_once(tmp_path):
     book, ctx = run(spelling, book_of(tmp_path, post))
     assert next(book.chapters()).body[0].text == "The message, veralized, was clear. It was veralized again."
     assert [(s.word, s.source.line, s.candidates[:2], s.sentence) for s in ctx.suggestions] == [
-        ("veralized", 3, ("realized", "verbalized"), "The message, veralized, was clear.")]
+        ("veralized", 3, ("verbalized", "realized"), "The message, veralized, was clear.")]  # a dropped "b" first
+
+
+def test_split_words_are_joined_a_doubled_letter_is_fixed_and_a_real_word_its_neighbours_doubt_is_only_suggested(tmp_path):
+    text = "I will go with out him, it was so difficultt, and we meet each weak in mytherapist office."
+    book, ctx = run(spelling, book_of(tmp_path, f"A Post\n\n{text}\n\nLeave a Comment"))
+    assert next(book.chapters()).body[0].text == ("I will go without him, it was so difficult, and we meet each weak in "
+                                                  "my therapist office.")
+    assert [(c.before, c.after) for c in ctx.changes] == [("with out", "without"), ("difficultt", "difficult"),
+                                                         ("mytherapist", "my therapist")]
+    assert [(s.kind, s.word, s.candidates) for s in ctx.suggestions] == [("real_word", "each weak", ("each week",))]
+
+
+def test_a_word_made_with_an_ending_of_its_own_is_suggested_not_cut_back(tmp_path):
+    """Peter Pan's Neverland is "not large and sprawly" (WordPress's theme-unit-test export): not "sprawl"."""
+    text = "It is not large and sprawly, you know."
+    book, ctx = run(spelling, book_of(tmp_path, f"A Post\n\n{text}\n\nLeave a Comment"))
+    assert next(book.chapters()).body[0].text == text
+    assert [(s.word, s.candidates[0]) for s in ctx.suggestions] == [("sprawly", "sprawl")]
 
 
 def test_a_paragraph_in_another_language_is_left_alone_and_noted(tmp_path):
