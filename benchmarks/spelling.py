@@ -11,7 +11,8 @@ and no word list.  Two sources of errors, none taken from this book's own mistak
   joins ("mytherapist"), splits ("with out"), lower-case "i", missing apostrophes.
 
 A *non-word* error is one the pass cannot know as a word (Hunspell does not know it and it is
-rare in wordfreq); the acceptance figures are for these.  An injected error that is itself a
+rare in wordfreq; for a missing apostrophe, Hunspell alone: "dont" is common on the web but
+no word); the acceptance figures are for these.  An injected error that is itself a
 real word ("form" for "from") is counted apart as ``real_word``, and so are splits, whose two
 halves are real words: the pass may only suggest those.  Prints, per kind, recall (fixed to
 the right word), precision (right among the fixes) and how many were suggested with the right
@@ -121,7 +122,8 @@ def cases(per_kind: int, rng: random.Random, listed: dict[str, tuple[str, ...]])
     for right, wrong in APOSTROPHES.items():
         places = [(s, m) for s in text for m in re.finditer(rf"(?<![\w']){re.escape(right)}(?![\w'])", s)]
         for sentence, m in rng.sample(places, min(3, len(places))):
-            kind = ("lower_i" if wrong == "i'd" else "apostrophe") if non_word(wrong) else "real_word"  # "cant" is a word
+            # "cant" is a word; "dont" is not, though wordfreq has seen it often
+            kind = ("lower_i" if wrong == "i'd" else "apostrophe") if not lx.known(wrong.lower()) else "real_word"
             yield kind, *inject(sentence, m.start(), m.end(), wrong)
     places = [(s, m) for s in text for m in re.finditer(r"(?<![\w'])I(?![\w'])", s)]
     for sentence, m in rng.sample(places, 10):
