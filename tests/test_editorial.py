@@ -196,18 +196,41 @@ def test_each_kind_of_repeat_is_removed_with_the_copy_that_was_kept(repeated):
     _, ctx = repeated
     found = {(c.reason, c.source.path, c.source.line, c.kept.path, c.kept.line) for c in ctx.changes if c.kind == "comment_removed"}
     assert found == {
-        ("truncated_duplicate", "chapters/post1.txt", 5, "chapters/post1.txt", 9),  # the fuller version is kept
+        ("copy_without_replies", "chapters/post1.txt", 9, "chapters/post1.txt", 5),  # the cut-off first try has the reply
         ("exact_duplicate", "chapters/post1.txt", 15, "chapters/post1.txt", 11),  # the copy with a reply is kept
         ("answered_twice", "chapters/post1.txt", 23, "chapters/post1.txt", 25),  # the fuller answer is kept
         ("quoted_elsewhere", "chapters/post3.txt", 5, "chapters/post2.txt", 3),  # the post's body is kept
     }
-    removed = next(c for c in ctx.changes if c.source == SourceLocation("chapters/post1.txt", 5) and c.kind == "comment_removed")
-    assert removed.before.startswith("Oh my, what you wrote") and removed.before.endswith("with my therapist over")
+    removed = next(c for c in ctx.changes if c.source == SourceLocation("chapters/post1.txt", 9) and c.kind == "comment_removed")
+    assert removed.before.startswith("Oh my, what you wrote") and removed.before.endswith("and it frightens me.")
 
 
-def test_replies_of_a_removed_copy_move_under_the_kept_copy(repeated):
+def test_the_copy_with_replies_is_kept_even_when_it_is_a_cut_off_first_try(repeated):
     book, ctx = repeated
-    assert tree(book)["c9"] == ["c7"]
+    assert tree(book)["c5"] == ["c7"] and "c9" not in ids(book)
+    assert [c for c in ctx.changes if c.kind == "comment_moved"] == []
+
+
+ANSWERED_BOTH = """A Post
+
+Body.
+
+  • Oh my, what you wrote was so awesome. I feel like I am in a battleground with my therapist over
+
+    • Dear Wombat, yes, you can heal. JS
+
+  • Oh my, what you wrote was so awesome. I feel like I am in a battleground with my therapist over the stuff you talk about, and it frightens me.
+
+    • Me too, Wombat.
+
+Leave a Comment"""
+
+
+def test_when_both_copies_have_replies_the_fuller_is_kept_and_the_replies_move_under_it(tmp_path):
+    book, ctx = run(repeats, run(author, book_of(tmp_path, ANSWERED_BOTH))[0])
+    assert sorted(tree(book)["c9"]) == ["c11", "c7"] and "c5" not in ids(book)
+    assert [(c.reason, c.source.line, c.kept.line) for c in ctx.changes if c.kind == "comment_removed"] == [
+        ("truncated_duplicate", 5, 9)]
     assert [(c.kind, c.source.line, c.kept.line) for c in ctx.changes if c.kind == "comment_moved"] == [("comment_moved", 7, 9)]
 
 
@@ -354,7 +377,25 @@ def test_a_doubtful_word_becomes_a_suggestion_once(tmp_path):
     book, ctx = run(spelling, book_of(tmp_path, post))
     assert next(book.chapters()).body[0].text == "The message, veralized, was clear. It was veralized again."
     assert [(s.word, s.source.line, s.candidates[:2], s.sentence) for s in ctx.suggestions] == [
-        ("veralized", 3, ("realized", "verbalized"), "The message, veralized, was clear.")]
+        ("veralized", 3, ("verbalized", "realized"), "The message, veralized, was clear.")]  # a dropped "b" first
+
+
+def test_split_words_are_joined_a_doubled_letter_is_fixed_and_a_real_word_its_neighbours_doubt_is_only_suggested(tmp_path):
+    text = "I will go with out him, it was so difficultt, and we meet each weak in mytherapist office."
+    book, ctx = run(spelling, book_of(tmp_path, f"A Post\n\n{text}\n\nLeave a Comment"))
+    assert next(book.chapters()).body[0].text == ("I will go without him, it was so difficult, and we meet each weak in "
+                                                  "my therapist office.")
+    assert [(c.before, c.after) for c in ctx.changes] == [("with out", "without"), ("difficultt", "difficult"),
+                                                         ("mytherapist", "my therapist")]
+    assert [(s.kind, s.word, s.candidates) for s in ctx.suggestions] == [("real_word", "each weak", ("each week",))]
+
+
+def test_a_word_made_with_an_ending_of_its_own_is_suggested_not_cut_back(tmp_path):
+    """Peter Pan's Neverland is "not large and sprawly" (WordPress's theme-unit-test export): not "sprawl"."""
+    text = "It is not large and sprawly, you know."
+    book, ctx = run(spelling, book_of(tmp_path, f"A Post\n\n{text}\n\nLeave a Comment"))
+    assert next(book.chapters()).body[0].text == text
+    assert [(s.word, s.candidates[0]) for s in ctx.suggestions] == [("sprawly", "sprawl")]
 
 
 def test_a_paragraph_in_another_language_is_left_alone_and_noted(tmp_path):

@@ -40,10 +40,10 @@ def test_review_writes_an_accepted_correction_and_a_right_word_into_book_yaml_an
     (tmp_path / "chapters" / "x.txt").write_text(CAPTURE, encoding="utf-8")
     (tmp_path / "book.yaml").write_text(BOOK_YAML, encoding="utf-8")
     before = edited(tmp_path)
-    assert [(s.word, s.candidates[:2]) for s in before.suggestions] == [("veralized", ("realized", "verbalized")),
+    assert [(s.word, s.candidates[:2]) for s in before.suggestions] == [("veralized", ("verbalized", "realized")),
                                                                         ("dollscapes", ())]
 
-    result = CliRunner().invoke(main, ["review", "-C", str(tmp_path)], input="2\nr\n")
+    result = CliRunner().invoke(main, ["review", "-C", str(tmp_path)], input="1\nr\n")
     assert result.exit_code == 0, result.output
     assert "The message, veralized, was clear." in result.output
     assert "1 corrections added to the style sheet, 1 words added to the word list" in result.output

@@ -118,6 +118,9 @@ class SpellingConfig(_Section):
     max_cost: float = Field(3.0, description="and at most this far from the word as typed (the error model's cost)")
     gap: float = Field(1.5, description="and this much more common than the word as typed")
     margin: float = Field(0.75, description="and score this much above the next candidate")
+    real_words: bool = Field(True, description="suggest a real word its neighbours say is another (\"each weak\"); "
+                                               "never applied")
+    real_word_gain: float = Field(2.0, description="how much likelier (log10) the other word must be in its place")
     foreign: float = Field(0.3, gt=0, le=1, description="a paragraph of 8 words or more with this share of unknown "
                                                           "words is in another language (lorem ipsum, a quotation): left alone")
     doubled_allowed: list[str] = ["had", "that", "very", "many", "much", "more", "so", "really", "slowly", "no", "bye", "ha",

@@ -1,8 +1,9 @@
 """Repeated comments: exact re-posts, truncated first tries, copies of a comment elsewhere in the book,
 and the author answering one comment twice.
 
-The fuller copy is kept (a post's body over a comment, a copy with replies over one without),
-the replies of a removed copy move under the kept one, and a retelling that adds new facts
+Which copy is kept: a post's body over a comment; between two copies of a comment, the one with
+replies (so no reply moves), else the fuller one, else the earlier.  The replies of a removed copy
+(when both have some) move under the kept one, and a retelling that adds new facts
 is kept and reported rather than removed.
 """
 
@@ -100,7 +101,7 @@ def _best_block(entry: _Entry, chapter: Chapter) -> Block:
 def _truncated(entries: list[_Entry], book: Book, config: RepeatsConfig):
     """A comment mostly inside another by the same hand: a first try, or the same words posted again with slips.
 
-    A clearly fuller copy is kept; of two of one length, the one with replies, else the earlier.  A reply
+    The copy with replies is kept; else a clearly fuller one; else the earlier (``_removed_and_kept``).  A reply
     is never a copy of the comment it answers (nor of one above that), which keeps its own thread.
     """
     for a, b in _pairs(entries, config):
@@ -125,15 +126,15 @@ def _first_try(entry: _Entry) -> bool:
 
 
 def _removed_and_kept(a: _Entry, b: _Entry) -> tuple[_Entry, _Entry, str]:
-    """Of two copies (``a`` the earlier): a clearly fuller one is kept (a cut-off first try gives way, its replies move);
-    of two copies of the same length, the one with replies, else the earlier.
+    """Of two copies (``a`` the earlier): the one with replies is kept, even a cut-off first try, so no reply moves
+    (``copy_without_replies``); else a clearly fuller copy (``truncated_duplicate``); else the earlier (``later_copy``).
 
     The third item is the rule, for the report's ``reason``.
     """
-    if min(a.size, b.size) < SAME_LENGTH * max(a.size, b.size):
-        return (a, b, "truncated_duplicate") if a.size < b.size else (b, a, "truncated_duplicate")
     if bool(a.comment.replies) != bool(b.comment.replies):
         return (b, a, "copy_without_replies") if a.comment.replies else (a, b, "copy_without_replies")
+    if min(a.size, b.size) < SAME_LENGTH * max(a.size, b.size):
+        return (a, b, "truncated_duplicate") if a.size < b.size else (b, a, "truncated_duplicate")
     return b, a, "later_copy"
 
 

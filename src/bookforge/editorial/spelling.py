@@ -22,7 +22,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from functools import cache, lru_cache
 
 from bookforge.editorial import Context, Note, Suggestion
 from bookforge.editorial import lexicon as lx
@@ -35,6 +36,10 @@ from bookforge.model import Block, Book, Chapter
 TOKEN = re.compile(r"(?<![\w’'])[A-Za-z]+(?:[’'][A-Za-z]+)*(?![\w])")
 TITLE_QUOTE = re.compile(r"[“\"]([^”\"]*)[”\"]")
 SENTENCE_END = re.compile(r"(^|[.!?:;…“\"(])$")
+SENTENCE_BREAK = re.compile(r"[.!?]\s+")
+SENTENCE_CLOSE = re.compile(r"[.!?](\s|$)")
+ABBREVIATION = re.compile(r"\b(i\.e|e\.g)\.|\(i\)|<[^<>]*>", re.I)
+TITLE_ABBREVIATION = re.compile(r"\b(Dr|Mr|Mrs|Ms|St|Prof|vs)\.$")
 CONTRACTION_ENDS = ("n't", "'re", "'ve", "'m", "'ll", "'d", "'s")
 PRONOUNS = {"i", "you", "we", "they", "he", "she", "it", "who", "that", "there"}
 CONTRACTED = {  # the words each ending is written after ("n't" goes with any verb the dictionary knows)
@@ -48,11 +53,12 @@ FOREIGN_MIN_WORDS = 8  # a shorter paragraph is too short to tell its language b
 
 AFFIXES = ({"dis", "un", "re", "over", "off", "counter", "mis", "non", "pre", "under", "out", "self", "super", "inter"},
            {"ness", "some", "ful", "less", "ly", "like", "ment", "able", "ship", "hood", "wise", "ward", "wards", "ism", "ist"})
-ENDINGS = {"d", "ed", "s", "es", "t", "ing", "ly", "r", "er"}
+ENDINGS = {"d", "ed", "s", "es", "t", "ing", "ly", "r", "er", "y", "ish", "est", "ness", "less", "ful"}  # "sprawl-y"
 FUNCTION_WORDS = set("a an the my your his her our their its to of in on at for with by from and or but i you we they he "
                      "she it us me him them is was be not so as that this".split())
 KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 VOWELS = set("aeiouy")
+NEARBY = {}  # each letter -> the letters one cheap slip away: its neighbouring keys, and for a vowel the other vowels
 
 
 @dataclass(frozen=True)
@@ -63,14 +69,19 @@ class ErrorModel:
     double: float = 1.2  # "untill", "ocured": a letter doubled or a double written single
     neighbour: float = 2.2  # "wprd": a key next to the right one
     vowel: float = 2.4  # "seperate": one vowel for another
-    drop: float = 3.0  # "therapst": a letter left out
+    drop: float = 2.0  # "therapst": a letter left out, as common a slip as any (tuned on benchmark seeds 1 and 2)
     extra: float = 3.0  # "therapiest": a stray letter
     substitute: float = 4.0  # any other letter for another
-    split: float = 2.0  # "mytherapist": a missing space
+    split: float = 1.0  # "mytherapist": a missing space
+    initial: float = 4.0  # "apainful" for "painful": a stray or lost first letter is rarer than one inside the word
     apostrophe: float = 0.8  # "anyones": a missing apostrophe
 
 
 MODEL = ErrorModel()
+CONTEXT = 1.0  # the weight of the neighbours' evidence against the word's own frequency
+BIGRAM_TOTAL = 2.5e13  # symspell's bigram counts over this are a pair's share of all pairs (fitted to wordfreq's frequencies)
+BIGRAM_CUTOFF = 6.4e6  # the smallest count symspell keeps: a pair it lacks was seen less often than this
+UNSEEN_FLOOR = -3.0  # the most a pair never seen counts against a reading
 
 
 def run(book: Book, ctx: Context) -> Book:
@@ -89,31 +100,40 @@ def run(book: Book, ctx: Context) -> Book:
             block = _doubled(block, index, chapter, where, config, ctx)
             line = block.lines[index]
             fixes = []
-            for found in _words(line):
-                word = found.group()
-                before, after = _neighbours(line, found)
-                verdict = speller.judge(word, before, after, _starts_sentence(block, index, found.start()))
-                if isinstance(verdict, str):
-                    reason = "capitalization" if verdict.lower() == word.lower() else "spelling"
-                    ctx.record("typo_fixed", reason, block.line_source(index), word, verdict, chapter=chapter.slug, anchor=where,
-                               context=line)
-                    fixes.append((found, verdict))
-                elif verdict is not None and word.lower() not in suggested:
-                    suggested.add(word.lower())
-                    ctx.suggestions.append(Suggestion(block.line_source(index), word, verdict, sentence=_sentence(line, found)))
-            for found, verdict in reversed(fixes):
-                block = edit_line(block, index, found.start(), found.end(), verdict, ("fix", found.group()))
+            for found in speller.check(line, lambda start: _starts_sentence(block, index, start)):
+                if isinstance(found.verdict, str):
+                    reason = "capitalization" if found.verdict.lower() == found.word.lower() else "spelling"
+                    ctx.record("typo_fixed", reason, block.line_source(index), found.word, found.verdict, chapter=chapter.slug,
+                               anchor=where, context=line)
+                    fixes.append(found)
+                elif found.word.lower() not in suggested:
+                    suggested.add(found.word.lower())
+                    ctx.suggestions.append(Suggestion(block.line_source(index), found.word, found.verdict, kind=found.kind,
+                                                      sentence=_sentence(line, found.start, found.end)))
+            for found in reversed(fixes):
+                block = edit_line(block, index, found.start, found.end, found.verdict, ("fix", found.word))
         return block
 
     return edit_blocks(book, fix)
 
 
+@dataclass(frozen=True)
+class Finding:
+    """A word (or two) of a line the speller doubts: the correction when it is certain, else the candidates."""
+
+    start: int
+    end: int
+    word: str
+    verdict: str | tuple[str, ...]
+    kind: str = "possible_typo"  # or "real_word": a real word that its neighbours say is another ("each weak")
+
+
 def _other_language(block: Block, speller: Speller) -> bool:
     """Whether a paragraph is in another language: too many of its lower-case words are unknown to be typos."""
-    words = [m.group().replace("’", "'") for line in block.lines for m in _words(line) if m.group().islower()]
+    words = [m.group() for line in block.lines for m in _words(line) if m.group().islower()]
     if len(words) < FOREIGN_MIN_WORDS:
         return False
-    unknown = sum(1 for word in words if not speller.fine(word))
+    unknown = sum(1 for word in words if not speller.fine(word.replace("’", "'")))
     return unknown >= speller.config.foreign * len(words)
 
 
@@ -132,14 +152,57 @@ def names(book: Book) -> set[str]:
 
 
 class Speller:
-    """Judges one word at a time against the dictionaries, the book's own words and its names."""
+    """Judges the words of a line against the dictionaries, the book's own words and its names; remembers each verdict."""
 
     def __init__(self, config: SpellingConfig, own: set[str]):
         self.config = config
         self.own = own
+        self._fine: dict[str, bool] = {}
+        self._verdicts: dict[tuple, object] = {}
+
+    def check(self, line: str, opens: Callable[[int], bool] = lambda start: start == 0) -> list[Finding]:
+        """The doubtful words of a line, left to right; ``opens(start)`` says whether the word at ``start`` opens a sentence."""
+        tokens = list(TOKEN.finditer(line))
+        checked = {m.start() for m in _words(line, tokens)}
+        spaced = [i > 0 and line[tokens[i - 1].end():m.start()] == " " for i, m in enumerate(tokens)]
+        plain = [m.group().replace("’", "'") for m in tokens]
+        found = []
+        for i, m in enumerate(tokens):
+            if m.start() not in checked:
+                continue
+            word = m.group()
+            before = plain[i - 1] if spaced[i] else ""
+            after = plain[i + 1] if i + 1 < len(tokens) and spaced[i + 1] else ""
+            verdict = self.judge(word, before, after, word[0].isupper() and opens(m.start()))
+            if verdict is not None:
+                found.append(Finding(m.start(), m.end(), word, verdict))
+                continue
+            if after and tokens[i + 1].start() in checked and (not found or found[-1].end < m.start()):
+                joined = self.joined(plain[i], after, before, plain[i + 2] if i + 2 < len(tokens) and spaced[i + 2] else "")
+                if joined:
+                    found.append(Finding(m.start(), tokens[i + 1].end(), line[m.start():tokens[i + 1].end()],
+                                         match_case(word, joined) if isinstance(joined, str) else
+                                         tuple(match_case(word, j) for j in joined)))
+                    continue
+            if before and word.islower() and self.config.real_words:
+                other = self.real_word(before.lower(), word, after.lower())
+                if other:
+                    found.append(Finding(tokens[i - 1].start(), m.end(), line[tokens[i - 1].start():m.end()],
+                                         tuple(f"{line[tokens[i - 1].start():m.start()]}{o}" for o in other), "real_word"))
+        return [f for k, f in enumerate(found) if k == 0 or found[k - 1].end <= f.start]
 
     def judge(self, word: str, before: str = "", after: str = "", sentence_start: bool = False) -> str | tuple[str, ...] | None:
         """None for a word that is fine; the correction when it is certain; else the candidates to suggest."""
+        if self._verdicts.get((word, sentence_start), ()) is None:
+            return None  # a word found fine is fine between any neighbours
+        key = (word, before, after, sentence_start)
+        if key not in self._verdicts:
+            self._verdicts[key] = self._judge(word, before, after, sentence_start)
+            if self._verdicts[key] is None:
+                self._verdicts[word, sentence_start] = None
+        return self._verdicts[key]
+
+    def _judge(self, word: str, before: str, after: str, sentence_start: bool) -> str | tuple[str, ...] | None:
         plain = word.replace("’", "'")
         lower = plain.lower()
         if plain == "i" or plain.startswith("i'") and lx.known("I" + plain[1:]):
@@ -159,16 +222,42 @@ class Speller:
         return tuple(match_case(word, c) for c in verdict) if verdict else ()
 
     def fine(self, lower: str) -> bool:
-        base = lower.removesuffix("'s")
-        if lower in self.own or base in self.own or lx.known(lower) or lx.known(base):
-            return True
-        return ("'" not in lower and lower not in lx.misspellings() and lx.zipf(lower) >= self.config.rare
-                and not self._joined(lower))  # wordfreq reads "i'am" as "i am": only a plain word is common
+        """Whether a word (in lower case, straight apostrophes) is right as written: known, the book's own, or common."""
+        if lower not in self._fine:
+            base = lower.removesuffix("'s")
+            self._fine[lower] = (lower in self.own or base in self.own or lx.known(lower) or lx.known(base)
+                                 or ("'" not in lower and lower not in lx.misspellings() and lx.zipf(lower) >= self.config.rare
+                                     and not self._joined(lower)))  # wordfreq reads "i'am" as "i am"
+        return self._fine[lower]
 
     def _joined(self, lower: str) -> bool:
         """A common run-together pair ("thankyou"): the two words are seen together far more than the run-together form."""
         return any(" " in c and lx.bigrams().get(tuple(c.split()), 0) > 0 and _frequency(c) >= lx.zipf(lower)
                    for c in candidates(lower))
+
+    def joined(self, first: str, second: str, before: str, after: str) -> str | tuple[str, ...] | None:
+        """One word split in two ("with out", "be came"): the joined word when it is far likelier in its place than
+        the pair, a suggestion when it is likelier."""
+        key = ("joined", first, second, before, after)
+        if key not in self._verdicts:
+            self._verdicts[key] = self._join(first.lower(), second.lower(), before.lower(), after.lower())
+        return self._verdicts[key]
+
+    def _join(self, first: str, second: str, before: str, after: str) -> str | tuple[str, ...] | None:
+        whole = first + second
+        if whole not in _bigram_words() or "'" in whole or first in self.own or second in self.own:
+            return None
+        if first in AFFIXES[0] or second in AFFIXES[1] or not (lx.zipf(whole) >= self.config.common + 1 and lx.known(whole)):
+            return None
+        gain = likelihood(whole, before, after) - MODEL.split - likelihood(f"{first} {second}", before, after)
+        return whole if gain >= self.config.margin * 2 else (whole,) if gain >= 0 else None
+
+    def real_word(self, before: str, word: str, after: str) -> tuple[str, ...]:
+        """Real words the neighbours say this one stands for ("each weak" -> "each week"): only suggested, never applied."""
+        key = ("real", before, word, after)
+        if key not in self._verdicts:
+            self._verdicts[key] = _real_word(before, word.replace("’", "'"), after, self.config)
+        return self._verdicts[key]
 
     def _correct(self, lower: str, before: str, after: str) -> str | tuple[str, ...]:
         listed = lx.misspellings().get(lower, ())
@@ -185,11 +274,13 @@ class Speller:
         best, score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else -math.inf
         if " " in best and any(" " not in c and _frequency(c) >= max(self.config.common, _frequency(best) - 2)
-                               and cost(lower, c) <= self.config.max_cost for c, _ in ranked[1:]):
+                               and cost(lower, c) <= self.config.max_cost and not _loses_a_word(lower, c) for c, _ in ranked[1:]):
             return False  # "needin" may be "need in" or "needing"; "alot" is "a lot", hardly "allot"
-        if lower.startswith(best) and lower[len(best):] in ENDINGS:
-            return False  # "equipt" is not "equip": dropping an ending changes the grammar, so the editor decides
-        if any(lower.endswith(e) and lx.known(lower[:-len(e)]) and not best.startswith(lower[:-len(e)]) for e in ENDINGS):
+        cheap = cost(lower, best) <= MODEL.double  # "difficultt", "annd": a doubled letter, not an ending
+        if lower.startswith(best) and lower[len(best):] in ENDINGS and not cheap:
+            return False  # "equipt" is not "equip", "sprawly" not "sprawl": a word with an ending of its own is for the editor
+        if not cheap and any(lower.endswith(e) and lx.known(lower[:-len(e)]) and not best.startswith(lower[:-len(e)])
+                             for e in ENDINGS):
             return False  # "awared" is "aware" with a wrong ending, not "awarded": the editor decides
         if " " in best and not (set(best.split()) & FUNCTION_WORDS):
             return False  # "wellbeing" is a compound, not two words run together
@@ -199,11 +290,9 @@ class Speller:
 
 
 def rank(word: str, before: str = "", after: str = "", choices: tuple[str, ...] = ()) -> list[tuple[str, float]]:
-    """Candidate corrections (``choices``, else the close words), best first, scored by frequency, error model and context."""
-    scored = []
-    for candidate in choices or candidates(word):
-        score = _frequency(candidate) - cost(word, candidate) + _context(candidate, before, after)
-        scored.append((candidate, round(score, 3)))
+    """Candidate corrections (``choices``, else the close words), best first, by a noisy channel: how likely each
+    is in its place (``likelihood``) less how unlikely it is to be typed as ``word`` (the error model's ``cost``)."""
+    scored = [(c, round(likelihood(c, before, after) - cost(word, c, MODEL), 3)) for c in choices or candidates(word)]
     return sorted(scored, key=lambda pair: (-pair[1], pair[0]))
 
 
@@ -224,7 +313,14 @@ def _splittable(first: str, second: str) -> bool:
     """Two words a run-together word may stand for; not a word's own prefix or suffix ("dis regulated", "grounded ness")."""
     if first in AFFIXES[0] or second in AFFIXES[1]:
         return False
-    return all((len(p) > 2 or p in FUNCTION_WORDS) and lx.known(p) and lx.zipf(p) >= 3.5 for p in (first, second))
+    rarest = 2.5 if first in FUNCTION_WORDS else 3.5  # "areenactment" is "a reenactment", though "reenactment" is rare
+    return all((len(p) > 2 or p in FUNCTION_WORDS) and lx.known(p) and lx.zipf(p) >= rarest for p in (first, second))
+
+
+def _loses_a_word(typed: str, candidate: str) -> bool:
+    """Whether a reading drops a short word run into the typed one ("mytherapist" -> "therapist")."""
+    return (typed.endswith(candidate) and typed[:-len(candidate)] in FUNCTION_WORDS
+            or typed.startswith(candidate) and typed[len(candidate):] in FUNCTION_WORDS)
 
 
 def _frequency(candidate: str) -> float:
@@ -232,11 +328,65 @@ def _frequency(candidate: str) -> float:
     return min(lx.zipf(p) for p in parts)
 
 
-def _context(candidate: str, before: str, after: str) -> float:
-    """Up to one unit for each neighbour the candidate is often seen with (symspell's bigram counts)."""
-    first, *_, last = candidate.split() if " " in candidate else (candidate, candidate)
-    counts = lx.bigrams()
-    return sum(min(1.0, math.log10(1 + counts.get(pair, 0)) / 8) for pair in ((before, first), (last, after)) if all(pair))
+def likelihood(words: str, before: str = "", after: str = "") -> float:
+    """log10 of how likely ``words`` (one word, or two) are between their neighbours, in Zipf units: each word's
+    frequency (wordfreq), plus how much more often than by chance each pair of neighbours is seen together."""
+    parts = words.split()
+    score = sum(lx.zipf(p) for p in parts) - 9 * (len(parts) - 1) + sum(association(a, b) for a, b in zip(parts, parts[1:]))
+    return score + CONTEXT * (association(before, parts[0]) + association(parts[-1], after))
+
+
+@lru_cache(maxsize=None)
+def association(first: str, second: str) -> float:
+    """log10 of how much more often two words stand side by side than chance would have it (pointwise mutual
+    information), from symspell's bigram counts; a pair of common words it never saw is evidence against them."""
+    if not first or not second:
+        return 0.0
+    chance = lx.zipf(first) + lx.zipf(second) - 18
+    if chance <= -18 or min(lx.zipf(first), lx.zipf(second)) == 0:
+        return 0.0
+    count = lx.bigrams().get((first, second))
+    if count:
+        return math.log10(count / BIGRAM_TOTAL) - chance
+    if first in _bigram_words() and second in _bigram_words():
+        return max(UNSEEN_FLOOR, min(0.0, math.log10(BIGRAM_CUTOFF / BIGRAM_TOTAL) - chance))
+    return 0.0
+
+
+@cache
+def _bigram_words() -> frozenset[str]:
+    return frozenset(w for pair in lx.bigrams() for w in pair)
+
+
+@cache
+def _followers() -> dict[str, set[str]]:
+    """Each word of symspell's bigrams -> the words seen after it."""
+    after: dict[str, set[str]] = {}
+    for first, second in lx.bigrams():
+        after.setdefault(first, set()).add(second)
+    return after
+
+
+@lru_cache(maxsize=None)
+def _cheap_edits(word: str) -> frozenset[str]:
+    """The words of symspell's bigrams one cheap typing error from ``word``: two letters swapped, a letter doubled or
+    written single, a neighbouring key or another vowel."""
+    halves = [(word[:i], word[i:]) for i in range(len(word))]
+    found = {a + b[1] + b[0] + b[2:] for a, b in halves if len(b) > 1}
+    found |= {a + b[0] + b for a, b in halves} | {a + b[1:] for a, b in halves if len(b) > 1 and b[0] == b[1]}
+    found |= {a + c + b[1:] for a, b in halves for c in NEARBY.get(b[0], "")}
+    return frozenset(found - {word}) & _bigram_words()
+
+
+def _real_word(before: str, word: str, after: str, config: SpellingConfig) -> tuple[str, ...]:
+    """Real words one cheap typing error from ``word`` that are far likelier between its neighbours than ``word``:
+    symspell's bigrams never saw ``word`` after ``before`` and often saw the other ("each weak", "each week")."""
+    if len(word) < 3 or word in FUNCTION_WORDS or (before, word) in lx.bigrams() or word not in _bigram_words():
+        return ()
+    here = likelihood(word, before, after)
+    others = [(likelihood(other, before, after) - here, other) for other in _cheap_edits(word) & _followers().get(before, set())
+              if lx.known(other)]
+    return tuple(o for gain, o in sorted(others, reverse=True)[:MAX_SUGGESTED] if gain >= config.real_word_gain)
 
 
 @lru_cache(maxsize=None)
@@ -267,6 +417,8 @@ def _extra(typed: str, i: int, model: ErrorModel) -> float:
     letter = typed[i]
     if (i > 0 and typed[i - 1] == letter) or (i + 1 < len(typed) and typed[i + 1] == letter):
         return model.double
+    if i == 0:
+        return model.initial
     if any(_adjacent(letter, typed[k]) for k in (i - 1, i + 1) if 0 <= k < len(typed)):
         return (model.extra + model.neighbour) / 2
     return model.extra
@@ -276,7 +428,7 @@ def _dropped(meant: str, j: int, model: ErrorModel) -> float:
     letter = meant[j]
     if (j > 0 and meant[j - 1] == letter) or (j + 1 < len(meant) and meant[j + 1] == letter):
         return model.double
-    return model.drop
+    return model.initial if j == 0 else model.drop
 
 
 def _substitute(typed: str, meant: str, model: ErrorModel) -> float:
@@ -315,12 +467,11 @@ def _contraction(word: str) -> str | None:
     return None
 
 
-def _words(line: str):
+def _words(line: str, tokens: list[re.Match] | None = None) -> Iterator[re.Match]:
     """The words of a line worth checking: not inside a URL or a quoted title, nor part of a hyphenated word ("mis-applied")."""
-    skip = [(m.start(), m.end()) for m in URL.finditer(line)]
-    skip += [(m.start(), m.end()) for m in re.finditer(r"\b(i\.e|e\.g)\.|\(i\)|<[^<>]*>", line, re.I)]
+    skip = [(m.start(), m.end()) for pattern in (URL, ABBREVIATION) for m in pattern.finditer(line)]
     skip += [(m.start(), m.end()) for m in TITLE_QUOTE.finditer(line) if _is_title(m.group(1))]
-    for found in TOKEN.finditer(line):
+    for found in TOKEN.finditer(line) if tokens is None else tokens:
         hyphenated = line[found.end():found.end() + 1] == "-" or line[max(0, found.start() - 1):found.start()] == "-"
         if not hyphenated and not any(a <= found.start() < b for a, b in skip):
             yield found
@@ -331,13 +482,6 @@ def _is_title(text: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) / len(words) >= 0.6
 
 
-def _neighbours(line: str, found: re.Match) -> tuple[str, str]:
-    """The words just before and after, when no punctuation stands between."""
-    before = re.search(r"([A-Za-z’']+) $", line[:found.start()])
-    after = re.match(r" ([A-Za-z’']+)", line[found.end():])
-    return (before.group(1).replace("’", "'") if before else ""), (after.group(1).replace("’", "'") if after else "")
-
-
 def _starts_sentence(block: Block, index: int, start: int) -> bool:
     """Whether the word at ``start`` of line ``index`` opens a sentence (the block's first word does)."""
     before = block.lines[index][:start].rstrip()
@@ -345,14 +489,14 @@ def _starts_sentence(block: Block, index: int, start: int) -> bool:
         index -= 1
         before = block.lines[index].rstrip()
     tail = before[-8:]
-    return bool(SENTENCE_END.search(tail)) and not re.search(r"\b(Dr|Mr|Mrs|Ms|St|Prof|vs)\.$", tail)
+    return bool(SENTENCE_END.search(tail)) and not TITLE_ABBREVIATION.search(tail)
 
 
-def _sentence(line: str, found: re.Match) -> str:
-    """The sentence of the line the word stands in."""
-    start = max((m.end() for m in re.finditer(r"[.!?]\s+", line[:found.start()])), default=0)
-    end = re.search(r"[.!?](\s|$)", line[found.end():])
-    return line[start: found.end() + (end.end() if end else len(line))].strip()
+def _sentence(line: str, start: int, end: int) -> str:
+    """The sentence of the line the words at ``start:end`` stand in."""
+    opening = max((m.end() for m in SENTENCE_BREAK.finditer(line, 0, start)), default=0)
+    close = SENTENCE_CLOSE.search(line, end)
+    return line[opening: close.end() if close else len(line)].strip()
 
 
 def _doubled(block: Block, index: int, chapter: Chapter, where: str, config: SpellingConfig, ctx: Context) -> Block:
@@ -365,3 +509,7 @@ def _doubled(block: Block, index: int, chapter: Chapter, where: str, config: Spe
     for found in reversed(doubled):
         block = edit_line(block, index, found.start(), found.end(), found.group(1), ("fix", found.group()))
     return block
+
+
+NEARBY.update({x: "".join(y for y in "abcdefghijklmnopqrstuvwxyz" if _adjacent(x, y) or x != y and {x, y} <= VOWELS)
+               for x in "abcdefghijklmnopqrstuvwxyz"})
