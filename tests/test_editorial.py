@@ -327,6 +327,9 @@ def test_typography_sets_quotes_dashes_and_ellipses_but_leaves_urls_alone():
     # an en dash the writer put in a compound stays one; a double hyphen between words is an em dash
     assert typography.typeset("Part 1–4, pages 10-12, fearful–avoidant, wondering--this") == \
         "Part 1–4, pages 10-12, fearful–avoidant, wondering—this"
+    # an unspaced en dash touching a small word is a parenthetical dash, as bloggers' keyboards make it
+    assert typography.typeset("I am also wondering–this sounds like; traits–borderline and dependent–that; Part 3–I have") == \
+        "I am also wondering—this sounds like; traits–borderline and dependent—that; Part 3—I have"
     # quotes turned the right way, with the stray spaces inside them closed up
     assert typography.typeset("” Ultimately it is possible. ”") == "“Ultimately it is possible.”"
     assert typography.typeset("if he had encouraged my”love” I would") == "if he had encouraged my “love” I would"

@@ -29,7 +29,7 @@ from bookforge.editorial import Context, Note, Suggestion
 from bookforge.editorial import lexicon as lx
 from bookforge.editorial.config import SpellingConfig
 from bookforge.editorial.style_sheet import match_case
-from bookforge.editorial.text import all_blocks, edit_blocks, edit_line
+from bookforge.editorial.text import FUNCTION_WORDS, all_blocks, edit_blocks, edit_line
 from bookforge.editorial.typography import URL
 from bookforge.model import Block, Book, Chapter
 
@@ -54,8 +54,6 @@ FOREIGN_MIN_WORDS = 8  # a shorter paragraph is too short to tell its language b
 AFFIXES = ({"dis", "un", "re", "over", "off", "counter", "mis", "non", "pre", "under", "out", "self", "super", "inter"},
            {"ness", "some", "ful", "less", "ly", "like", "ment", "able", "ship", "hood", "wise", "ward", "wards", "ism", "ist"})
 ENDINGS = {"d", "ed", "s", "es", "t", "ing", "ly", "r", "er", "y", "ish", "est", "ness", "less", "ful"}  # "sprawl-y"
-FUNCTION_WORDS = set("a an the my your his her our their its to of in on at for with by from and or but i you we they he "
-                     "she it us me him them is was be not so as that this".split())
 KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 VOWELS = set("aeiouy")
 NEARBY = {}  # each letter -> the letters one cheap slip away: its neighbouring keys, and for a vowel the other vowels

@@ -9,6 +9,11 @@ from dataclasses import replace
 
 from bookforge.model import Block, BlockKind, Book, Chapter, Comment, Mark
 
+# The small words that hold a sentence together: a word run into one of them is two words ("atherapist"),
+# and a dash touching one is a parenthetical dash, not a compound's ("wondering–this").
+FUNCTION_WORDS = set("a an the my your his her our their its to of in on at for with by from and or but i you we they he "
+                     "she it us me him them is was be not so as that this".split())
+
 _STRAIGHTEN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ",
                              "\u2013": "-", "\u2014": "-", "\u2026": "..."})
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")

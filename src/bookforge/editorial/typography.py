@@ -13,9 +13,10 @@ from dataclasses import replace
 
 from bookforge.editorial import Context
 from bookforge.editorial.config import TypographyConfig
-from bookforge.editorial.text import edit_blocks, edit_line, map_chapters
+from bookforge.editorial.text import FUNCTION_WORDS, edit_blocks, edit_line, map_chapters
 from bookforge.model import Block, Book, Chapter
 
+EN_DASH_BETWEEN_WORDS = re.compile(r"\b([\w’']+)\u2013([\w’']+)\b")
 OPENING_CONTEXT = r"(^|(?<=[\s(\[{\u2014\u2013/=-]))"
 URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s\"'<>]+|www\.[^\s\"'<>]+|[^\s\"'<>]+\.(com|org|net|edu)\b[^\s\"'<>]*|\S+@\S+\.\w+", re.I)
 
@@ -69,9 +70,19 @@ def _typeset(text: str, config: TypographyConfig) -> str:
     if config.dashes:
         text = re.sub(r"(?<=\S)\s+(--?|\u2013|\u2014)\s+(?=\S)", "\u2014", text)
         text = re.sub(r"(?<=[A-Za-z])--(?=[A-Za-z])", "\u2014", text)  # a double hyphen; an en dash in a compound stays
+        text = EN_DASH_BETWEEN_WORDS.sub(_parenthetical, text)
     if config.quotes:
         text = curly(text)
     return text
+
+
+def _parenthetical(match: re.Match) -> str:
+    """An unspaced en dash touching a small word ("wondering–this", "traits–borderline and dependent–that")
+    stands for an em dash: compounds and ranges join words that carry meaning ("fearful–avoidant", "1–4")."""
+    before, after = match.group(1), match.group(2)
+    if {before.lower(), after.lower()} & FUNCTION_WORDS:
+        return f"{before}\u2014{after}"
+    return match.group()
 
 
 def curly(text: str) -> str:
