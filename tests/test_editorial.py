@@ -401,6 +401,14 @@ def test_a_word_made_with_an_ending_of_its_own_is_suggested_not_cut_back(tmp_pat
     assert [(s.word, s.candidates[0]) for s in ctx.suggestions] == [("sprawly", "sprawl")]
 
 
+def test_a_figure_typed_for_a_letter_is_suggested_never_fixed(tmp_path):
+    """ "my 0ppain" (attachment:78) and "he1p": doubtful words, shown to the editor; "100mph" and "1st" are fine."""
+    text = "Tolerating my 0ppain at 100mph, the 1st time I asked for he1p."
+    book, ctx = run(spelling, book_of(tmp_path, f"A Post\n\n{text}\n\nLeave a Comment"))
+    assert next(book.chapters()).body[0].text == text
+    assert [(s.word, s.candidates) for s in ctx.suggestions] == [("0ppain", ()), ("he1p", ("help",))]
+
+
 def test_a_paragraph_in_another_language_is_left_alone_and_noted(tmp_path):
     latin = "Donec et mattis metus, sed auctor justo. Cras lacus nisi, tempus eget proin quis."
     post = f"A Post\n\n{latin}\n\nThe boundries were clear and definately kind.\n\nLeave a Comment"

@@ -34,6 +34,7 @@ from bookforge.editorial.typography import URL
 from bookforge.model import Block, Book, Chapter
 
 TOKEN = re.compile(r"(?<![\w’'])[A-Za-z]+(?:[’'][A-Za-z]+)*(?![\w])")
+LOOKALIKE = re.compile(r"(?<![\w’'])(?:[a-z]*[01][a-z]+|[a-z]+[01][a-z]*)(?![\w’'])")  # "0ppain", "he1p": a figure for a letter
 TITLE_QUOTE = re.compile(r"[“\"]([^”\"]*)[”\"]")
 SENTENCE_END = re.compile(r"(^|[.!?:;…“\"(])$")
 SENTENCE_BREAK = re.compile(r"[.!?]\s+")
@@ -187,6 +188,7 @@ class Speller:
                 if other:
                     found.append(Finding(tokens[i - 1].start(), m.end(), line[tokens[i - 1].start():m.end()],
                                          tuple(f"{line[tokens[i - 1].start():m.start()]}{o}" for o in other), "real_word"))
+        found = sorted(found + _lookalikes(line), key=lambda f: f.start)
         return [f for k, f in enumerate(found) if k == 0 or found[k - 1].end <= f.start]
 
     def judge(self, word: str, before: str = "", after: str = "", sentence_start: bool = False) -> str | tuple[str, ...] | None:
@@ -374,6 +376,18 @@ def _cheap_edits(word: str) -> frozenset[str]:
     found |= {a + b[0] + b for a, b in halves} | {a + b[1:] for a, b in halves if len(b) > 1 and b[0] == b[1]}
     found |= {a + c + b[1:] for a, b in halves for c in NEARBY.get(b[0], "")}
     return frozenset(found - {word}) & _bigram_words()
+
+
+def _lookalikes(line: str) -> list[Finding]:
+    """Words with a 0 or 1 typed for a letter ("0ppain"): doubtful, never fixed, suggested with the readings the
+    dictionary knows (0 as o, 1 as l or i).  Figures with units ("100mph", "1st") are left alone."""
+    found = []
+    for m in LOOKALIKE.finditer(line):
+        if sum(c.isalpha() for c in m.group()) < 3:
+            continue
+        readings = {m.group().replace("0", "o").replace("1", one) for one in "li"}
+        found.append(Finding(m.start(), m.end(), m.group(), tuple(sorted(r for r in readings if lx.known(r)))))
+    return found
 
 
 def _real_word(before: str, word: str, after: str, config: SpellingConfig) -> tuple[str, ...]:
