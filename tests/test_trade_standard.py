@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import defaultdict
 
 import pdfplumber
@@ -119,6 +120,32 @@ def _whole(opening: str, laid: str) -> bool:
     """Whether the comment's first paragraph (or label) ends within the text laid at the foot."""
     squeeze = lambda s: re.sub(r"[\s\u2010-]", "", s)
     return squeeze(opening)[-12:] in squeeze(laid)
+
+
+def _paragraphs(html) -> list[str]:
+    """The text of every paragraph and list item (not one holding paragraphs, a comment) of the
+    book's pages, its spaces collapsed; a line break (<br/>) parts it like two paragraphs."""
+    found = []
+    for path in sorted(html.glob("*.xhtml")):
+        for element in etree.parse(str(path)).iterfind(".//x:body//*", NS):
+            if etree.QName(element).localname in ("p", "li") and element.find(".//x:p", NS) is None:
+                for br in element.iterfind(".//x:br", NS):
+                    br.tail = "\ue000" + (br.tail or "")
+                text = unicodedata.normalize("NFKC", "".join(element.itertext()))
+                found += [" ".join(part.split()) for part in text.split("\ue000")]
+    return found
+
+
+def test_no_paragraph_leaves_one_word_alone_on_a_line_it_runs_on_from(built, print_lines):
+    """A lone word may end a paragraph, never stand on a line of its own with the paragraph going
+    on below it (a line broken early after an inline span, WeasyPrint's split_first_line)."""
+    paragraphs = "\n".join(_paragraphs(built.html))
+    lines = [(size, unicodedata.normalize("NFKC", " ".join(text.split()))) for page in print_lines for (_, size, text) in page]
+    alone = [(text, after) for (size, text), (after_size, after) in zip(lines, lines[1:])
+             if " " not in text and re.search(r"\w", text) and not text.endswith(HYPHENS) and size == after_size]
+    stranded = [(text, after) for text, after in alone if f"{text} {' '.join(after.split()[:3])}" in paragraphs]
+    assert len(paragraphs) > 100_000 and len(alone) > 10  # the book's text was read, and paragraphs end in lone words
+    assert not stranded
 
 
 def test_the_proof_has_the_prints_pages_and_words_on_each(print_lines, proof_pages):
