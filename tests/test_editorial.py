@@ -508,3 +508,30 @@ def test_another_dictionary_folder_is_expanded_once_into_the_cache(tmp_path, mon
     finally:
         for cached in (lexicon.hunspell, lexicon.word_lists, lexicon.known, lexicon.known_to_all):
             cached.cache_clear()
+
+
+def test_the_changed_characters_are_difflibs_alignment(report):
+    """The marks of a retypeset line come from a faster matcher that must align exactly as difflib does:
+    on every line the real book retypesets, and on short random pairs where ties between equal runs abound."""
+    import difflib
+    import random
+
+    from bookforge.editorial.text import changed_runs
+
+    def difflib_runs(a: str, b: str) -> list:
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+
+    retypeset = [(c["before"], c["after"]) for c in report["changes"] if c["reason"] == "typography"]
+    assert len(retypeset) > 40 and max(len(before) for before, _ in retypeset) > 1000
+    rng = random.Random(15)
+    letters = [" \u00a0ab", "ab .'\"", "abcdefg"]
+    shuffled = []
+    for _ in range(3000):
+        alphabet = rng.choice(letters)
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        cut = rng.randint(0, len(a))
+        b = rng.choice([a[cut:] + a[:cut], a[:cut] + rng.choice(alphabet) + a[cut + 1:],
+                        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))])
+        shuffled.append((a, b))
+    for a, b in retypeset + shuffled:
+        assert changed_runs(a, b) == difflib_runs(a, b), (a, b)

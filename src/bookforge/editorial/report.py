@@ -7,7 +7,6 @@ line, before, after (and ``kept`` for repeats), and ``suggestions``; bookforge a
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections import Counter
@@ -16,6 +15,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from bookforge.editorial import Context
+from bookforge.editorial.text import changed_runs
 from bookforge.model import Book, Change, SourceLocation
 
 # The words the editor reads for the report's machine keys: kinds, then reasons.
@@ -133,7 +133,7 @@ def _in_sentence(line: str, before: str, after: str) -> Markup:
 def _changed_characters(before: str, after: str, context: int = 12) -> Markup:
     """Each changed run with a few characters either side: "guess <del> – </del><ins>—</ins>trust"."""
     pieces = []
-    for op, a, b, c, d in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+    for op, a, b, c, d in changed_runs(before, after):
         if op == "equal":
             continue
         left, right = before[max(0, a - context):a], before[b:b + context]

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
+from itertools import chain
 
 from bookforge.editorial import Context, Note, Suggestion
 from bookforge.editorial import lexicon as lx
@@ -355,16 +356,7 @@ def association(first: str, second: str) -> float:
 
 @cache
 def _bigram_words() -> frozenset[str]:
-    return frozenset(w for pair in lx.bigrams() for w in pair)
-
-
-@cache
-def _followers() -> dict[str, set[str]]:
-    """Each word of symspell's bigrams -> the words seen after it."""
-    after: dict[str, set[str]] = {}
-    for first, second in lx.bigrams():
-        after.setdefault(first, set()).add(second)
-    return after
+    return frozenset(chain.from_iterable(lx.bigrams()))
 
 
 @lru_cache(maxsize=None)
@@ -395,9 +387,12 @@ def _real_word(before: str, word: str, after: str, config: SpellingConfig) -> tu
     symspell's bigrams never saw ``word`` after ``before`` and often saw the other ("each weak", "each week")."""
     if len(word) < 3 or word in FUNCTION_WORDS or (before, word) in lx.bigrams() or word not in _bigram_words():
         return ()
+    seen = lx.bigrams()
+    near = [other for other in _cheap_edits(word) if (before, other) in seen and lx.known(other)]
+    if not near:
+        return ()
     here = likelihood(word, before, after)
-    others = [(likelihood(other, before, after) - here, other) for other in _cheap_edits(word) & _followers().get(before, set())
-              if lx.known(other)]
+    others = [(likelihood(other, before, after) - here, other) for other in near]
     return tuple(o for gain, o in sorted(others, reverse=True)[:MAX_SUGGESTED] if gain >= config.real_word_gain)
 
 
@@ -481,12 +476,19 @@ def _contraction(word: str) -> str | None:
 
 def _words(line: str, tokens: list[re.Match] | None = None) -> Iterator[re.Match]:
     """The words of a line worth checking: not inside a URL or a quoted title, nor part of a hyphenated word ("mis-applied")."""
-    skip = [(m.start(), m.end()) for pattern in (URL, ABBREVIATION) for m in pattern.finditer(line)]
-    skip += [(m.start(), m.end()) for m in TITLE_QUOTE.finditer(line) if _is_title(m.group(1))]
+    skip = _unchecked(line)
     for found in TOKEN.finditer(line) if tokens is None else tokens:
         hyphenated = line[found.end():found.end() + 1] == "-" or line[max(0, found.start() - 1):found.start()] == "-"
-        if not hyphenated and not any(a <= found.start() < b for a, b in skip):
+        if not hyphenated and not (skip and any(a <= found.start() < b for a, b in skip)):
             yield found
+
+
+@lru_cache(maxsize=1024)  # a paragraph's lines are looked at twice: for its language, then word by word
+def _unchecked(line: str) -> tuple[tuple[int, int], ...]:
+    """The spans of a line that are not prose to check: URLs, abbreviations and markup, quoted titles."""
+    skip = [(m.start(), m.end()) for pattern in (URL, ABBREVIATION) for m in pattern.finditer(line)]
+    skip += [(m.start(), m.end()) for m in TITLE_QUOTE.finditer(line) if _is_title(m.group(1))]
+    return tuple(skip)
 
 
 def _is_title(text: str) -> bool:

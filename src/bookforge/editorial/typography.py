@@ -7,13 +7,12 @@ marked, so the report and the proof can show just them.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import replace
 
 from bookforge.editorial import Context
 from bookforge.editorial.config import TypographyConfig
-from bookforge.editorial.text import FUNCTION_WORDS, edit_blocks, edit_line, map_chapters
+from bookforge.editorial.text import FUNCTION_WORDS, changed_runs, edit_blocks, edit_line, map_chapters
 from bookforge.model import Block, Book, Chapter
 
 EN_DASH_BETWEEN_WORDS = re.compile(r"\b([\w’']+)\u2013([\w’']+)\b")
@@ -46,7 +45,7 @@ def run(book: Book, ctx: Context) -> Book:
 def retype(block: Block, index: int, new: str) -> Block:
     """Set line ``index`` to ``new``, marking only the characters that changed (a proof marks them lightly)."""
     line = block.lines[index]
-    steps = difflib.SequenceMatcher(None, line, new, autojunk=False).get_opcodes()
+    steps = changed_runs(line, new)
     for op, start, end, new_start, new_end in reversed(steps):
         if op == "delete" and end < len(line):  # nothing left to mark: mark the character the deletion closed up to
             end, new_end = end + 1, new_end + 1

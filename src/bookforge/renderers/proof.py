@@ -165,9 +165,9 @@ def _note_html(numbers: list[int], kind: str, change: Change, labels: dict[str, 
 
 def _typed(before: str, after: str) -> str:
     """The characters a typography change replaced, each as it was: ' " -- ...'."""
-    import difflib
+    from bookforge.editorial.text import changed_runs
 
-    steps = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    steps = changed_runs(before, after)
     return " ".join(dict.fromkeys(before[a:b].strip() or "space" for op, a, b, _, _ in steps if op != "equal"))
 
 
