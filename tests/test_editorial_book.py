@@ -171,3 +171,5 @@ def test_build_prints_the_editorial_counts(built, report):
     assert f"{counts['comment_removed']} comments removed" in line
     assert f"{counts['typo_fixed']} typos fixed" in line
     assert f"{counts['suggestions']} suggestions" in line
+    moved = counts.get("comment_moved", 0)
+    assert (f"{moved} reply moved" if moved == 1 else f"{moved} replies moved") in line  # counted in English

@@ -56,10 +56,15 @@ def summary(ctx: Context) -> str:
     removed = c.get("comment_removed", 0)
     reasons = ", ".join(f"{n} {k.split('.', 1)[1].replace('_', ' ')}" for k, n in c.items() if k.startswith("comment_removed."))
     leftovers = c.get("text_removed", 0) - c.get("text_removed.signature", 0)
-    return (f"{removed} comments removed ({reasons}), {c.get('comment_moved', 0)} replies moved, "
-            f"{c.get('typo_fixed', 0)} typos fixed, {leftovers} web leftovers removed, "
-            f"{c.get('text_removed.signature', 0)} signatures dropped, "
-            f"{c.get('text_replaced', 0)} lines retypeset, {c['suggestions']} suggestions")
+    return ", ".join([f"{_count(removed, 'comment')} removed ({reasons})", f"{_count(c.get('comment_moved', 0), 'reply', 'replies')} moved",
+                      f"{_count(c.get('typo_fixed', 0), 'typo')} fixed", f"{_count(leftovers, 'web leftover')} removed",
+                      f"{_count(c.get('text_removed.signature', 0), 'signature')} dropped",
+                      f"{_count(c.get('text_replaced', 0), 'line')} retypeset", _count(c["suggestions"], "suggestion")])
+
+
+def _count(number: int, one: str, many: str = "") -> str:
+    """'1 reply', '2 replies', '0 typos'."""
+    return f"{number} {one if number == 1 else many or one + 's'}"
 
 
 def write(book: Book, ctx: Context, directory: Path) -> tuple[Path, Path]:
