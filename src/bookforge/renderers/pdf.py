@@ -209,19 +209,17 @@ class _Typesetting:
             front = self._lay_out([Job(self._document(front_pages, folios={}), (page, self.no_folio), None, False)])[0]
             entry = _entry_strings(front.strings)
             body = self._lay_out([Job(self._document(group), (page, self.no_folio, entry), None, False) for group in rest])
-            count = sum(_even_count(len(laid.pages)) for laid in [front, *body])
-            if gutter(count) == band:
+            sizes = [_even_count(len(laid.pages)) for laid in [front, *body]]
+            if gutter(sum(sizes)) == band:
                 break
-            band = gutter(count)
-        offsets = list(itertools.accumulate([_even_count(len(front.pages))] + [_even_count(len(b.pages)) for b in body]))
-        front_count = offsets[0]
-        labels = _labels(front_count, offsets[-1])
-        folios = {t.id: labels[offset + t.page] for laid, offset in zip(body, offsets) for t in laid.targets}
+            band = gutter(sum(sizes))
+        starts, front_count = _starts(sizes), sizes[0]
+        labels = _labels(front_count, sum(sizes))
+        folios = {t.id: labels[start + t.page] for laid, start in zip(body, starts[1:]) for t in laid.targets}
         folios.update({t.id: labels[t.page] for t in front.targets})
         numbered = self._document(front_pages, folios=folios)
         front = self._lay_out([Job(numbered, (page, self.no_folio), None, False)])[0]
         laid = [front, *body]
-        starts = [0, *offsets[:-1]]
         sheets = self._lay_out([self._folio_sheet(group, start, front_count, page) for group, start in zip(laid, starts)])
         for group, sheet in zip(laid, sheets):
             if [_furniture(k) for k in sheet.pages] != [_furniture(k) for k in _even_kinds(group.pages)]:
@@ -377,6 +375,11 @@ def _furniture(kind: PageKind) -> tuple:
     return (kind.side, kind.blank) if kind.blank else (kind.side, kind.blank, kind.name)
 
 
+def _starts(sizes: list[int]) -> list[int]:
+    """Where each group begins in the book (its first page's index), from the groups' page counts."""
+    return [0, *itertools.accumulate(sizes)][:-1]
+
+
 def _even_count(pages: int) -> int:
     return pages + pages % 2
 
@@ -423,8 +426,7 @@ class _Joined:
         return cls([laid], None, _labels(front, len(laid.pages)), front)
 
     def _offsets(self) -> list[int]:
-        sizes = [_even_count(len(g.pages)) if self.sheets else len(g.pages) for g in self.laid]
-        return [0, *itertools.accumulate(sizes)][:-1]
+        return _starts([_even_count(len(g.pages)) if self.sheets else len(g.pages) for g in self.laid])
 
     def finish(self, target: Path, identifier: str, bleed_points: float) -> None:
         if self.sheets is None:
