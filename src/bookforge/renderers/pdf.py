@@ -519,7 +519,9 @@ def _hang_trailing_space() -> None:
     be split, and is broken after its first word: one word alone on a line mid-paragraph
     (benchmarks/lone_word.py shows it).  When the words without the space fit, the text is laid out
     unbroken, as Pango had it; the inline element after it then finds the line's last break
-    point as usual.  Installed once, on WeasyPrint's layout module only.
+    point as usual.  A line that already holds more than one word is left as it is, unmeasured again:
+    the fault only ever breaks after the first word, and most lines hold many.  Installed once, on
+    WeasyPrint's layout module only.
     """
     from weasyprint.layout import inline
 
@@ -532,6 +534,8 @@ def _hang_trailing_space() -> None:
         words = text.rstrip(" ")
         if line[2] is None or words == text or max_width is None or style["white_space"] not in ("normal", "pre-line"):
             return line
+        if " " in text[:line[2]].strip(" "):
+            return line  # the line holds more than its first word: not the fault, and no second measure
         fitted = split(words, style, context, max_width, justification_spacing, is_line_start=is_line_start, minimum=minimum)
         if fitted[2] is not None or fitted[3] > max_width:
             return line
