@@ -293,3 +293,18 @@ def test_stylesheets_fix_no_colour_and_ask_for_nothing_only_browsers_know():
         colours = re.findall(r"(?<![-\w])(?:color|background(?:-color)?)\s*:\s*([^;}]+)", css)
         assert {value.strip() for value in colours} <= {"inherit", "currentColor", "transparent"}, name
         assert not re.search(r"position\s*:\s*fixed|display\s*:\s*(?:flex|grid)|@media\s+screen|\bvw\b|:hover", css), name
+
+
+def test_a_font_subset_is_cut_once_and_then_taken_from_the_cache(tmp_path, monkeypatch):
+    from bookforge.renderers import fonts
+
+    data = (PROJECT / "styles/fonts/EBGaramond12-Italic.otf").read_bytes()
+    text = fonts.characters(["Attachment to Your Therapist", "ﬁnal café"])
+    first = fonts.subset_font(data, text, tmp_path)
+    assert len(list((tmp_path / ".cache" / fonts.STAGE).glob("*.entry"))) == 1
+    monkeypatch.setattr(fonts, "_subset", lambda *args: pytest.fail("the stored subset was cut again"))
+    assert fonts.subset_font(data, text, tmp_path) == first
+    # Another character is another subset: the stored one is never served for it.
+    monkeypatch.undo()
+    assert fonts.subset_font(data, fonts.characters(["Attachment to Your Therapist", "ﬁnal café", "ø"]), tmp_path) != first
+    assert len(list((tmp_path / ".cache" / fonts.STAGE).glob("*.entry"))) == 2

@@ -96,7 +96,7 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
             html_book, found = _render(lambda: pagelist.mark(html_book, pagination), "page-list")
             result.diagnostics += found
         with stage("epub"):
-            epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub"), "EPUB")
+            epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub", out), "EPUB")
         if options.proof:
             with stage("proof"):
                 slug = f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}"

@@ -18,7 +18,7 @@ from lxml import etree
 from bookforge.html import CSS_URL, FONTS as FONT_FOLDER, LICENCE_SUFFIX, PRINT_CSS, HtmlBook, Page, TocEntry
 from bookforge.model import Metadata
 from bookforge.renderers import accessibility, ocf
-from bookforge.renderers.fonts import subset_font
+from bookforge.renderers.fonts import characters, subset_font
 from bookforge.timestamp import day_start
 
 MEDIA_TYPES = {".xhtml": "application/xhtml+xml", ".css": "text/css", ".otf": "font/otf", ".ttf": "font/ttf",
@@ -30,13 +30,13 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ISBN_ONIX_CODE = "15"  # ONIX code list 5: ISBN-13
 
 
-def render(html: HtmlBook, target: Path) -> Path:
-    """Package ``html`` as an EPUB 3 at ``target``."""
+def render(html: HtmlBook, target: Path, store: Path | None = None) -> Path:
+    """Package ``html`` as an EPUB 3 at ``target``; ``store`` is a build folder whose cache keeps the font subsets."""
     book = epub.EpubBook()
     _metadata(book, html)
     book.spine = _documents(book, html)
     _accessibility(book, html)
-    _resources(book, html)
+    _resources(book, html, store)
     book.toc = [_toc_entry(entry) for entry in html.toc]
     book.add_item(epub.EpubNcx())
     _package(book, html.metadata, target)
@@ -113,14 +113,14 @@ def _accessibility(book: epub.EpubBook, html: HtmlBook) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
 
-def _resources(book: epub.EpubBook, html: HtmlBook) -> None:
+def _resources(book: epub.EpubBook, html: HtmlBook, store: Path | None) -> None:
     """Stylesheets, licences and the cover image as written; fonts cut down to the characters the book sets."""
-    text = "".join("".join(etree.fromstring(item.content).itertext()) for item in book.spine)
+    text = characters("".join(etree.fromstring(item.content).itertext()) for item in book.spine)
     for number, href in enumerate(_carried(html), start=1):
         suffix = Path(href).suffix.lower()
         content = (html.directory / href).read_bytes()
         item = epub.EpubItem(uid=f"res-{number}", file_name=href, media_type=MEDIA_TYPES[suffix],
-                             content=subset_font(content, text) if suffix in FONTS else content)
+                             content=subset_font(content, text, store) if suffix in FONTS else content)
         if href == html.cover_image:
             item.id, item.properties = "cover-image", ["cover-image"]
             book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # for EPUB 2 readers
