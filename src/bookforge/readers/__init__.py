@@ -9,16 +9,26 @@ from typing import TYPE_CHECKING
 
 from bookforge.diagnostics import Diagnostic, ReaderError, raise_if_errors
 from bookforge.model import Book, Chapter, Part, SourceLocation
-from bookforge.readers import capture, html
+from bookforge.readers import capture
 
 if TYPE_CHECKING:
     from bookforge.manifest import Manifest
 
 Reader = Callable[[Path, str], Chapter]
 
+
+
+def _read_html(path: Path, relpath: str) -> Chapter:
+    """A post as ``bookforge import`` writes it: HTML with a metadata header.  Its reader (and Beautiful Soup,
+    a fifth of a second to import) is loaded only for a book that has such posts."""
+    from bookforge.readers import html
+
+    return html.read(path, relpath)
+
+
 READERS: dict[str, Reader] = {
     ".txt": capture.read,
-    ".html": html.read,  # a post as ``bookforge import`` writes it: HTML with a metadata header
+    ".html": _read_html,
 }
 
 
