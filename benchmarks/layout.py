@@ -19,6 +19,7 @@ cold run also the CPU of each group's layout and drawing, largest first.
 from __future__ import annotations
 
 import argparse
+import functools
 import resource
 import shutil
 import sys
@@ -47,7 +48,6 @@ def main(argv: list[str] | None = None) -> None:
     out = work / f"out-{args.copies}x"
     html_book, options = prepare(project, out)
     shutil.rmtree(out / ".cache" / pdf.GROUP_STAGE, ignore_errors=True)
-    pdf._weasyprint()  # imported once, before the workers fork, as in a build
     groups: list[tuple[float, int]] = []
     print(f"{args.copies}x book, {len(html_book.pages)} XHTML pages in {len(pdf.groups(html_book))} groups\n")
     print("| run | CPU s (all processes) | wall s | pages | PDF size |\n|---|---|---|---|---|")
@@ -77,7 +77,8 @@ def prepare(project: Path, out: Path):
 
 def run(name: str, html_book, options, out: Path) -> None:
     started_cpu, started = _cpu(), time.perf_counter()
-    result = pdf.render(html_book, out / "book.pdf", options, out)
+    with pdf.engine_started():  # stopped and reaped at the end, so its workers' CPU counts in RUSAGE_CHILDREN
+        result = pdf.render(html_book, out / "book.pdf", options, out)
     size = (out / "book.pdf").stat().st_size
     print(f"| {name} | {_cpu() - started_cpu:.2f} | {time.perf_counter() - started:.2f} | {result.pages} | "
           f"{size / 1024:,.0f} KB |", flush=True)
@@ -96,11 +97,13 @@ class _counting:
         self.found, self.map = found, pdf._map
 
     def __enter__(self):
-        pdf._map = lambda function, jobs: [self._note(*timed) for timed in self.map(_timed, jobs)]
+        pdf._map = lambda function, items, size=lambda item: 0: [
+            self._note(*timed) for timed in self.map(functools.partial(_timed, function), items, size)]
         return self
 
     def _note(self, laid, seconds: float):
-        self.found.append((seconds, len(laid.pages)))
+        if isinstance(laid, pdf.Laid):  # not the outline, which is nested in a worker too
+            self.found.append((seconds, len(laid.pages)))
         return laid
 
     def __exit__(self, *exc):
@@ -108,10 +111,10 @@ class _counting:
         return False
 
 
-def _timed(job):
+def _timed(function, job):
     """A group's layout and the CPU seconds it took (in a worker: a module-level function, so the pool can send it)."""
     started = time.process_time()
-    laid = pdf._lay_out_job(job)
+    laid = function(job)
     return laid, time.process_time() - started
 
 

@@ -63,6 +63,11 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
         progress("done", name, result.timings[-1][1])
 
     project = options.project.resolve()
+    with pdf.engine_started():  # WeasyPrint is imported on another core while the book is read and edited
+        return _build(project, options, result, stage)
+
+
+def _build(project: Path, options: BuildOptions, result: BuildResult, stage) -> BuildResult:
     with stage("manifest"):
         spec = manifest.load(project)
         styles = styles_folder(project, options.proof)

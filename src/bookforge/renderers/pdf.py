@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import itertools
 import logging
 import multiprocessing
 import os
 import re
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -41,6 +41,7 @@ HYPHEN = "\u2010"  # the hyphen WeasyPrint sets at a break
 MAX_LADDER = 2  # hyphenated line endings in a row, at most
 LADDER_ROUNDS = 4  # layouts tried while breaking up longer ladders
 PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
+ENGINE = ("bookforge.renderers.pdf", "bookforge.renderers.engine")  # what the workers' server imports
 GROUP_STAGE = "pdf-group"  # the cache's folder for the groups' layouts
 GROUP_ENTRIES = 2048  # kept in it: every group of a 50x book (about 500), twice over, and a few folio sheets
 INTERNAL = pdf_post.INTERNAL  # a link to another page of the book, in a group's document
@@ -130,14 +131,12 @@ class Job:
 
 def render(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None = None) -> PdfResult:
     """Lay out ``html`` and write the PDF to ``target``; ``store`` is a build folder whose cache keeps each group."""
-    weasyprint = _weasyprint()
     _check_variant(options.spec)
-    book = _Typesetting(weasyprint, html, options, store)
-    with _source_date_epoch(options.date):
-        if options.spec.pdf_variant:  # a tagged PDF has one structure tree: the book stays one document
-            parts = book.whole()
-        else:
-            parts = book.grouped()
+    book = _Typesetting(html, options, store)
+    if options.spec.pdf_variant:  # a tagged PDF has one structure tree: the book stays one document
+        parts = book.whole()
+    else:
+        parts = book.grouped()
     _report_pages(parts.count)
     parts.finish(target, html.metadata.identifier, options.spec.bleed_inches * POINTS_PER_INCH)
     return PdfResult(target, parts.count, parts.diagnostics, parts.pagination, parts.printed)
@@ -179,8 +178,8 @@ def estimated_pages(html: HtmlBook, spec: PrintSpec) -> int:
 class _Typesetting:
     """The layout of one book: its groups laid out (from the cache, or in worker processes), then joined."""
 
-    def __init__(self, weasyprint, html: HtmlBook, options: PdfOptions, store: Path | None):
-        self.weasyprint, self.html, self.options, self.store = weasyprint, html, options, store
+    def __init__(self, html: HtmlBook, options: PdfOptions, store: Path | None):
+        self.html, self.options, self.store = html, options, store
         self.first_body = next((p for p in html.pages if p.matter == "bodymatter"), None)
         self.resources = cache.tree(html.directory, skip=".xhtml")  # stylesheets, fonts and pictures
         self.sheets = {href: (html.directory / href).read_text("utf-8") for href in (SHARED_CSS, PRINT_CSS)}
@@ -248,8 +247,8 @@ class _Typesetting:
         keys = [cache.key(job, self.resources, cache.versions("weasyprint", "pikepdf"), code=code) for job in jobs]
         found = [cache.load(self.store, GROUP_STAGE, key, Laid) if self.store else None for key in keys]
         missing = [n for n, laid in enumerate(found) if laid is None]
-        _WORK.update(directory=self.html.directory)
-        for n, laid in zip(missing, _map(_lay_out_job, [jobs[n] for n in missing])):
+        lay_out = functools.partial(_lay_out_job, directory=self.html.directory, date=self.options.date)
+        for n, laid in zip(missing, _map(lay_out, [jobs[n] for n in missing], size=lambda job: len(job.xml))):
             found[n] = laid
             if self.store:
                 try:
@@ -283,31 +282,55 @@ class _Typesetting:
         return Job(etree.tostring(root, encoding="unicode", method="xml"), css, None, False, keep=len(kinds))
 
 
-_WORK: dict = {}  # what the forked workers share with the parent: the HTML folder
+@contextmanager
+def engine_started() -> Iterator[None]:
+    """Meanwhile, keep the process the layout workers are forked from, which imports WeasyPrint (``engine``)
+    as soon as it starts: a build starts it first, so the import runs on another core while the book is
+    read and edited.  At the end it is stopped and reaped, so its workers' CPU time and memory count as
+    the build's (``wait4``, ``getrusage``)."""
+    if _context().get_start_method() != "forkserver":
+        yield
+        return
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    try:
+        yield
+    finally:
+        forkserver._forkserver._stop()  # the standard library's own way to stop and reap it (its tests use it)
 
 
-def _map(function, jobs: list[Job]) -> list[Laid]:
-    """``function`` over ``jobs`` in order: in worker processes forked after WeasyPrint was imported, one per
-    core, when there is more than one job and more than one core; the largest jobs first."""
-    workers = min(len(jobs), os.cpu_count() or 1)
-    if workers < 2:
-        return [function(job) for job in jobs]
-    order = sorted(range(len(jobs)), key=lambda n: -len(jobs[n].xml))
-    results: list = [None] * len(jobs)
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for n, laid in zip(order, pool.imap(function, [jobs[n] for n in order])):
-            results[n] = laid
+def _context():
+    """Workers forked from a server that has WeasyPrint imported and nothing else of the build: they start at
+    once and carry none of the build's memory (the Book, the spelling data).  (Without a fork server, as on
+    Windows, each worker is a fresh Python that imports WeasyPrint itself.)"""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(ENGINE))  # before the server starts; it keeps the list it started with
+    return context
+
+
+def _map(function, items: list, size=lambda item: 0) -> list:
+    """``function`` over ``items`` in order, in worker processes (``_context``), one per core, the largest
+    items first; the build's own process never imports WeasyPrint."""
+    workers = max(1, min(len(items), os.cpu_count() or 1))
+    order = sorted(range(len(items)), key=lambda n: -size(items[n]))
+    results: list = [None] * len(items)
+    with _context().Pool(workers) as pool:
+        for n, result in zip(order, pool.imap(function, [items[n] for n in order])):
+            results[n] = result
     return results
 
 
-def _lay_out_job(job: Job) -> Laid:
+def _lay_out_job(job: Job, directory: Path, date: datetime.datetime) -> Laid:
     """Lay one group's document out (again, without hyphenation in any paragraph that ladders) and draw it."""
-    weasyprint = _weasyprint()
-    directory = _WORK["directory"]
+    from bookforge.renderers.engine import weasyprint
+
     document = etree.fromstring(job.xml)
     css_url = (directory / PRINT_CSS).as_uri()
     stylesheets = [weasyprint.CSS(string=text, base_url=css_url, url_fetcher=book_fetcher(directory)) for text in job.css]
-    with _CollectedWarnings() as collected:
+    with _CollectedWarnings() as collected, _source_date_epoch(date):
         for _ in range(LADDER_ROUNDS):
             source = weasyprint.HTML(string=etree.tostring(document, encoding="unicode", method="xml"),
                                      base_url=(directory / "book.xhtml").as_uri(), url_fetcher=book_fetcher(directory))
@@ -439,12 +462,13 @@ class _Joined:
                 targets.setdefault(t.id, (offset + t.page, t.x, t.y))
         bookmarks = [replace(b, page=offset + b.page) for laid, offset in zip(self.laid, offsets) for b in laid.bookmarks]
         parts = [(laid.pdf, len(laid.pages), sheet.pdf) for laid, sheet in zip(self.laid, self.sheets)]
-        pdf_post.finish_joined(parts, targets, _outline(bookmarks), target, self.front, identifier,
+        pdf_post.finish_joined(parts, targets, _map(_outline, [bookmarks])[0], target, self.front, identifier,
                                bleed_points)
 
 
 def _outline(bookmarks: list[Bookmark]) -> list:
-    """The bookmarks nested as WeasyPrint nests them: (label, (page, x, y), children, state) trees."""
+    """The bookmarks nested as WeasyPrint nests them: (label, (page, x, y), children, state) trees (in a
+    worker, where WeasyPrint is imported)."""
     from weasyprint.anchors import make_page_bookmark_tree
     from weasyprint.matrix import Matrix
 
@@ -495,54 +519,6 @@ def _roman(number: int) -> str:
         count, number = divmod(number, value)
         digits += numeral * count
     return digits
-
-
-def _weasyprint():
-    """Import WeasyPrint here, not at start-up: it takes a second to load and only this stage needs it.
-
-    Without the HarfBuzz-Subset library it warns on import and on every font; that is a
-    slower path, not a fault in the book, so it becomes one note (X-101) instead.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
-        import weasyprint
-    _hang_trailing_space()
-    return weasyprint
-
-
-def _hang_trailing_space() -> None:
-    """Keep WeasyPrint (62-70) from breaking a line after its first word when the text ends in a space.
-
-    Text followed by an inline element (``<span class="whole">``, an edit span, emphasis) ends in
-    the space before it.  WeasyPrint's ``split_first_line`` measures that space, which hangs at a
-    line's end, so text whose words fit but whose space does not is taken for a line that cannot
-    be split, and is broken after its first word: one word alone on a line mid-paragraph
-    (benchmarks/lone_word.py shows it).  When the words without the space fit, the text is laid out
-    unbroken, as Pango had it; the inline element after it then finds the line's last break
-    point as usual.  A line that already holds more than one word is left as it is, unmeasured again:
-    the fault only ever breaks after the first word, and most lines hold many.  Installed once, on
-    WeasyPrint's layout module only.
-    """
-    from weasyprint.layout import inline
-
-    split = inline.split_first_line
-    if getattr(split, "hangs_trailing_space", False):
-        return
-
-    def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
-        line = split(text, style, context, max_width, justification_spacing, is_line_start=is_line_start, minimum=minimum)
-        words = text.rstrip(" ")
-        if line[2] is None or words == text or max_width is None or style["white_space"] not in ("normal", "pre-line"):
-            return line
-        if " " in text[:line[2]].strip(" "):
-            return line  # the line holds more than its first word: not the fault, and no second measure
-        fitted = split(words, style, context, max_width, justification_spacing, is_line_start=is_line_start, minimum=minimum)
-        if fitted[2] is not None or fitted[3] > max_width:
-            return line
-        return split(text, style, context, None, justification_spacing, is_line_start=is_line_start, minimum=minimum)
-
-    split_first_line.hangs_trailing_space = True
-    inline.split_first_line = split_first_line
 
 
 def _combine(html: HtmlBook, options: PdfOptions, pages: tuple[Page, ...], first_body: Page | None, whole: bool,

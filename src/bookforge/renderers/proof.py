@@ -216,10 +216,11 @@ capture's file and line (<i>chapters/file.txt:line</i>).</p>
 def render(printed_pdf: Path, printed: PrintLayout, book: Book, html_directory: Path, css: str,
            slug: str, labels: dict[str, str], target: Path) -> int:
     """Write the proof: ``printed_pdf`` with every page's marks laid over it.  Returns the page count."""
-    from bookforge.renderers.pdf import _weasyprint, book_fetcher
-
-    weasyprint = _weasyprint()
     from weasyprint.text.fonts import FontConfiguration
+
+    from bookforge.renderers.engine import weasyprint
+    from bookforge.renderers.pdf import book_fetcher
+
 
     fonts = FontConfiguration()  # without it WeasyPrint ignores proof.css's @font-face and sets the notes in DejaVu
     base_url, fetcher, legend = (html_directory / "css" / "proof.css").as_uri(), book_fetcher(html_directory), LEGEND
