@@ -170,11 +170,14 @@ def cold(project: Path, logs: Path) -> Measure:
 
 
 def edit_one_sentence(project: Path) -> None:
-    """Add a sentence to (or take it back from) the first long body paragraph of the first chapter."""
+    """Add a sentence to (or take it back from) the first long paragraph of prose in the first chapter's post:
+    one that opens with a letter, so not a banner ("*** Now Available …"), which the editorial pass removes
+    as a web leftover and would then keep as text, changing more than a sentence."""
     manifest = yaml.safe_load((project / "book.yaml").read_text(encoding="utf-8"))
     path = project / manifest["parts"][0]["chapters"][0]["source"]
     lines = path.read_text(encoding="utf-8").split("\n")
-    number = next(n for n, line in enumerate(lines) if n > 0 and not line.startswith(" ") and len(line.split()) > 15)
+    number = next(n for n, line in enumerate(lines)
+                  if n > 0 and line[:1].isalpha() and len(line.split()) > 15)
     line = lines[number]
     lines[number] = line.removesuffix(EDIT_SENTENCE) if line.endswith(EDIT_SENTENCE) else line + EDIT_SENTENCE
     path.write_text("\n".join(lines), encoding="utf-8")
