@@ -199,8 +199,8 @@ class _Typesetting:
         return _Joined.single(laid)
 
     def grouped(self) -> _Joined:
-        """Lay every group out in the gutter band the book's length asks for; the front matter last, with
-        the page numbers of the contents now known; then the folios on a sheet of their own."""
+        """Lay every group out in the gutter band the book's length asks for; then the front matter again, with
+        the page numbers of the contents now known, beside the folio sheets, one per group."""
         front_pages, *rest = groups(self.html)
         band = gutter(estimated_pages(self.html, self.options.spec))
         for _ in GUTTER_BANDS:
@@ -216,10 +216,12 @@ class _Typesetting:
         labels = _labels(front_count, sum(sizes))
         folios = {t.id: labels[start + t.page] for laid, start in zip(body, starts[1:]) for t in laid.targets}
         folios.update({t.id: labels[t.page] for t in front.targets})
-        numbered = self._document(front_pages, folios=folios)
-        front = self._lay_out([Job(numbered, (page, self.no_folio), None, False)])[0]
-        laid = [front, *body]
-        sheets = self._lay_out([self._folio_sheet(group, start, front_count, page) for group, start in zip(laid, starts)])
+        numbered = Job(self._document(front_pages, folios=folios), (page, self.no_folio), None, False)
+        sheets = [self._folio_sheet(group, start, front_count, page) for group, start in zip([front, *body], starts)]
+        numbered_front, *sheets = self._lay_out([numbered, *sheets])  # all at once: the numbers seldom move a page
+        if numbered_front.pages != front.pages:
+            sheets[0] = self._lay_out([self._folio_sheet(numbered_front, 0, front_count, page)])[0]
+        laid = [numbered_front, *body]
         for group, sheet in zip(laid, sheets):
             if [_furniture(k) for k in sheet.pages] != [_furniture(k) for k in _even_kinds(group.pages)]:
                 raise RenderError([error("X-203", "the folios could not be set: the folio sheet's pages do not fall "
