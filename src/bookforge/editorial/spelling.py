@@ -26,11 +26,11 @@ from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from itertools import chain
 
-from bookforge.editorial import Context, Note, Suggestion
+from bookforge.editorial import Context, Note, Suggestion, first_of_each
 from bookforge.editorial import lexicon as lx
 from bookforge.editorial.config import SpellingConfig
 from bookforge.editorial.style_sheet import match_case
-from bookforge.editorial.text import FUNCTION_WORDS, all_blocks, edit_blocks, edit_line
+from bookforge.editorial.text import FUNCTION_WORDS, edit_blocks, edit_line
 from bookforge.editorial.typography import URL
 from bookforge.model import Block, Book, Chapter
 
@@ -85,11 +85,16 @@ UNSEEN_FLOOR = -3.0  # the most a pair never seen counts against a reading
 
 
 def run(book: Book, ctx: Context) -> Book:
+    return check(book, ctx, names(book))
+
+
+def check(book: Book, ctx: Context, names: set[str]) -> Book:
+    """The pass, given the names the whole book uses (``names``): those of them its words hold are all it needs."""
     config = ctx.config.spelling
     sheet = ctx.config.style_sheet
     own = {w.lower() for text in (*config.words, *sheet, *sheet.values()) for w in re.findall(r"[\w’']+", text)}
-    speller = Speller(config, own | names(book))
-    suggested: set[str] = set()
+    speller = Speller(config, own | names)
+    start = len(ctx.suggestions)
 
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
         if _other_language(block, speller):
@@ -106,15 +111,16 @@ def run(book: Book, ctx: Context) -> Book:
                     ctx.record("typo_fixed", reason, block.line_source(index), found.word, found.verdict, chapter=chapter.slug,
                                anchor=where, context=line)
                     fixes.append(found)
-                elif found.word.lower() not in suggested:
-                    suggested.add(found.word.lower())
+                else:
                     ctx.suggestions.append(Suggestion(block.line_source(index), found.word, found.verdict, kind=found.kind,
                                                       sentence=_sentence(line, found.start, found.end)))
             for found in reversed(fixes):
                 block = edit_line(block, index, found.start, found.end, found.verdict, ("fix", found.word))
         return block
 
-    return edit_blocks(book, fix)
+    book = edit_blocks(book, fix)
+    ctx.suggestions[start:] = first_of_each(ctx.suggestions[start:])
+    return book
 
 
 @dataclass(frozen=True)
@@ -139,16 +145,26 @@ def _other_language(block: Block, speller: Speller) -> bool:
 
 def names(book: Book) -> set[str]:
     """Words the book capitalises in the middle of a sentence: names, wherever they stand."""
-    found = set()
-    for block, _, _ in all_blocks(book):
-        for index, line in enumerate(block.lines):
-            for m in TOKEN.finditer(line):
-                word = m.group()
-                if word[0].isupper() and word[1:].islower() and not _starts_sentence(block, index, m.start()):
+    return set().union(*(words_and_names(chapter)[1] for chapter in book.chapters()))
+
+
+def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
+    """The words of a chapter as the speller looks them up in the book's own words (lower case, straight
+    apostrophes, each also without its "'s"), and those its body and comments capitalise in the middle of a
+    sentence: names."""
+    words, found = set(), set()
+    named = [*chapter.body, *(block for comment in chapter.all_comments() for block in comment.blocks)]
+    for blocks, naming in ((named, True), (chapter.tail, False)):
+        for block in blocks:
+            for index, line in enumerate(block.lines):
+                for m in TOKEN.finditer(line):
+                    word = m.group()
                     lower = word.lower().replace("’", "'")
-                    if lower not in lx.misspellings() and _contraction(lower) is None:
-                        found.add(lower)
-    return found
+                    words.update((lower, lower.removesuffix("'s")))
+                    if naming and word[0].isupper() and word[1:].islower() and not _starts_sentence(block, index, m.start()):
+                        if lower not in lx.misspellings() and _contraction(lower) is None:
+                            found.add(lower)
+    return words, found
 
 
 class Speller:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 
 from rapidfuzz.distance import Indel
@@ -86,15 +86,6 @@ def edit_blocks(book: Book, edit: BlockEdit) -> Book:
 
 def map_chapters(book: Book, fn: Callable[[Chapter], Chapter]) -> Book:
     return replace(book, parts=tuple(replace(p, chapters=tuple(fn(ch) for ch in p.chapters)) for p in book.parts))
-
-
-def all_blocks(book: Book) -> Iterator[tuple[Block, Chapter, str]]:
-    for ch in book.chapters():
-        for b in ch.body:
-            yield b, ch, ch.slug
-        for c in ch.all_comments():
-            for b in c.blocks:
-                yield b, ch, c.id
 
 
 def full_text(blocks) -> str:
