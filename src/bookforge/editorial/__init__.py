@@ -93,7 +93,5 @@ def author_name(book: Book, config: EditorialConfig) -> str:
 
 
 def finish(book: Book, ctx: Context) -> tuple[Book, Context]:
-    """The edited book carrying its changes and the credits found in it, and the ledger."""
-    from bookforge.editorial.leftovers import credits_page
-
-    return replace(book, changes=tuple(ctx.changes), credits=credits_page(book.credits, ctx.credits)), ctx
+    """The edited book carrying its changes, and the ledger."""
+    return replace(book, changes=tuple(ctx.changes)), ctx

@@ -14,7 +14,7 @@ book-wide fact opens a run, so the fact is taken from the book as it enters that
 The chapters' ledgers are merged in book order, sweep by sweep: a pass that goes over the chapters twice
 (``leftovers``, ``typography``) lists its first sweep's entries for every chapter before its second's, as
 on the whole book; a word is suggested once, at its first place in the book; the credits found are merged
-into the Credits page's lines when the passes are done (``finish``).
+into the Credits page's lines in book order (``leftovers.credits_page``).
 """
 
 from __future__ import annotations
@@ -23,14 +23,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bookforge import cache
-from bookforge.editorial import Context, Note, Suggestion, _passes, author_name, finish, first_of_each, links, spelling
+from bookforge.editorial import (Context, Note, Suggestion, _passes, author_name, finish, first_of_each, leftovers, links,
+                                 spelling)
 from bookforge.editorial.config import EditorialConfig
 from bookforge.editorial.text import map_chapters
 from bookforge.model import Book, Change, Chapter, Credit, Part
 
 BOOK_WIDE = {"repeats"}  # passes that compare chapters with each other: never run chapter by chapter
 STAGE = "edit-chapter"  # the cache's folder for the chapters' entries
-ENTRIES = 2048  # kept in it: the four runs of every chapter of a 50x book (about 250 chapters), twice over
+CHECKED_STAGE = "edit-spelling"  # and for each chapter's blocks as the spelling pass last checked them
+ENTRIES = 2048  # kept in each: the four runs of every chapter of a 50x book (about 250 chapters), twice over
+CheckedBlocks = tuple[tuple[str, spelling.Checked], ...]  # a chapter's blocks as the spelling pass checked them, by key
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def edit(book: Book, config: EditorialConfig, out: Path | None, common: str) -> 
         chapters = iter(edited.chapter for edited in left)
         book = map_chapters(book, lambda chapter: next(chapters))
         _merge(ctx, left)
-    return finish(book, ctx)
+    return finish(replace(book, credits=leftovers.credits_page(book.credits, ctx.credits)), ctx)
 
 
 def _runs(passes: list[str]) -> list[list[str]]:
@@ -121,23 +124,36 @@ def _by_chapter(book: Book, run: list[str], ctx: Context, facts: list[object], s
         key = cache.key(common, run, ctx.author, spells_next, fact_key, chapter)
         edited = cache.load(out, STAGE, key, Edited) if out else None
         if edited is None:
-            edited = _edit_chapter(replace(book, parts=(replace(part, chapters=(chapter,)),)), run, ctx, fact, spells_next)
-            if out:
-                try:
-                    cache.store(out, STAGE, key, edited, keep=ENTRIES)
-                except OSError:
-                    pass  # a cache that cannot be written only makes the next build slower
+            # the chapter's blocks as the spelling pass last checked them, with these settings and names
+            checked_key = cache.key(common, "spelling", chapter.slug, fact_key) if run[0] == "spelling" else ""
+            earlier = dict(cache.load(out, CHECKED_STAGE, checked_key, CheckedBlocks) or ()) if out and checked_key else {}
+            checked: dict[str, spelling.Checked] = {}
+            edited = _edit_chapter(replace(book, parts=(replace(part, chapters=(chapter,)),)), run, ctx, fact, spells_next,
+                                   earlier, checked)
+            _keep(out, STAGE, key, edited)
+            if checked_key:
+                _keep(out, CHECKED_STAGE, checked_key, tuple(checked.items()))
         done.append(edited)
     return done
 
 
-def _edit_chapter(one: Book, run: list[str], ctx: Context, fact: object, spells_next: bool) -> Edited:
-    """A book of one chapter through the run of passes; its ledger sweep by sweep."""
+def _keep(out: Path | None, stage: str, key: str, value: object) -> None:
+    if out:
+        try:
+            cache.store(out, stage, key, value, keep=ENTRIES)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
+
+
+def _edit_chapter(one: Book, run: list[str], ctx: Context, fact: object, spells_next: bool,
+                  earlier: dict[str, spelling.Checked], checked: dict[str, spelling.Checked]) -> Edited:
+    """A book of one chapter through the run of passes; its ledger sweep by sweep.  The spelling pass takes
+    the blocks it checked before from ``earlier`` and puts every block it checks into ``checked``."""
     ledger = _Ledger(ctx.config, ctx.author)
     passes = _passes()
     for name in run:
         if name == "spelling":
-            one = spelling.check(one, ledger, fact)
+            one = spelling.check(one, ledger, fact, earlier, checked)
         elif name == "links":
             one = links.link(one, ledger, fact)
         else:

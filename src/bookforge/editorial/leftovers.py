@@ -21,11 +21,13 @@ NAVIGATION_MAX_WORDS = 40
 
 def run(book: Book, ctx: Context) -> Book:
     """Clean every chapter's body and tail, then remove the unwanted comments.  The photo credits found go
-    into ``ctx.credits``; ``credits_page`` makes the Credits page's lines of them when the passes are done."""
+    into ``ctx.credits`` as found, and into the book's credits (``credits_page``)."""
     config = ctx.config.leftovers
+    first = len(ctx.credits)
     book = map_chapters(book, lambda ch: _clean_chapter(ch, config, ctx))
     ctx.sweep()
-    return _remove_comments(book, config, ctx)
+    book = _remove_comments(book, config, ctx)
+    return replace(book, credits=credits_page(book.credits, ctx.credits[first:]))
 
 
 def _clean_chapter(chapter: Chapter, config: LeftoversConfig, ctx: Context) -> Chapter:

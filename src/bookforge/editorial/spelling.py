@@ -26,13 +26,14 @@ from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from itertools import chain
 
+import bookforge.cache as build_cache
 from bookforge.editorial import Context, Note, Suggestion, first_of_each
 from bookforge.editorial import lexicon as lx
 from bookforge.editorial.config import SpellingConfig
 from bookforge.editorial.style_sheet import match_case
 from bookforge.editorial.text import FUNCTION_WORDS, edit_blocks, edit_line
 from bookforge.editorial.typography import URL
-from bookforge.model import Block, Book, Chapter
+from bookforge.model import Block, Book, Change, Chapter
 
 TOKEN = re.compile(r"(?<![\w’'])[A-Za-z]+(?:[’'][A-Za-z]+)*(?![\w])")
 LOOKALIKE = re.compile(r"(?<![\w’'])(?:[a-z]*[01][a-z]+|[a-z]+[01][a-z]*)(?![\w’'])")  # "0ppain", "he1p": a figure for a letter
@@ -88,13 +89,27 @@ def run(book: Book, ctx: Context) -> Book:
     return check(book, ctx, names(book))
 
 
-def check(book: Book, ctx: Context, names: set[str]) -> Book:
-    """The pass, given the names the whole book uses (``names``): those of them its words hold are all it needs."""
+@dataclass(frozen=True)
+class Checked:
+    """One block after the pass, with what the pass wrote in the ledger for it."""
+
+    block: Block
+    changes: tuple[Change, ...]
+    notes: tuple[Note, ...]
+    suggestions: tuple[Suggestion, ...]
+
+
+def check(book: Book, ctx: Context, names: set[str], earlier: dict[str, Checked] | None = None,
+          made: dict[str, Checked] | None = None) -> Book:
+    """The pass, given the names the whole book uses (``names``): those of them its words hold are all it needs.
+
+    With ``made``, each block's result goes into it under its ``block_key``, and a block found in ``earlier``
+    (blocks checked before with the same settings and names) is taken from there, not checked again."""
     config = ctx.config.spelling
     sheet = ctx.config.style_sheet
     own = {w.lower() for text in (*config.words, *sheet, *sheet.values()) for w in re.findall(r"[\w’']+", text)}
     speller = Speller(config, own | names)
-    start = len(ctx.suggestions)
+    first = len(ctx.suggestions)
 
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
         if _other_language(block, speller):
@@ -118,9 +133,28 @@ def check(book: Book, ctx: Context, names: set[str]) -> Book:
                 block = edit_line(block, index, found.start, found.end, found.verdict, ("fix", found.word))
         return block
 
-    book = edit_blocks(book, fix)
-    ctx.suggestions[start:] = first_of_each(ctx.suggestions[start:])
+    def fix_once(block: Block, chapter: Chapter, where: str) -> Block:
+        key = block_key(block, chapter, where)
+        done = earlier.get(key) if earlier else None
+        if done is None:
+            sizes = len(ctx.changes), len(ctx.notes), len(ctx.suggestions)
+            fixed = fix(block, chapter, where)
+            done = Checked(fixed, tuple(ctx.changes[sizes[0]:]), tuple(ctx.notes[sizes[1]:]), tuple(ctx.suggestions[sizes[2]:]))
+        else:
+            ctx.changes += done.changes
+            ctx.notes += done.notes
+            ctx.suggestions += done.suggestions
+        made[key] = done
+        return done.block
+
+    book = edit_blocks(book, fix if made is None else fix_once)
+    ctx.suggestions[first:] = first_of_each(ctx.suggestions[first:])
     return book
+
+
+def block_key(block: Block, chapter: Chapter, where: str) -> str:
+    """What a block's check depends on besides the settings and the names: the block, its chapter and its place."""
+    return build_cache.key(block, chapter.slug, where)
 
 
 @dataclass(frozen=True)
