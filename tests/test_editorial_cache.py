@@ -6,12 +6,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bookforge import editorial, html, manifest, pipeline, readers
-from bookforge.editorial import chapters, report
+from bookforge.editorial import Context, chapters, report, spelling
+from bookforge.editorial.text import edit_blocks
 from conftest import PROJECT
 
 FIRST = "chapters/attachment-to-your-therapist.txt"
@@ -131,3 +133,28 @@ def test_the_dictionaries_are_loaded_only_for_a_chapter_the_cache_misses(project
               " if f.cache_info().currsize], 'wordfreq' in sys.modules)\n")
     run = subprocess.run([sys.executable, "-c", script, str(project)], capture_output=True, text=True, check=True)
     assert run.stdout.split("\n")[0] == "[] False"
+
+
+def test_the_spelling_pass_checks_again_only_the_blocks_that_changed(monkeypatch):
+    """The first chapter checked once, then again with one sentence added to one paragraph: only that paragraph's
+    lines are looked at, and the result is the pass's without any blocks kept."""
+    spec = manifest.load(PROJECT)
+    book, ctx = editorial.edit(readers.read_book(spec), spec.editorial.model_copy(update={"passes": ["leftovers"]}))
+    first = replace(book, parts=(replace(book.parts[0], chapters=book.parts[0].chapters[:1]),))
+    names = spelling.names(book)
+    earlier: dict[str, spelling.Checked] = {}
+    spelling.check(first, Context(spec.editorial, ctx.author), names, {}, earlier)
+    paragraph = next(b for b in first.parts[0].chapters[0].body if b.text.startswith("The consulting room"))
+    edited = edit_blocks(first, lambda block, chapter, where: replace(block, lines=(block.lines[0] + " It is a quiet plase to rest.",
+                                                                                     *block.lines[1:])) if block == paragraph else block)
+    looked_at = []
+    check_line = spelling.Speller.check
+    monkeypatch.setattr(spelling.Speller, "check", lambda self, line, *rest: looked_at.append(line) or check_line(self, line, *rest))
+    again, made = Context(spec.editorial, ctx.author), {}
+    result = spelling.check(edited, again, names, earlier, made)
+    assert looked_at == [paragraph.lines[0] + " It is a quiet plase to rest.", *paragraph.lines[1:]]
+    monkeypatch.undo()
+    whole = Context(spec.editorial, ctx.author)
+    assert result == spelling.check(edited, whole, names) and again == whole
+    assert "plase" in [s.word for s in whole.suggestions] + [c.before for c in whole.changes]
+    assert len(made) == len(earlier)  # every block of the chapter, each under its key
