@@ -10,6 +10,9 @@ author's name, the book-wide fact (for spelling, only the names that the chapter
 ``common`` (the settings, the dictionaries, the libraries' versions and the code).  A pass that reads a
 book-wide fact opens a run, so the fact is taken from the book as it enters that pass; the run before
 ``spelling`` keeps each chapter's words and names with it, so they are not read again from the book.
+When a chapter's spelling run is not in the cache, the blocks the pass checked last time in that chapter
+(``build/.cache/edit-spelling/``, kept under the settings and the names the chapter's words hold) are
+taken as they were, so an edit in one paragraph is checked in that paragraph alone.
 
 The chapters' ledgers are merged in book order, sweep by sweep: a pass that goes over the chapters twice
 (``leftovers``, ``typography``) lists its first sweep's entries for every chapter before its second's, as

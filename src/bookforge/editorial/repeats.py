@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from bookforge.editorial import Context, Note
 from bookforge.editorial.config import RepeatsConfig
-from bookforge.editorial.text import WORD, full_text, inside, normalize, runs, shingles
+from bookforge.editorial.text import WORD, full_text, inside, normalize, shingles, word_runs
 from bookforge.editorial.threads import parents, predecessors, remove
 from bookforge.model import Block, Book, Chapter, Comment
 
@@ -66,7 +66,7 @@ def _entries(book: Book) -> list[_Entry]:
             text = normalize(comment.text)
             said = WORD.findall(text)  # the comment's words (``words``), from the text normalised once
             quoted = " ".join(QUOTED.findall(comment.text))
-            found.append(_Entry(comment, chapter, len(found), text, runs(said), len(said),
+            found.append(_Entry(comment, chapter, len(found), text, word_runs(said), len(said),
                                 shingles(quoted) if quoted else frozenset()))
     return found
 

@@ -34,10 +34,10 @@ def words(text: str) -> list[str]:
 
 def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
     """The runs of ``size`` words in a text: a fingerprint that survives small edits."""
-    return runs(words(text), size)
+    return word_runs(words(text), size)
 
 
-def runs(w: list[str], size: int = 3) -> frozenset[tuple[str, ...]]:
+def word_runs(w: list[str], size: int = 3) -> frozenset[tuple[str, ...]]:
     """The runs of ``size`` words in a list of words (``shingles`` of a text already split)."""
     return frozenset(tuple(w[i:i + size]) for i in range(max(1, len(w) - size + 1)))
 
