@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from bookforge import cache, editorial, html, manifest, model, output, provenance, readers
-from bookforge.editorial import Context, lexicon, report
+from bookforge.editorial import Context, chapters, lexicon, report
 from bookforge.diagnostics import (BookforgeError, Diagnostic, ManifestError, OutputError, RenderError, Severity,
                                    error)
 from bookforge.model import Book
@@ -120,11 +120,13 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
 
 
 def _edit(book: Book, spec: manifest.Manifest, out: Path):
-    """The editorial pass, or its stored result when the book, its settings and the pass's code are unchanged."""
+    """The editorial pass: its stored result when the book, its settings and the pass's code are unchanged,
+    else done chapter by chapter, each chapter's work taken from the cache when what it reads is unchanged."""
     code = [*Path(editorial.__file__).parent.glob("*.py"), Path(model.__file__)]
     versions = cache.versions("spylls", "symspellpy", "codespell", "wordfreq", "rapidfuzz")
-    digest = cache.key(book, spec.editorial.model_dump_json(), versions, lexicon.sources(), code=code)
-    return cache.cached(out, "edit", digest, tuple[Book, Context], lambda: editorial.edit(book, spec.editorial))[0]
+    common = cache.key(spec.editorial.model_dump_json(), versions, lexicon.sources(), code=code)
+    return cache.cached(out, "edit", cache.key(book, common), tuple[Book, Context],
+                        lambda: chapters.edit(book, spec.editorial, out, common))[0]
 
 
 def styles_folder(project: Path, proof: bool) -> Path:

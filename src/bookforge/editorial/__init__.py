@@ -2,7 +2,9 @@
 
 Each pass is a function ``run(book, ctx) -> Book`` in a module of its own.  A pass never
 loses text silently: everything it removes or replaces goes into ``ctx`` in full, and
-from there into the editorial report and the Book's change record.
+from there into the editorial report and the Book's change record.  ``edit`` runs the passes
+over the whole book; ``chapters.edit`` gives the same result chapter by chapter, each chapter's
+work kept in the build cache.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from bookforge.editorial.config import EditorialConfig
-from bookforge.model import Book, Change, SourceLocation
+from bookforge.model import Book, Change, Credit, SourceLocation
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,25 @@ class Context:
     changes: list[Change] = field(default_factory=list)
     suggestions: list[Suggestion] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    credits: list[tuple[str, Credit]] = field(default_factory=list)  # (its chapter's title, a credit found), in order
 
     def record(self, kind: str, reason: str, source: SourceLocation, before: str, after: str = "", **extra) -> None:
         self.changes.append(Change(kind, reason, source, before, after, **extra))
+
+    def sweep(self) -> None:
+        """Say that a pass goes over the chapters again (``leftovers`` removes comments after cleaning every body):
+        edited chapter by chapter, each sweep's entries still come for every chapter before the next sweep's."""
+
+
+def first_of_each(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """A word is suggested once, where the book first has it."""
+    seen: set[str] = set()
+    first = []
+    for suggestion in suggestions:
+        if suggestion.word.lower() not in seen:
+            seen.add(suggestion.word.lower())
+            first.append(suggestion)
+    return first
 
 
 Pass = Callable[[Book, Context], Book]
@@ -61,9 +79,19 @@ def _passes() -> dict[str, Pass]:
 
 def edit(book: Book, config: EditorialConfig, progress: Callable[[str], None] = lambda name: None) -> tuple[Book, Context]:
     """Run the configured passes in order; return the edited book (carrying its changes) and the ledger."""
-    ctx = Context(config, config.author.name or (book.metadata.authors[0].name if book.metadata.authors else ""))
+    ctx = Context(config, author_name(book, config))
     passes = _passes()
     for name in config.passes:
         progress(name)
         book = passes[name](book, ctx)
+    return finish(book, ctx)
+
+
+def author_name(book: Book, config: EditorialConfig) -> str:
+    """The name the author's replies are recognised by: book.yaml's, else the book's first author's."""
+    return config.author.name or (book.metadata.authors[0].name if book.metadata.authors else "")
+
+
+def finish(book: Book, ctx: Context) -> tuple[Book, Context]:
+    """The edited book carrying its changes, and the ledger."""
     return replace(book, changes=tuple(ctx.changes)), ctx

@@ -20,24 +20,27 @@ NAVIGATION_MAX_WORDS = 40
 
 
 def run(book: Book, ctx: Context) -> Book:
+    """Clean every chapter's body and tail, then remove the unwanted comments.  The photo credits found go
+    into ``ctx.credits`` as found, and into the book's credits (``credits_page``)."""
     config = ctx.config.leftovers
-    credits = list(book.credits)
-    book = map_chapters(book, lambda ch: _clean_chapter(ch, config, ctx, credits))
+    first = len(ctx.credits)
+    book = map_chapters(book, lambda ch: _clean_chapter(ch, config, ctx))
+    ctx.sweep()
     book = _remove_comments(book, config, ctx)
-    return replace(book, credits=tuple(credits))
+    return replace(book, credits=credits_page(book.credits, ctx.credits[first:]))
 
 
-def _clean_chapter(chapter: Chapter, config: LeftoversConfig, ctx: Context, credits: list[Credit]) -> Chapter:
+def _clean_chapter(chapter: Chapter, config: LeftoversConfig, ctx: Context) -> Chapter:
     body = []
     for block in chapter.body:
         reason = _leftover(block, config)
         if reason == "photo_credit":
-            _credit(block.text, block, chapter, credits)
+            ctx.credits.append((chapter.title, Credit(block.text, block.source)))
         if reason:
             ctx.record("text_removed", reason, block.source, full_text([block]), chapter=chapter.slug, anchor=chapter.slug,
                        note="moved to the Credits page" if reason == "photo_credit" else "")
             continue
-        body.append(_strip_inline_credits(block, chapter, config, ctx, credits))
+        body.append(_strip_inline_credits(block, chapter, config, ctx))
     tail = []
     for block in chapter.tail:
         if any(compiled(p).search(block.text) for p in config.comment_form):
@@ -70,14 +73,14 @@ def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
 
 
-def _strip_inline_credits(block: Block, chapter: Chapter, config: LeftoversConfig, ctx: Context, credits: list[Credit]) -> Block:
+def _strip_inline_credits(block: Block, chapter: Chapter, config: LeftoversConfig, ctx: Context) -> Block:
     """Take a photo credit in parentheses out of a paragraph, leaving the sentence around it whole."""
     lines = list(block.lines)
     for index, line in enumerate(lines):
         for pattern in config.inline_credits:
             for found in reversed(list(compiled(pattern).finditer(line))):
                 source = block.line_source(index)
-                _credit(found.group().strip(" ().").replace("\u00a0", " "), block, chapter, credits, source)
+                ctx.credits.append((chapter.title, Credit(found.group().strip(" ().").replace("\u00a0", " "), source)))
                 ctx.record("text_removed", "photo_credit", source, found.group(), chapter=chapter.slug,
                            anchor=chapter.slug, note="moved to the Credits page")
                 keep_stop = "." if found.group().rstrip().endswith(".") and not line[:found.start()].rstrip().endswith((".", "!", "?")) else ""
@@ -86,19 +89,27 @@ def _strip_inline_credits(block: Block, chapter: Chapter, config: LeftoversConfi
     return replace(block, lines=tuple(lines)) if tuple(lines) != block.lines else block
 
 
-def _credit(text: str, block: Block, chapter: Chapter, credits: list[Credit], source=None) -> None:
-    """Add "<chapter>: <credit>" unless the chapter already credits the same words (a caption beside its credit line)."""
-    prefix = f"{chapter.title}: "
-    words = _credit_words(text)
+def credits_page(credits: tuple[Credit, ...], found: list[tuple[str, Credit]]) -> tuple[Credit, ...]:
+    """The Credits page's lines: ``credits`` and each credit found, in order, as "<chapter>: <credit>", unless
+    its chapter credits the same words already (a caption beside its credit line): then the longer wording stays."""
+    page = list(credits)
+    for title, credit in found:
+        _credit(page, title, credit)
+    return tuple(page)
+
+
+def _credit(credits: list[Credit], title: str, credit: Credit) -> None:
+    prefix = f"{title}: "
+    words = _credit_words(credit.text)
     for i, existing in enumerate(credits):
         if not existing.text.startswith(prefix):
             continue
         other = _credit_words(existing.text.removeprefix(prefix))
         if words <= other or other <= words:
-            if len(text) > len(existing.text) - len(prefix):
-                credits[i] = Credit(prefix + text, existing.source)
+            if len(credit.text) > len(existing.text) - len(prefix):
+                credits[i] = Credit(prefix + credit.text, existing.source)
             return
-    credits.append(Credit(prefix + text, source or block.source))
+    credits.append(Credit(prefix + credit.text, credit.source))
 
 
 def _credit_words(text: str) -> set[str]:
@@ -116,6 +127,7 @@ def _remove_comments(book: Book, config: LeftoversConfig, ctx: Context) -> Book:
                 ctx.record("comment_removed", reason, comment.source, full_text(comment.blocks), chapter=chapter.slug,
                            anchor=before[comment.id], note=f"comment {comment.id}")
     book, moves = remove(book, removals)
+    ctx.sweep()
     for move in moves:
         ctx.record("comment_moved", "parent_removed", move.reply.source, "", chapter=move.chapter,
                    anchor=move.reply.id, note=f"reply {move.reply.id} moved up from under removed comment {move.removed.id}")

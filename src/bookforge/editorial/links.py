@@ -21,7 +21,16 @@ WORD = re.compile(r"[\w’']+")
 
 
 def run(book: Book, ctx: Context) -> Book:
-    titles = {ch.slug: [ch.title, *ctx.config.links.titles.get(ch.slug, [])] for ch in book.chapters()}
+    return link(book, ctx, titles(book, ctx))
+
+
+def titles(book: Book, ctx: Context) -> dict[str, list[str]]:
+    """Each chapter's slug with the names a post may give it: its title and book.yaml's other names."""
+    return {ch.slug: [ch.title, *ctx.config.links.titles.get(ch.slug, [])] for ch in book.chapters()}
+
+
+def link(book: Book, ctx: Context, titles: dict[str, list[str]]) -> Book:
+    """The pass, given every chapter's names (``titles``)."""
     title_words = _TitleWords(titles)
 
     def link(block: Block, chapter: Chapter, where: str) -> Block:

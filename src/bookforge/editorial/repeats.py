@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from bookforge.editorial import Context, Note
 from bookforge.editorial.config import RepeatsConfig
-from bookforge.editorial.text import full_text, inside, normalize, shingles, words
+from bookforge.editorial.text import WORD, full_text, inside, normalize, shingles, word_runs
 from bookforge.editorial.threads import parents, predecessors, remove
 from bookforge.model import Block, Book, Chapter, Comment
 
@@ -36,6 +36,7 @@ class _Entry:
     text: str  # normalised
     runs: frozenset
     size: int  # words
+    quotes: frozenset  # the three-word runs of what it quotes inside quotation marks (none when it quotes nothing)
 
     @property
     def id(self) -> str:
@@ -62,7 +63,11 @@ def _entries(book: Book) -> list[_Entry]:
     found = []
     for chapter in book.chapters():
         for comment in chapter.all_comments():
-            found.append(_Entry(comment, chapter, len(found), normalize(comment.text), shingles(comment.text), len(words(comment.text))))
+            text = normalize(comment.text)
+            said = WORD.findall(text)  # the comment's words (``words``), from the text normalised once
+            quoted = " ".join(QUOTED.findall(comment.text))
+            found.append(_Entry(comment, chapter, len(found), text, word_runs(said), len(said),
+                                shingles(quoted) if quoted else frozenset()))
     return found
 
 
@@ -110,7 +115,7 @@ def _truncated(entries: list[_Entry], book: Book, config: RepeatsConfig):
         short, long = (a, b) if a.size <= b.size else (b, a)
         if short.text == long.text or _quotes(long, short):
             continue
-        if fuzz.ratio(a.text, b.text) >= NEAR_COPY or (inside(short.runs, long.runs) >= config.truncated and _first_try(short)):
+        if fuzz.ratio(a.text, b.text, score_cutoff=NEAR_COPY) >= NEAR_COPY or (inside(short.runs, long.runs) >= config.truncated and _first_try(short)):
             yield _removed_and_kept(a, b)
 
 
@@ -161,8 +166,7 @@ def _pairs(entries: list[_Entry], config: RepeatsConfig):
 
 def _quotes(entry: _Entry, other: _Entry) -> bool:
     """Whether ``entry`` quotes ``other`` inside quotation marks rather than repeating it."""
-    quoted = " ".join(QUOTED.findall(entry.comment.text))
-    return bool(quoted) and inside(other.runs, shingles(quoted)) >= 0.5
+    return bool(entry.quotes) and inside(other.runs, entry.quotes) >= 0.5
 
 
 def _answered_twice(entries: list[_Entry], book: Book, config: RepeatsConfig):

@@ -26,13 +26,14 @@ from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from itertools import chain
 
-from bookforge.editorial import Context, Note, Suggestion
+import bookforge.cache as build_cache
+from bookforge.editorial import Context, Note, Suggestion, first_of_each
 from bookforge.editorial import lexicon as lx
 from bookforge.editorial.config import SpellingConfig
 from bookforge.editorial.style_sheet import match_case
-from bookforge.editorial.text import FUNCTION_WORDS, all_blocks, edit_blocks, edit_line
+from bookforge.editorial.text import FUNCTION_WORDS, edit_blocks, edit_line
 from bookforge.editorial.typography import URL
-from bookforge.model import Block, Book, Chapter
+from bookforge.model import Block, Book, Change, Chapter
 
 TOKEN = re.compile(r"(?<![\w’'])[A-Za-z]+(?:[’'][A-Za-z]+)*(?![\w])")
 LOOKALIKE = re.compile(r"(?<![\w’'])(?:[a-z]*[01][a-z]+|[a-z]+[01][a-z]*)(?![\w’'])")  # "0ppain", "he1p": a figure for a letter
@@ -85,11 +86,30 @@ UNSEEN_FLOOR = -3.0  # the most a pair never seen counts against a reading
 
 
 def run(book: Book, ctx: Context) -> Book:
+    return check(book, ctx, names(book))
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One block after the pass, with what the pass wrote in the ledger for it."""
+
+    block: Block
+    changes: tuple[Change, ...]
+    notes: tuple[Note, ...]
+    suggestions: tuple[Suggestion, ...]
+
+
+def check(book: Book, ctx: Context, names: set[str], earlier: dict[str, Checked] | None = None,
+          made: dict[str, Checked] | None = None) -> Book:
+    """The pass, given the names the whole book uses (``names``): those of them its words hold are all it needs.
+
+    With ``made``, each block's result goes into it under its ``block_key``, and a block found in ``earlier``
+    (blocks checked before with the same settings and names) is taken from there, not checked again."""
     config = ctx.config.spelling
     sheet = ctx.config.style_sheet
     own = {w.lower() for text in (*config.words, *sheet, *sheet.values()) for w in re.findall(r"[\w’']+", text)}
-    speller = Speller(config, own | names(book))
-    suggested: set[str] = set()
+    speller = Speller(config, own | names)
+    first = len(ctx.suggestions)
 
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
         if _other_language(block, speller):
@@ -106,15 +126,35 @@ def run(book: Book, ctx: Context) -> Book:
                     ctx.record("typo_fixed", reason, block.line_source(index), found.word, found.verdict, chapter=chapter.slug,
                                anchor=where, context=line)
                     fixes.append(found)
-                elif found.word.lower() not in suggested:
-                    suggested.add(found.word.lower())
+                else:
                     ctx.suggestions.append(Suggestion(block.line_source(index), found.word, found.verdict, kind=found.kind,
                                                       sentence=_sentence(line, found.start, found.end)))
             for found in reversed(fixes):
                 block = edit_line(block, index, found.start, found.end, found.verdict, ("fix", found.word))
         return block
 
-    return edit_blocks(book, fix)
+    def fix_once(block: Block, chapter: Chapter, where: str) -> Block:
+        key = block_key(block, chapter, where)
+        done = earlier.get(key) if earlier else None
+        if done is None:
+            sizes = len(ctx.changes), len(ctx.notes), len(ctx.suggestions)
+            fixed = fix(block, chapter, where)
+            done = Checked(fixed, tuple(ctx.changes[sizes[0]:]), tuple(ctx.notes[sizes[1]:]), tuple(ctx.suggestions[sizes[2]:]))
+        else:
+            ctx.changes += done.changes
+            ctx.notes += done.notes
+            ctx.suggestions += done.suggestions
+        made[key] = done
+        return done.block
+
+    book = edit_blocks(book, fix if made is None else fix_once)
+    ctx.suggestions[first:] = first_of_each(ctx.suggestions[first:])
+    return book
+
+
+def block_key(block: Block, chapter: Chapter, where: str) -> str:
+    """What a block's check depends on besides the settings and the names: the block, its chapter and its place."""
+    return build_cache.key(block, chapter.slug, where)
 
 
 @dataclass(frozen=True)
@@ -139,16 +179,26 @@ def _other_language(block: Block, speller: Speller) -> bool:
 
 def names(book: Book) -> set[str]:
     """Words the book capitalises in the middle of a sentence: names, wherever they stand."""
-    found = set()
-    for block, _, _ in all_blocks(book):
-        for index, line in enumerate(block.lines):
-            for m in TOKEN.finditer(line):
-                word = m.group()
-                if word[0].isupper() and word[1:].islower() and not _starts_sentence(block, index, m.start()):
+    return set().union(*(words_and_names(chapter)[1] for chapter in book.chapters()))
+
+
+def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
+    """The words of a chapter as the speller looks them up in the book's own words (lower case, straight
+    apostrophes, each also without its "'s"), and those its body and comments capitalise in the middle of a
+    sentence: names."""
+    words, found = set(), set()
+    named = [*chapter.body, *(block for comment in chapter.all_comments() for block in comment.blocks)]
+    for blocks, naming in ((named, True), (chapter.tail, False)):
+        for block in blocks:
+            for index, line in enumerate(block.lines):
+                for m in TOKEN.finditer(line):
+                    word = m.group()
                     lower = word.lower().replace("’", "'")
-                    if lower not in lx.misspellings() and _contraction(lower) is None:
-                        found.add(lower)
-    return found
+                    words.update((lower, lower.removesuffix("'s")))
+                    if naming and word[0].isupper() and word[1:].islower() and not _starts_sentence(block, index, m.start()):
+                        if lower not in lx.misspellings() and _contraction(lower) is None:
+                            found.add(lower)
+    return words, found
 
 
 class Speller:

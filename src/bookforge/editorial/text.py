@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 
 from rapidfuzz.distance import Indel
@@ -34,7 +34,11 @@ def words(text: str) -> list[str]:
 
 def shingles(text: str, size: int = 3) -> frozenset[tuple[str, ...]]:
     """The runs of ``size`` words in a text: a fingerprint that survives small edits."""
-    w = words(text)
+    return word_runs(words(text), size)
+
+
+def word_runs(w: list[str], size: int = 3) -> frozenset[tuple[str, ...]]:
+    """The runs of ``size`` words in a list of words (``shingles`` of a text already split)."""
     return frozenset(tuple(w[i:i + size]) for i in range(max(1, len(w) - size + 1)))
 
 
@@ -86,15 +90,6 @@ def edit_blocks(book: Book, edit: BlockEdit) -> Book:
 
 def map_chapters(book: Book, fn: Callable[[Chapter], Chapter]) -> Book:
     return replace(book, parts=tuple(replace(p, chapters=tuple(fn(ch) for ch in p.chapters)) for p in book.parts))
-
-
-def all_blocks(book: Book) -> Iterator[tuple[Block, Chapter, str]]:
-    for ch in book.chapters():
-        for b in ch.body:
-            yield b, ch, ch.slug
-        for c in ch.all_comments():
-            for b in c.blocks:
-                yield b, ch, c.id
 
 
 def full_text(blocks) -> str:

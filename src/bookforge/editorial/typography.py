@@ -30,6 +30,7 @@ def run(book: Book, ctx: Context) -> Book:
     config = ctx.config.typography
     if config.title_case:
         book = map_chapters(book, lambda chapter: _title_case(chapter, ctx))
+    ctx.sweep()
 
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
         for index, line in enumerate(block.lines):
