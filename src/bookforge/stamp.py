@@ -125,11 +125,13 @@ def published(snapshot: Snapshot) -> Summary | None:
         return None
 
 
-def tree(top: Path, skip: Path | None = None) -> dict[str, str]:
+def tree(top: Path, skip: Path | None = None, capped: bool = True) -> dict[str, str]:
     """Every folder, file and symbolic link below ``top`` (but ``skip`` and ``PASSED_OVER``), by its path
-    relative to ``top``: a file's SHA-256, a link's target, ``FOLDER``.  Links are not followed."""
+    relative to ``top``: a file's SHA-256, a link's target, ``FOLDER``.  Links are not followed.
+    Raises ``TooLarge`` past ``MAX_FILES`` entries or ``MAX_BYTES`` bytes when ``capped``."""
     found: dict[str, str] = {}
-    budget = [MAX_BYTES]
+    budget = [MAX_BYTES if capped else sys.maxsize]
+    most = MAX_FILES if capped else sys.maxsize
     start = len(str(top)) + 1
     folders = [str(top)]
     while folders:
@@ -151,7 +153,7 @@ def tree(top: Path, skip: Path | None = None) -> dict[str, str]:
                 digest = _file_digest(entry.path, budget)
                 if digest:
                     found[name] = digest
-            if len(found) > MAX_FILES:
+            if len(found) > most:
                 raise TooLarge(top)
     return found
 
@@ -195,9 +197,9 @@ def _file_digest(path: str, budget: list[int]) -> str | None:
 
 def _code() -> str:
     """A digest of bookforge's own files: its code, templates, styles and dictionaries."""
-    files = tree(PACKAGE)
+    files = tree(PACKAGE, capped=False)
     if CHECKOUT_STYLES.is_dir():
-        files.update({f"styles/{name}": value for name, value in tree(CHECKOUT_STYLES).items()})
+        files.update({f"styles/{name}": value for name, value in tree(CHECKOUT_STYLES, capped=False).items()})
     return _digest(files)
 
 
