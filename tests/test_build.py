@@ -39,7 +39,7 @@ def test_chapters_are_the_captures_byte_for_byte():
 def test_build_reports_each_stage_time_the_outputs_and_the_page_count(built):
     lines = built.stdout.splitlines()
     stages = [line.split()[0] for line in lines if re.fullmatch(r"\s+[\w-]+\s+\d+\.\d\d s", line)]
-    assert stages == ["manifest", "read", "edit", "html", "pdf", "page-list", "epub", "proof"]
+    assert stages == ["stamp", "manifest", "read", "edit", "html", "pdf", "page-list", "epub", "proof"]
     assert "5 chapters, 213 comments" in built.stdout  # 221 in the captures, 8 removed by the editorial pass
     assert "editorial: 8 comments removed" in built.stdout
     assert f"wrote {built.epub}" in built.stdout
@@ -53,7 +53,7 @@ def test_build_leaves_only_the_outputs(built):
     names = [built.epub.name, built.pdf.name, built.proof.name, "html", "editorial-report.json", "editorial-report.html"]
     generation = os.readlink(built.out / ".current")
     assert sorted(p.name for p in built.out.iterdir()) == sorted([*names, ".cache", ".current", ".lock", generation])
-    assert sorted(p.name for p in (built.out / generation).iterdir()) == sorted(names)
+    assert sorted(p.name for p in (built.out / generation).iterdir()) == sorted([*names, ".stamp.json"])
     assert all(os.readlink(built.out / name) == f".current/{name}" for name in names)
 
 

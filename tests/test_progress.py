@@ -44,7 +44,7 @@ def test_without_a_terminal_each_stage_is_one_plain_line_with_its_time(project):
     result = run(project)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert [re.fullmatch(r"  ([\w-]+) +\d+\.\d\d s", line).group(1) for line in lines[:7]] == STAGES
+    assert [re.fullmatch(r"  ([\w-]+) +\d+\.\d\d s", line).group(1) for line in lines[:8]] == ["stamp", *STAGES]
     assert lines[-1].startswith("built in ")
 
 
@@ -52,7 +52,7 @@ def test_without_a_terminal_a_failed_stage_ends_its_line_with_failed(project):
     (project / "chapters" / "quirks.txt").write_text(BROKEN_CAPTURE, encoding="utf-8")
     result = run(project)
     assert result.exit_code == 3
-    assert re.fullmatch(r"  manifest +\d+\.\d\d s\n  read     failed\n", result.stdout)
+    assert re.fullmatch(r"  stamp +\d+\.\d\d s\n  manifest +\d+\.\d\d s\n  read     failed\n", result.stdout)
 
 
 def test_quiet_prints_nothing_for_a_good_build(project):

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import click
 
-from bookforge import __version__, manifest, progress
-from bookforge.check import CheckOptions, ace_command, check
+from bookforge import __version__, progress, stamp
 from bookforge.diagnostics import BookforgeError, Severity
-from bookforge.pipeline import BuildOptions, build
+
+# Only light modules above: `build` decides a rebuild with nothing changed from its stamp before the
+# pipeline (pydantic, WeasyPrint, ebooklib, the spelling data) is imported.  Each command imports
+# what it needs.
 
 project_option = click.option(
     "-C", "--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
@@ -68,27 +70,30 @@ def build_command(project: Path, out: Path | None, proof: bool, quiet: bool) -> 
     non-zero without touching the previous outputs.
     """
     started = time.perf_counter()
+    snapshot = stamp.take(project, out, proof)
+    summary = stamp.published(snapshot)
+    checked = time.perf_counter() - started
+    if summary is not None:
+        _stage_done(progress.Silent() if quiet else progress.Lines(sys.stdout), "stamp", checked)
+        _echo_summary(summary, snapshot.out, quiet)
+        if not quiet:
+            click.echo(f"up to date: {snapshot.files} files of the project unchanged since the last build")
+        return
+    from bookforge.pipeline import BuildOptions, build
+
     try:
         with progress.display(quiet) as show:
-            result = build(BuildOptions(project, out, proof), progress=show)
+            _stage_done(show, "stamp", checked)
+            result = build(BuildOptions(project, out, proof), progress=show,
+                           seal=lambda generation, result: stamp.seal(snapshot, generation, _summary(result)))
     except BookforgeError as exc:
         _echo_diagnostics(exc.diagnostics, quiet)
         errors = sum(1 for d in exc.diagnostics if d.severity is Severity.ERROR)
         click.echo(f"bookforge: build failed with {errors} error{'s' if errors != 1 else ''}; nothing was written", err=True)
         sys.exit(exc.exit_code)
-    _echo_diagnostics(result.diagnostics, quiet)
-    if quiet:
-        return
-    book = result.book
-    comments = sum(1 for chapter in book.chapters() for _ in chapter.all_comments())
-    chapters = sum(1 for _ in book.chapters())
-    click.echo(f"{book.metadata.full_title}: {len(book.parts)} parts, {chapters} chapters, {comments} comments")
-    click.echo(f"editorial: {result.editorial}")
-    click.echo(f"wrote {_shown(result.epub)}")
-    click.echo(f"wrote {_shown(result.pdf)} ({result.pdf_pages} pages)")
-    if result.proof:
-        click.echo(f"wrote {_shown(result.proof)} ({result.proof_pages} pages)")
-    click.echo(f"built in {time.perf_counter() - started:.1f} s")
+    _echo_summary(_summary(result), snapshot.out, quiet)
+    if not quiet:
+        click.echo(f"built in {time.perf_counter() - started:.1f} s")
 
 
 @main.command("check")
@@ -103,6 +108,9 @@ def check_command(project: Path, epub: Path | None) -> None:
     one did, 6 when a checker could not run.  Ace runs when BOOKFORGE_ACE names it or `ace`
     is on the PATH; set BOOKFORGE_ACE to an empty value to skip it.
     """
+    from bookforge import manifest
+    from bookforge.check import CheckOptions, ace_command, check
+
     epub = epub or project / "build" / f"{_or_exit(lambda: manifest.load(project.resolve())).slug}.epub"
     result = _or_exit(lambda: check(CheckOptions(epub, _shown(epub), ace_command())))
     for finding in result.findings:
@@ -122,7 +130,7 @@ def review_command(project: Path) -> None:
     correction, s to skip, q to stop.  book.yaml keeps its comments and layout; the next
     build applies the decisions.
     """
-    from bookforge import review
+    from bookforge import manifest, review
 
     found = _or_exit(lambda: review.suggestions(project.resolve()))
     if not found:
@@ -236,6 +244,35 @@ def _ask(suggestion, number: int, total: int) -> tuple[str, str]:
     if answer == "t":
         return "correct", click.prompt("  correction").strip()
     return {"r": "right", "s": "skip", "q": "quit"}[answer], ""
+
+
+def _summary(result) -> stamp.Summary:
+    """What a finished build prints: the book's counts, the editorial line, each output written."""
+    book = result.book
+    comments = sum(1 for chapter in book.chapters() for _ in chapter.all_comments())
+    chapters = sum(1 for _ in book.chapters())
+    written = [(result.epub.name, None), (result.pdf.name, result.pdf_pages)]
+    if result.proof:
+        written.append((result.proof.name, result.proof_pages))
+    return stamp.Summary(f"{book.metadata.full_title}: {len(book.parts)} parts, {chapters} chapters, {comments} comments",
+                         result.editorial, tuple(written), tuple(result.diagnostics))
+
+
+def _echo_summary(summary: stamp.Summary, out: Path, quiet: bool) -> None:
+    """The summary of a build, the same whether it was built now or found up to date."""
+    _echo_diagnostics(summary.diagnostics, quiet)
+    if quiet:
+        return
+    click.echo(summary.title)
+    click.echo(f"editorial: {summary.editorial}")
+    for name, pages in summary.written:
+        click.echo(f"wrote {_shown(out / name)}" + (f" ({pages} pages)" if pages is not None else ""))
+
+
+def _stage_done(show, stage: str, seconds: float) -> None:
+    """A stage that ran before the display started (the stamp's check), shown as if it had run in it."""
+    show("start", stage, 0.0)
+    show("done", stage, seconds)
 
 
 def _echo_diagnostics(diagnostics, quiet: bool) -> None:

@@ -9,7 +9,7 @@ stay where they were, as symlinks through ``.current``::
     build/<slug>.pdf  -> .current/<slug>.pdf
     build/html        -> .current/html
     build/editorial-report.json, editorial-report.html (the same way)
-    build/.current    -> .gen-XXXX
+    build/.current    -> .gen-XXXX     (which also holds .stamp.json, the build's record: stamp.py)
     build/.lock       held by the running build
     build/.cache/     the build cache
 
@@ -71,8 +71,9 @@ def new_generation(out: Path) -> Path:
 
 
 def publish(out: Path, generation: Path) -> None:
-    """Make ``generation`` the published book with one rename, then link its stable names and sweep the old one."""
-    names = sorted(path.name for path in generation.iterdir())
+    """Make ``generation`` the published book with one rename, then link its stable names and sweep the old one.
+    A hidden file (the build's record, ``.stamp.json``) is published with the rest but gets no stable name."""
+    names = sorted(path.name for path in generation.iterdir() if not path.name.startswith("."))
     for name in names:
         _stable_name(out, name)
     swap = out / (CURRENT + ".new")

@@ -51,7 +51,12 @@ class BuildResult:
 Progress = Callable[[str, str, float], None]  # (event, stage, seconds): event is "start" or "done"
 
 
-def build(options: BuildOptions, progress: Progress = lambda event, stage, seconds: None) -> BuildResult:
+Seal = Callable[[Path, "BuildResult"], None]  # (generation folder, result): called just before it is published
+
+
+def build(options: BuildOptions, progress: Progress = lambda event, stage, seconds: None,
+          seal: Seal = lambda generation, result: None) -> BuildResult:
+    """Build the book; ``seal`` may add a file to the generation (the build's record, ``stamp.seal``) before it is published."""
     result = BuildResult()
 
     @contextmanager
@@ -77,13 +82,14 @@ def _build(project: Path, options: BuildOptions, result: BuildResult, stage) -> 
     try:
         with output.locked(out):
             output.sweep(out)
-            _make(book, spec, styles, options, out, stage, result)
+            _make(book, spec, styles, options, out, stage, result, seal)
     except OSError as exc:
         raise OutputError([output.fault(exc, out)]) from None
     return result
 
 
-def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptions, out: Path, stage, result: BuildResult) -> None:
+def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptions, out: Path, stage, result: BuildResult,
+          seal: Seal) -> None:
     """Every stage after reading, into a new generation folder, published as a set when all have succeeded."""
     with stage("edit"):
         book, ledger = _edit(book, spec, out)
@@ -111,9 +117,10 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
                     pdf_result.path, pdf_result.printed, book, html_book.directory, marks_css, slug, report.LABELS, target),
                     "proof")
             result.proof = out / target.name
+        result.epub, result.pdf, result.pdf_pages = out / epub_path.name, out / pdf_result.path.name, pdf_result.pages
+        seal(staging, result)
         output.publish(out, staging)
         published = True
-        result.epub, result.pdf, result.pdf_pages = out / epub_path.name, out / pdf_result.path.name, pdf_result.pages
     finally:
         if not published:
             shutil.rmtree(staging, ignore_errors=True)
