@@ -69,10 +69,10 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
 
     project = options.project.resolve()
     with pdf.engine_started():  # WeasyPrint is imported on another core while the book is read and edited
-        return _build(project, options, result, stage)
+        return _build(project, options, result, stage, seal)
 
 
-def _build(project: Path, options: BuildOptions, result: BuildResult, stage) -> BuildResult:
+def _build(project: Path, options: BuildOptions, result: BuildResult, stage, seal: Seal) -> BuildResult:
     with stage("manifest"):
         spec = manifest.load(project)
         styles = styles_folder(project, options.proof)
