@@ -111,9 +111,9 @@ def write(book: Book, styles: Path, directory: Path, *, project: Path | None = N
     which removed text stood carries the removals' numbers (``data-removed``): invisible in both
     books, they let the proof mark each change where it stands on the print page.  The numbers
     count from 1 in each chapter, as the report's do, so a chapter's page depends on that chapter
-    alone (with the book's metadata and its chapters' slugs) and an edit elsewhere leaves it as it was.  The pictures
-    the chapters show are copied from ``project``; ``link_notes`` says whether a link's URL is
-    printed in a footnote or in the chapter's endnotes.
+    alone (with the book's metadata and its chapters' slugs) and an edit elsewhere leaves it as it
+    was.  The pictures the chapters show are copied from ``project``; ``link_notes`` says whether a
+    link's URL is printed in a footnote or in the chapter's endnotes.
     """
     directory.mkdir(parents=True)
     resources = _copy_styles(styles, directory)
