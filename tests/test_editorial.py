@@ -451,14 +451,20 @@ def test_the_report_follows_the_briefs_schema_and_the_proof_shows_the_changes(tm
     assert data["counts"]["comment_removed.pingback"] == 1 and data["counts"]["typo_fixed"] >= 5
     page = html_path.read_text(encoding="utf-8")
     assert "Editorial report" in page and "<del>boundries</del>" in page
-    assert all(c["number"] == n and c["anchor"] == f"change-{n}" for n, c in enumerate(data["changes"], start=1))
-    assert '<tr id="change-1"' in page and "link notice from another blog (pingback)" in page  # anchored, in words
+    # numbered from 1 in each chapter, in the order the passes made them, each anchored uniquely in the book
+    for chapter in ("post1", "post2"):
+        numbers = [c["number"] for c in data["changes"] if c["chapter"] == chapter]
+        assert numbers == list(range(1, len(numbers) + 1)) and numbers
+    assert [c["anchor"] for c in data["changes"]] == [f"change-{c['chapter']}-{c['number']}" for c in data["changes"]]
+    assert '<tr id="change-post1-1"' in page and '<a href="#change-post2-1">1</a>' in page
+    assert "link notice from another blog (pingback)" in page  # in words
     # the XHTML carries each change's number where it stands, for the proof to mark over the print page
     written = html.write(edited, Path(__file__).resolve().parents[1] / "styles", tmp_path / "html")
     fixed = next(c for c in data["changes"] if c["before"] == "boundries")
     page2 = (written.directory / "post2.xhtml").read_text(encoding="utf-8")
-    assert f'<span class="edit" data-edit="{fixed["number"]}">boundaries</span>' in page2
+    assert fixed["chapter"] == "post2" and f'<span class="edit" data-edit="{fixed["number"]}">boundaries</span>' in page2
     pingback = next(c for c in data["changes"] if c["reason"] == "pingback")
+    assert pingback["chapter"] == "post1"
     assert re.search(rf'data-removed="[\d ]*\b{pingback["number"]}\b', (written.directory / "post1.xhtml").read_text(encoding="utf-8"))
 
 

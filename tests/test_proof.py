@@ -8,18 +8,18 @@ TRIM = Box(0, 0, 432, 648)
 
 
 def _notes(targets):
-    return [Note(number, "fix", 0, target, "", "chapters/x.txt:1") for number, target in enumerate(targets, start=1)]
+    return [Note("x", number, "fix", 0, target, "", "chapters/x.txt:1") for number, target in enumerate(targets, start=1)]
 
 
 def test_notes_on_one_line_stack_below_each_other_and_crowded_ones_are_pushed_up_from_the_foot():
     frame = Frame("right", False, Box(72, 61, 302, 526), TRIM, ())
     notes = _notes([100, 100, 100, 620, 620, 630])
-    heights = {n.number: 40.0 for n in notes}
+    heights = {n.key: 40.0 for n in notes}
     tops = stack(heights, notes, frame)
     spans = sorted((tops[n], tops[n] + heights[n]) for n in tops)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))  # no two overlap
     assert spans[0][0] >= 0 and spans[-1][1] <= TRIM.height  # inside the trim
-    assert tops[1] == 98  # a lone note stands level with its line
+    assert tops["x", 1] == 98  # a lone note stands level with its line
 
 
 def test_notes_stand_in_the_outer_margin_clear_of_the_text_and_the_trim():

@@ -191,7 +191,10 @@ def test_proof_notes_never_overlap_and_stand_in_the_outer_margin_inside_the_trim
 
 
 def test_every_proof_note_gives_the_reports_file_and_line(proof_pages, report):
+    """A note's number counts from 1 in its chapter, as the report's does; its file names the chapter."""
     notes = _notes(proof_pages)
+    changes = {(c["source"], c["number"]): c for c in report["changes"]}
+    assert len(changes) == len(report["changes"])  # a chapter's file and a number name one change
     numbers = set()
     for _, _, _, _, text in notes:
         bold, text = text.split("|", 1)
@@ -200,11 +203,31 @@ def test_every_proof_note_gives_the_reports_file_and_line(proof_pages, report):
         lines = [int(n) for n in re.findall(r"\d+", where.group(2))]
         assert len(lines) == len(listed)
         for number, line in zip(listed, lines):
-            change = report["changes"][number - 1]
-            assert change["number"] == number and (where.group(1), line) == (change["source"], change["line"])
-            numbers.add(number)
-    placed = {c["number"] for c in report["changes"] if c["kind"] not in ("comment_moved",)}
-    assert len(numbers) >= 0.95 * len(placed)
+            change = changes[where.group(1), number]
+            assert (where.group(1), line) == (change["source"], change["line"])
+            numbers.add((where.group(1), number))
+    placed = {(c["source"], c["number"]) for c in report["changes"] if c["kind"] not in ("comment_moved",)}
+    assert len(numbers & placed) >= 0.95 * len(placed)
+
+
+def test_the_report_and_the_pages_number_each_chapters_changes_from_1(report, built):
+    """Each chapter's changes are numbered 1, 2, 3 … in the report, and its page marks those numbers only: an edit
+    in one chapter renumbers nothing in another."""
+    chapters = {c["chapter"] for c in report["changes"]}
+    assert len(chapters) == 5
+    for chapter in chapters:
+        own = [c for c in report["changes"] if c["chapter"] == chapter]
+        assert [c["number"] for c in own] == list(range(1, len(own) + 1))
+        assert all(c["anchor"] == f"change-{chapter}-{c['number']}" for c in own)
+        page = (built.html / f"{chapter}.xhtml").read_text(encoding="utf-8")
+        edited = {int(n) for n in re.findall(r'data-edit="(\d+)"', page)}
+        removed = {int(n) for found in re.findall(r'data-removed="([\d ]+)"', page) for n in found.split()}
+        edits = {c["number"] for c in own if c["kind"] in ("typo_fixed", "text_replaced")}
+        removals = {c["number"] for c in own if c["kind"] in ("comment_removed", "text_removed", "comment_merged")}
+        assert edited <= edits and removed == removals, chapter
+        assert len(edited) >= 0.9 * len(edits), chapter
+    page = (built.out / "editorial-report.html").read_text(encoding="utf-8")
+    assert all(f'<tr id="{c["anchor"]}"' in page for c in report["changes"])
 
 
 def test_the_proof_numbers_every_fifth_line(proof_pages, print_lines):

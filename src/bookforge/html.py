@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from bookforge import __version__, cover
 from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_errors
+from bookforge.editorial.report import numbered
 from bookforge.model import Block, Book, Change, Mark, Metadata
 
 SHARED_CSS = "css/book.css"
@@ -108,9 +109,11 @@ def write(book: Book, styles: Path, directory: Path, *, project: Path | None = N
 
     Every edited word carries the number of its change (``data-edit``), and the element after
     which removed text stood carries the removals' numbers (``data-removed``): invisible in both
-    books, they let the proof mark each change where it stands on the print page.  The pictures
-    the chapters show are copied from ``project``; ``link_notes`` says whether a link's URL is
-    printed in a footnote or in the chapter's endnotes.
+    books, they let the proof mark each change where it stands on the print page.  The numbers
+    count from 1 in each chapter, as the report's do, so a chapter's page depends on that chapter
+    alone (with the book's metadata and its chapters' slugs) and an edit elsewhere leaves it as it
+    was.  The pictures the chapters show are copied from ``project``; ``link_notes`` says whether a
+    link's URL is printed in a footnote or in the chapter's endnotes.
     """
     directory.mkdir(parents=True)
     resources = _copy_styles(styles, directory)
@@ -287,10 +290,10 @@ def letters(body: tuple[Block, ...]) -> list[tuple[str, tuple[Block, ...]]]:
 
 
 def edit_numbers(book: Book) -> dict[tuple, int]:
-    """The number of the change behind each marked span: a corrected word by its line, its original and
-    which of the line's corrections of that word it is; a retypeset line or a retitled chapter by its place."""
+    """The number (in its chapter) of the change behind each marked span: a corrected word by its line, its
+    original and which of the line's corrections of that word it is; a retypeset line or a retitled chapter by its place."""
     found, seen = {}, {}
-    for number, change in enumerate(book.changes, start=1):
+    for number, change in numbered(book.changes):
         if change.kind == "typo_fixed":
             key = (str(change.source), change.before)
             seen[key] = seen.get(key, -1) + 1
@@ -319,11 +322,11 @@ REMOVALS = ("comment_removed", "text_removed", "comment_merged")
 
 
 def removal_places(book: Book) -> dict[str, list[int]]:
-    """Where each removal stood: the numbers of the removals after each element, keyed by a comment's id,
-    a block's source ('chapters/x.txt:12') or, for text above the first paragraph, a chapter's slug."""
+    """Where each removal stood: the numbers (in its chapter) of the removals after each element, keyed by a
+    comment's id, a block's source ('chapters/x.txt:12') or, for text above the first paragraph, a chapter's slug."""
     places: dict[str, list[int]] = {}
     chapters = {ch.slug: ch for ch in book.chapters()}
-    for number, change in enumerate(book.changes, start=1):
+    for number, change in numbered(book.changes):
         chapter = chapters.get(change.chapter)
         if change.kind not in REMOVALS or chapter is None:
             continue

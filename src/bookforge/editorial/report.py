@@ -2,7 +2,11 @@
 
 The JSON follows the schema in the design brief: ``changes`` with kind, reason, source,
 line, before, after (and ``kept`` for repeats), and ``suggestions``; bookforge adds
-``notes`` and ``counts``.
+``notes`` and ``counts``, and gives each change its chapter, its number and an anchor.
+
+A change's number counts from 1 in its chapter (``numbered``), and the XHTML and the proof carry
+the same: an edit in one chapter renumbers that chapter's changes only, so every other chapter's
+pages stay byte for byte as they were and are not laid out again.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from markupsafe import Markup
@@ -67,9 +72,27 @@ def _count(number: int, one: str, many: str = "") -> str:
     return f"{number} {one if number == 1 else many or one + 's'}"
 
 
+def numbered(changes: Iterable[Change]) -> list[tuple[int, Change]]:
+    """Each change with its number: counted from 1 in its chapter, in the order the passes made them.
+
+    Every pass records the chapter of what it changed; a change that named none would be
+    counted in a sequence of its own."""
+    counted: Counter[str] = Counter()
+    found = []
+    for change in changes:
+        counted[change.chapter] += 1
+        found.append((counted[change.chapter], change))
+    return found
+
+
+def anchor(number: int, change: Change) -> str:
+    """The id of a change's row in the HTML report, unique in the book: 'change-<chapter>-12'."""
+    return "-".join(filter(None, ("change", change.chapter, str(number))))
+
+
 def write(book: Book, ctx: Context, directory: Path) -> tuple[Path, Path]:
     data = {
-        "changes": [_change(number, c) for number, c in enumerate(ctx.changes, start=1)],
+        "changes": [_change(number, c) for number, c in numbered(ctx.changes)],
         "suggestions": [{"kind": s.kind, **_where(s.source), "word": s.word, "candidates": list(s.candidates),
                          **({"sentence": s.sentence} if s.sentence else {})}
                         for s in ctx.suggestions],
@@ -89,8 +112,8 @@ def _where(source: SourceLocation) -> dict:
 
 
 def _change(number: int, change: Change) -> dict:
-    """A change as the schema gives it, with its number (the proof's note carries the same) and anchor."""
-    entry = {"number": number, "anchor": f"change-{number}", "kind": change.kind, "reason": change.reason,
+    """A change as the schema gives it, with its number in its chapter (the proof's note carries the same) and anchor."""
+    entry = {"number": number, "anchor": anchor(number, change), "kind": change.kind, "reason": change.reason,
              **_where(change.source), "before": change.before, "after": change.after}
     if change.kept:
         entry["kept"] = _where(change.kept)
@@ -107,12 +130,12 @@ def _render(book: Book, ctx: Context, totals: dict) -> str:
     from bookforge.html import environment
 
     env = environment()
-    numbered = list(enumerate(ctx.changes, start=1))
-    chapters = [(ch, [(n, c, shown(c)) for n, c in numbered if c.chapter == ch.slug]) for ch in book.chapters()]
+    changes = numbered(ctx.changes)
+    chapters = [(ch, [(n, c, shown(c)) for n, c in changes if c.chapter == ch.slug]) for ch in book.chapters()]
     kinds = sorted({c.kind for c in ctx.changes})
     return env.get_template("editorial-report.html.j2").render(
         meta=book.metadata, chapters=chapters, counts=totals, suggestions=ctx.suggestions, notes=ctx.notes,
-        label=label, kinds=kinds)
+        label=label, kinds=kinds, anchor=anchor)
 
 
 def shown(change: Change) -> Markup:

@@ -6,6 +6,10 @@ removed (``data-removed``) stands on its page.  ``render`` then sets those marks
 numbers and the margin notes on a transparent sheet per page (laid out by WeasyPrint too, so
 its fonts are embedded) and lays each sheet over its print page with pikepdf.  So the proof
 has the print's pages and line breaks by construction.
+
+A change's number counts from 1 in its chapter, as in the editorial report: a mark is told
+from its namesakes in other chapters by the chapter it stands in (the ``section.chapter``
+around it), and the note's file names that chapter too.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 import pikepdf
 from markupsafe import Markup
 
+from bookforge.editorial.report import numbered
 from bookforge.model import Book, Change
 
 PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
@@ -55,6 +60,7 @@ class Frame:
 class Placed:
     """Where a change stands: an edited word's box, or the foot of the element after which text was removed."""
 
+    chapter: str  # the slug of the chapter it stands in: its number counts from 1 there
     number: int
     kind: str  # edit | removed
     page: int
@@ -75,24 +81,34 @@ def measure(layout) -> PrintLayout:
         trim = Box(0.0, 0.0, page.width * PX, page.height * PX)
         block = Box(page_box.content_box_x() * PX, page_box.content_box_y() * PX, page_box.width * PX, page_box.height * PX)
         baselines = []
-        for box in _flow(page_box):
-            _note(box, index, baselines, placed, removed)
+        for box, chapter in _flow(page_box):
+            _note(box, chapter, index, baselines, placed, removed)
         frames.append(Frame(page_box.page_type.side, page_box.page_type.blank, block, trim, tuple(sorted(set(baselines)))))
     return PrintLayout(tuple(frames), tuple(placed) + tuple(removed.values()))
 
 
 def _flow(page_box):
-    """Every box of a page's text, leaving out the margin boxes (running heads and folios)."""
+    """Every box of a page's text, leaving out the margin boxes (running heads and folios), each with
+    the slug of the chapter it stands in ('' outside every chapter)."""
     from weasyprint.formatting_structure import boxes
 
-    stack = [child for child in page_box.children if not isinstance(child, boxes.MarginBox)]
+    stack = [(child, "") for child in page_box.children if not isinstance(child, boxes.MarginBox)]
     while stack:
-        box = stack.pop()
-        yield box
-        stack.extend(getattr(box, "children", ()))
+        box, chapter = stack.pop()
+        chapter = _chapter(box) or chapter
+        yield box, chapter
+        stack.extend((child, chapter) for child in getattr(box, "children", ()))
 
 
-def _note(box, page: int, baselines: list, placed: list, removed: dict) -> None:
+def _chapter(box) -> str:
+    """The chapter's slug when ``box`` is its <section class="chapter" id="slug"> (chapter.xhtml.j2)."""
+    element = getattr(box, "element", None)
+    if box.element_tag != "section" or element is None or "chapter" not in element.get("class", "").split():
+        return ""
+    return element.get("id", "")
+
+
+def _note(box, chapter: str, page: int, baselines: list, placed: list, removed: dict) -> None:
     from weasyprint.formatting_structure import boxes
 
     element = getattr(box, "element", None)
@@ -106,47 +122,54 @@ def _note(box, page: int, baselines: list, placed: list, removed: dict) -> None:
         baseline = (box.position_y + box.baseline) * PX
         size = box.style["font_size"] * PX
         word = Box(box.position_x * PX, baseline - 0.75 * size, box.width * PX, 0.75 * size + 1.5)  # x-height to under the baseline
-        placed.append(Placed(int(element.get("data-edit")), "edit", page, word))
+        placed.append(Placed(chapter, int(element.get("data-edit")), "edit", page, word))
     elif isinstance(box, boxes.BlockBox) and element.get("data-removed"):
         outer = Box(box.position_x * PX, box.position_y * PX, box.margin_width() * PX, box.margin_height() * PX)
         for number in element.get("data-removed").split():
-            removed[int(number)] = Placed(int(number), "removed", page, outer)  # the last page the element reaches
+            removed[chapter, int(number)] = Placed(chapter, int(number), "removed", page, outer)  # the last page it reaches
 
 
 @dataclass(frozen=True)
 class Note:
     """A numbered margin note: what the change was and where it is in the sources."""
 
-    number: int
+    chapter: str
+    number: int  # in its chapter, as the report numbers it
     kind: str  # fix | type | removed
     page: int
     target: float  # the height, in points, it would stand at: its mark's line
     html: Markup
     where: str  # chapters/<file>:<line>
 
+    @property
+    def key(self) -> tuple[str, int]:
+        """Which change it is, in the whole book."""
+        return self.chapter, self.number
+
 
 def notes(book: Book, printed: PrintLayout, labels: dict[str, str]) -> list[Note]:
     """One note per change that stands on a page, at its first mark, in the order of the pages; the same
     correction made again on one page (a reader's every "i" made "I") shares one note listing each."""
-    first: dict[int, Placed] = {}
+    changes = {(change.chapter, number): change for number, change in numbered(book.changes)}
+    first: dict[tuple[str, int], Placed] = {}
     for mark in sorted(printed.placed, key=lambda m: (m.page, m.box.y)):
-        first.setdefault(mark.number, mark)
-    groups: dict[tuple, list[tuple[int, Placed]]] = {}
-    for number, mark in sorted(first.items(), key=lambda item: (item[1].page, item[1].box.y)):
-        change = book.changes[number - 1]
+        first.setdefault((mark.chapter, mark.number), mark)
+    groups: dict[tuple, list[Placed]] = {}
+    for mark in sorted(first.values(), key=lambda m: (m.page, m.box.y)):
+        change = changes[mark.chapter, mark.number]
         kind = "removed" if mark.kind == "removed" else "type" if change.kind == "text_replaced" else "fix"
-        key = (mark.page, kind, change.before, change.source.path) if kind == "fix" else (number,)
-        groups.setdefault(key, []).append((number, mark))
+        key = (mark.page, kind, change.before, change.source.path) if kind == "fix" else (mark.chapter, mark.number)
+        groups.setdefault(key, []).append(mark)
     found = []
     for members in groups.values():
-        number, mark = members[0]
-        change = book.changes[number - 1]
+        mark = members[0]
+        change = changes[mark.chapter, mark.number]
         kind = "removed" if mark.kind == "removed" else "type" if change.kind == "text_replaced" else "fix"
         target = mark.box.bottom if kind == "removed" else mark.box.y
-        numbers = [n for n, _ in members]
-        lines = ", ".join(str(book.changes[n - 1].source.line) for n in numbers)
-        found.append(Note(number, kind, mark.page, target, _note_html(numbers, kind, change, labels, lines),
-                          f"{change.source.path}:{lines}"))
+        numbers = [m.number for m in members]
+        lines = ", ".join(str(changes[m.chapter, m.number].source.line) for m in members)
+        found.append(Note(mark.chapter, mark.number, kind, mark.page, target,
+                          _note_html(numbers, kind, change, labels, lines), f"{change.source.path}:{lines}"))
     return found
 
 
@@ -171,17 +194,17 @@ def _typed(before: str, after: str) -> str:
     return " ".join(dict.fromkeys(before[a:b].strip() or "space" for op, a, b, _, _ in steps if op != "equal"))
 
 
-def stack(heights: dict[int, float], placed: list[Note], frame: Frame) -> dict[int, float]:
-    """The top of each note on one page: at its mark's line, pushed down below the note above and,
-    where the foot is reached, pushed up, so that no two notes overlap and all stay inside the trim."""
+def stack(heights: dict[tuple[str, int], float], placed: list[Note], frame: Frame) -> dict[tuple[str, int], float]:
+    """The top of each note on one page (by its ``key``): at its mark's line, pushed down below the note above
+    and, where the foot is reached, pushed up, so that no two notes overlap and all stay inside the trim."""
     top_limit, foot = NOTE_INSET * 3, frame.trim.height - NOTE_INSET * 3
     tops, cursor = {}, top_limit
-    for note in sorted(placed, key=lambda n: (n.target, n.number)):
-        tops[note.number] = cursor = max(note.target - 2, cursor)
-        cursor += heights[note.number] + NOTE_GAP
-    for note in sorted(placed, key=lambda n: (n.target, n.number), reverse=True):
-        tops[note.number] = min(tops[note.number], foot - heights[note.number])
-        foot = tops[note.number] - NOTE_GAP
+    for note in sorted(placed, key=lambda n: (n.target, n.key)):
+        tops[note.key] = cursor = max(note.target - 2, cursor)
+        cursor += heights[note.key] + NOTE_GAP
+    for note in sorted(placed, key=lambda n: (n.target, n.key), reverse=True):
+        tops[note.key] = min(tops[note.key], foot - heights[note.key])
+        foot = tops[note.key] - NOTE_GAP
     return tops
 
 
@@ -198,8 +221,9 @@ def note_box(frame: Frame, top: float, height: float) -> Box:
 LEGEND = Markup("""<h1>How to read this proof</h1>
 <p>This proof is the print edition, page for page and line for line, with the editorial pass's
 changes marked over it.  Each change has the number it carries in the editorial report
-(<i>editorial-report.html</i>), and a note in the outer margin giving what the text was and the
-capture's file and line (<i>chapters/file.txt:line</i>).</p>
+(<i>editorial-report.html</i>), counted from 1 in each chapter as the report's chapters are, and a
+note in the outer margin giving what the text was and the capture's file and line
+(<i>chapters/file.txt:line</i>), which names the chapter.</p>
 <dl>
 <dt><span class="edit-mark sample"><span>12</span></span> a red underline</dt>
 <dd>a corrected word: the note gives the word as the capture had it.</dd>
@@ -226,7 +250,7 @@ def render(printed_pdf: Path, printed: PrintLayout, book: Book, html_directory: 
     base_url, fetcher, legend = (html_directory / "css" / "proof.css").as_uri(), book_fetcher(html_directory), LEGEND
     all_notes = notes(book, printed, labels)
     heights = _heights(weasyprint, all_notes, printed, css, base_url, fetcher, fonts)
-    kinds = {n.number: n.kind for n in all_notes}
+    kinds = {n.key: n.kind for n in all_notes}
     sheets = [_sheet(index, frame, printed, [n for n in all_notes if n.page == index], heights, slug, kinds)
               for index, frame in enumerate(printed.frames)]
     legend_page = next((i for i, f in enumerate(printed.frames) if f.blank), None)
@@ -245,11 +269,12 @@ def render(printed_pdf: Path, printed: PrintLayout, book: Book, html_directory: 
         return len(pdf.pages)
 
 
-def _heights(weasyprint, all_notes: list[Note], printed: PrintLayout, css: str, base_url: str, fetcher, fonts) -> dict[int, float]:
-    """How tall each note sets at the margin's width: laid out once, in a column of them."""
+def _heights(weasyprint, all_notes: list[Note], printed: PrintLayout, css: str, base_url: str, fetcher,
+             fonts) -> dict[tuple[str, int], float]:
+    """How tall each note sets at the margin's width (by its ``key``): laid out once, in a column of them."""
     width = note_box(printed.frames[0], 0, 0).width
-    body = "".join(Markup('<div class="proof-note" data-n="{}" style="width: {}pt">{}</div>').format(n.number, width, n.html)
-                   for n in all_notes)
+    body = "".join(Markup('<div class="proof-note" data-n="{}" style="width: {}pt">{}</div>').format(index, width, n.html)
+                   for index, n in enumerate(all_notes))
     document = weasyprint.HTML(string=f"<html><body>{body}</body></html>", base_url=base_url, url_fetcher=fetcher).render(
         stylesheets=[weasyprint.CSS(string="@page { size: 6in 200in; margin: 0; }\n" + css, base_url=base_url, url_fetcher=fetcher,
                                     font_config=fonts)], font_config=fonts)
@@ -257,25 +282,25 @@ def _heights(weasyprint, all_notes: list[Note], printed: PrintLayout, css: str, 
 
     heights = {}
     for page in document.pages:
-        for box in _flow(page._page_box):
+        for box, _ in _flow(page._page_box):
             element = getattr(box, "element", None)
             if isinstance(box, boxes.BlockBox) and element is not None and element.get("data-n"):
-                number = int(element.get("data-n"))  # the note's box, and the anonymous boxes inside it: the tallest
-                heights[number] = max(heights.get(number, 0.0), box.border_height() * PX)
+                key = all_notes[int(element.get("data-n"))].key  # the note's box, and the anonymous boxes inside it: the tallest
+                heights[key] = max(heights.get(key, 0.0), box.border_height() * PX)
     return heights
 
 
 def _sheet(index: int, frame: Frame, printed: PrintLayout, page_notes: list[Note], heights, slug: str,
-           kinds: dict[int, str]) -> Markup:
+           kinds: dict[tuple[str, int], str]) -> Markup:
     parts = [_slug(frame, slug)]
     if not frame.blank:
         parts += _line_numbers(frame)
     for mark in printed.placed:
         if mark.page == index:
-            parts.append(_mark(mark, frame, kinds.get(mark.number, "fix")))
+            parts.append(_mark(mark, frame, kinds.get((mark.chapter, mark.number), "fix")))
     tops = stack(heights, page_notes, frame)
     for note in page_notes:
-        box = note_box(frame, tops[note.number], heights[note.number])
+        box = note_box(frame, tops[note.key], heights[note.key])
         parts.append(Markup('<div class="proof-note {}" data-n="{}" style="{}">{}</div>').format(
             note.kind, note.number, _at(box, height=False), note.html))
     return Markup("").join(parts)
