@@ -113,7 +113,7 @@ def test_a_render_failure_exits_4_and_removes_its_half_written_output(tmp_path, 
     previous.parent.mkdir()
     previous.write_bytes(b"the previous EPUB")
 
-    def failing_render(html_book, target):
+    def failing_render(html_book, target, store=None):
         target.write_bytes(b"half an EPUB")
         raise RuntimeError("the renderer broke")
 
