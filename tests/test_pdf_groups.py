@@ -3,6 +3,7 @@ as one document would be, its cross-references kept, and an edit re-lays only wh
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
@@ -12,6 +13,7 @@ from pypdf import PdfReader
 
 from bookforge import cache
 from bookforge.pipeline import BuildOptions, build
+from bookforge.renderers import pdf as renderer
 from bookforge.renderers.pdf import GROUP_STAGE
 from test_build import CASES
 from test_pdf import _zones
@@ -103,3 +105,16 @@ def test_the_book_in_one_document_and_in_groups_has_the_same_pages_folios_and_fi
 def _squeezed(page) -> dict[str, str]:
     """A page's running head, text and folio without white space (a tagged PDF's text breaks lines elsewhere)."""
     return {zone: re.sub(r"\s+", "", text) for zone, text in _zones(page).items()}
+
+
+
+def test_the_layout_workers_come_from_the_fork_server_with_weasyprint_and_a_dead_worker_fails_the_map():
+    from concurrent.futures.process import BrokenProcessPool
+
+    with renderer.engine_started():
+        # The server imported WeasyPrint, and the patch with it, before forking the worker: a job lays out at once.
+        probe = "[name in __import__('sys').modules for name in ('weasyprint', 'bookforge.renderers.engine')]"
+        assert renderer._map(eval, [probe]) == [[True, True]]
+        # A worker that dies (killed, out of memory) ends the map with an error instead of being replaced forever.
+        with pytest.raises(BrokenProcessPool):
+            renderer._map(os._exit, [3])

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -315,12 +316,13 @@ def _context():
 
 def _map(function, items: list, size=lambda item: 0) -> list:
     """``function`` over ``items`` in order, in worker processes (``_context``), one per core, the largest
-    items first; the build's own process never imports WeasyPrint."""
+    items first; the build's own process never imports WeasyPrint.  A worker that dies (killed, out of
+    memory, unable to start) fails the map with ``BrokenProcessPool`` instead of being replaced forever."""
     workers = max(1, min(len(items), os.cpu_count() or 1))
     order = sorted(range(len(items)), key=lambda n: -size(items[n]))
     results: list = [None] * len(items)
-    with _context().Pool(workers) as pool:
-        for n, result in zip(order, pool.imap(function, [items[n] for n in order])):
+    with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+        for n, result in zip(order, pool.map(function, [items[n] for n in order])):
             results[n] = result
     return results
 
