@@ -275,6 +275,26 @@ def test_a_project_past_the_caps_gets_no_fast_path(cold, tmp_path, monkeypatch):
     assert stamp.take(project, None, False).inputs is None
 
 
+def test_a_virtual_environment_in_the_project_is_not_looked_into(cold, tmp_path, monkeypatch):
+    """A `.venv` (CI makes one in the checkout) holds thousands of files that are no part of the book: it
+    neither takes the project past the caps nor makes a change inside it a miss; its libraries count by
+    their versions."""
+    project = fresh(tmp_path / "project", cold[0])
+    monkeypatch.setattr(stamp, "MAX_FILES", 60)
+    environment = project / ".venv"
+    (environment / "lib").mkdir(parents=True)
+    (environment / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    for number in range(100):
+        (environment / "lib" / f"module{number}.py").write_text("", encoding="utf-8")
+    before = stamp.take(project, None, False).inputs
+    assert before is not None and before[".venv/"] == stamp.ENVIRONMENT
+    assert not any(name.startswith(".venv/") and name != ".venv/" for name in before)
+    (environment / "lib" / "module0.py").write_text("changed", encoding="utf-8")
+    assert stamp.take(project, None, False).inputs == before
+    (environment / "pyvenv.cfg").unlink()  # no longer an environment: an ordinary folder, past the cap
+    assert stamp.take(project, None, False).inputs is None
+
+
 def test_the_source_date_and_the_options_are_in_the_key(cold, monkeypatch):
     project = cold[0]
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")

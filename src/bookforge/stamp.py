@@ -7,7 +7,9 @@ by the same rename.  The record is JSON (data, never code) and holds:
 
 - the SHA-256 of every file in the project folder, whatever book.yaml names (chapters, styles/, the
   cover, an export, pictures), with every folder and every symbolic link's target (links are not
-  followed), leaving out the output folder, ``.git`` and ``__pycache__``;
+  followed), leaving out the output folder, ``.git``, ``__pycache__`` and the inside of a Python
+  virtual environment (a folder holding ``pyvenv.cfg``, such as ``.venv``: the libraries in it
+  count by their versions, below);
 - what else decides the outputs: the options (project, output folder, ``--proof``), the source
   date (``SOURCE_DATE_EPOCH`` or the last commit's time), the Python version, a digest of
   bookforge's own files (code, templates, styles, dictionaries) and every installed library's
@@ -44,8 +46,10 @@ MAX_FILES = 5_000
 MAX_BYTES = 200 * 1024 * 1024
 MAX_RECORD = 64 * 1024 * 1024
 PASSED_OVER = frozenset({".git", "__pycache__"})
+VIRTUAL_ENVIRONMENT = "pyvenv.cfg"  # the file that makes a folder a Python virtual environment (PEP 405)
 FOLDER = "folder"  # a folder's entry in a tree: it matters that it exists (an empty styles/ fails the build)
 UNREADABLE = "unreadable"
+ENVIRONMENT = "virtual environment"  # a Python virtual environment's entry: there, not looked into
 PACKAGE = Path(__file__).resolve().parent
 CHECKOUT_STYLES = PACKAGE.parents[1] / "styles"  # bookforge's styles beside src/ in a source checkout
 
@@ -146,6 +150,8 @@ def tree(top: Path, skip: Path | None = None, capped: bool = True) -> dict[str, 
                 continue
             if entry.is_symlink():
                 found[name] = "link:" + os.readlink(entry.path)
+            elif entry.is_dir(follow_symlinks=False) and os.path.isfile(os.path.join(entry.path, VIRTUAL_ENVIRONMENT)):
+                found[name + "/"] = ENVIRONMENT  # a Python virtual environment: its libraries count by their versions
             elif entry.is_dir(follow_symlinks=False):
                 found[name + "/"] = FOLDER if os.access(entry.path, os.R_OK | os.X_OK) else UNREADABLE
                 folders.append(entry.path)
