@@ -94,7 +94,7 @@ def test_the_edit_renumbers_its_own_chapters_changes_and_no_others(edited):
 
 def test_only_the_edited_chapters_group_is_laid_out_again(edited):
     laid = edited["laid"]
-    # the chapter once (twice when a hyphen ladder sends it round again: the same cache entry); the front matter
+    # the chapter once; the front matter
     # before and after its contents' numbers are known, as the copyright page counts the corrections; folio
     # sheets only where a page number moved.  No other chapter, part or back matter.
     assert laid.count(CHAPTER) == 1

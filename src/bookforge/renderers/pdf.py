@@ -38,9 +38,6 @@ from bookforge.renderers.print_spec import GUTTER_BANDS, POINTS_PER_INCH, PrintS
 XHTML = "http://www.w3.org/1999/xhtml"
 ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
          ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
-HYPHEN = "\u2010"  # the hyphen WeasyPrint sets at a break
-MAX_LADDER = 2  # hyphenated line endings in a row, at most
-LADDER_ROUNDS = 4  # layouts tried while breaking up longer ladders
 PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
 ENGINE = ("bookforge.renderers.pdf", "bookforge.renderers.engine")  # what the workers' server imports
 GROUP_STAGE = "pdf-group"  # the cache's folder for the groups' layouts
@@ -328,19 +325,15 @@ def _map(function, items: list, size=lambda item: 0) -> list:
 
 
 def _lay_out_job(job: Job, directory: Path, date: datetime.datetime) -> Laid:
-    """Lay one group's document out (again, without hyphenation in any paragraph that ladders) and draw it."""
+    """Lay one group's document out and draw it (hyphen ladders are bounded as the lines are set: ``engine``)."""
     from bookforge.renderers.engine import weasyprint
 
-    document = etree.fromstring(job.xml)
     css_url = (directory / PRINT_CSS).as_uri()
     stylesheets = [weasyprint.CSS(string=text, base_url=css_url, url_fetcher=book_fetcher(directory)) for text in job.css]
     with _CollectedWarnings() as collected, _source_date_epoch(date):
-        for _ in range(LADDER_ROUNDS):
-            source = weasyprint.HTML(string=etree.tostring(document, encoding="unicode", method="xml"),
-                                     base_url=(directory / "book.xhtml").as_uri(), url_fetcher=book_fetcher(directory))
-            layout = source.render(stylesheets=stylesheets)
-            if not _break_ladders(document, layout):
-                break
+        source = weasyprint.HTML(string=job.xml, base_url=(directory / "book.xhtml").as_uri(),
+                                 url_fetcher=book_fetcher(directory))
+        layout = source.render(stylesheets=stylesheets)
         if job.whole:
             layout = _even(layout)
         if job.keep is not None:
@@ -553,59 +546,7 @@ def _combine(html: HtmlBook, options: PdfOptions, pages: tuple[Page, ...], first
             if href[len(INTERNAL):] in folios:
                 link.set("data-folio", folios[href[len(INTERNAL):]])
         link.set("href", href)
-    for number, paragraph in enumerate(root.iter(f"{{{XHTML}}}p")):
-        paragraph.set("data-p", str(number))
     return root
-
-
-def _break_ladders(document: etree._Element, layout) -> bool:
-    """Stop hyphenating each paragraph that has three hyphenated lines in a row; say whether any had.
-
-    WeasyPrint hyphenates each line on its own, so no stylesheet can bound a ladder: the
-    paragraphs that make one are set again without automatic hyphenation.  (Its classes change,
-    not its elements, so the EPUB's page-list still finds every word.)
-    """
-    paragraphs = {p.get("data-p"): p for p in document.iter(f"{{{XHTML}}}p")}
-    found = False
-    for number in ladder_paragraphs(layout):
-        paragraph = paragraphs.get(number)
-        if paragraph is not None and "whole" not in paragraph.get("class", "").split():
-            paragraph.set("class", (paragraph.get("class", "") + " whole").strip())
-            found = True
-    return found
-
-
-def ladder_paragraphs(layout) -> Iterator[str]:
-    """The number (data-p) of each paragraph with a line that is the third or later hyphenated line in a row."""
-    for page in layout.pages:
-        run = 0
-        for number, text in _lines(page._page_box, None):
-            run = run + 1 if text.endswith(HYPHEN) else 0
-            if run > MAX_LADDER and number is not None:
-                yield number
-
-
-def _lines(box, paragraph: str | None) -> Iterator[tuple[str | None, str]]:
-    """Every line of a laid-out page, in order: the number of its paragraph (data-p) and its text."""
-    from weasyprint.formatting_structure import boxes
-
-    element = getattr(box, "element", None)
-    if isinstance(box, boxes.BlockBox) and element is not None and element.get("data-p"):
-        paragraph = element.get("data-p")
-    if isinstance(box, boxes.LineBox):
-        yield paragraph, "".join(text.text for text in _text_boxes(box))
-        return
-    for child in getattr(box, "children", ()):
-        yield from _lines(child, paragraph)
-
-
-def _text_boxes(box) -> Iterator:
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.TextBox):
-        yield box
-    for child in getattr(box, "children", ()):
-        yield from _text_boxes(child)
 
 
 def _metadata(html: HtmlBook, options: PdfOptions) -> list[tuple[str, str]]:
