@@ -1,5 +1,5 @@
 """Allow ``python -m bookforge``."""
 
-from bookforge.cli import main
+from bookforge.cli import run
 
-main()
+run()
