@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,20 @@ def test_a_rebuild_reuses_the_editorial_pass_and_the_layout_and_gives_the_same_b
     assert times["edit"] < first_times["edit"] and times["pdf"] < first_times["pdf"] / 5
     assert {name: (out / name).read_bytes() for name in before} == before
     assert sorted(p.name for p in (out / ".cache").iterdir()) == ["edit", "edit-chapter", "edit-spelling", "epub-font", "pdf", "pdf-group"]
+
+
+def test_the_epub_fonts_are_cut_while_the_pdf_is_laid_out(tmp_path, monkeypatch):
+    # A worker cuts them into the cache ahead (epub.fonts_cut_ahead): the EPUB stage, here unable to cut one,
+    # only takes them from there, and they are subsets.
+    from bookforge.renderers import fonts
+
+    project = tmp_path / "small"
+    shutil.copytree(CASES / "small", project)
+    monkeypatch.setattr(fonts, "_subset", lambda *args: pytest.fail("the EPUB stage cut a font itself"))
+    build(BuildOptions(project))
+    with zipfile.ZipFile(project / "build" / "a-small-case.epub") as epub:
+        carried = {Path(name).name: epub.getinfo(name).file_size for name in epub.namelist() if name.endswith(".otf")}
+    assert carried and all(size < (PROJECT / "styles" / "fonts" / name).stat().st_size for name, size in carried.items())
 
 
 @pytest.fixture(scope="module")

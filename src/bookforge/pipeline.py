@@ -101,13 +101,16 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
             html_book = html.write(book, styles, staging / "html", project=spec.root, link_notes=spec.data.print.links)
             report.write(book, ledger, staging)
         print_options = pdf.PdfOptions(spec.print_spec(), book.metadata.modified)
-        with stage("pdf"):
-            pdf_result, pagination = _typeset("pdf", html_book, staging / f"{book.metadata.slug}.pdf", print_options, out, result)
-        with stage("page-list"):
-            html_book, found = _render(lambda: pagelist.mark(html_book, pagination), "page-list")
-            result.diagnostics += found
-        with stage("epub"):
-            epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub", out), "EPUB")
+        with epub.fonts_cut_ahead(html_book, out) as fonts_cut:  # on the CPU the layout leaves idle
+            with stage("pdf"):
+                pdf_result, pagination = _typeset("pdf", html_book, staging / f"{book.metadata.slug}.pdf", print_options,
+                                                  out, result)
+            with stage("page-list"):
+                html_book, found = _render(lambda: pagelist.mark(html_book, pagination), "page-list")
+                result.diagnostics += found
+            with stage("epub"):
+                fonts_cut()
+                epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub", out), "EPUB")
         if options.proof:
             with stage("proof"):
                 slug = f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}"

@@ -9,7 +9,11 @@ metadata, accessibility, documents, resources, navigation, package.
 from __future__ import annotations
 
 import io
+import os
 import posixpath
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from ebooklib import epub
@@ -17,7 +21,7 @@ from lxml import etree
 
 from bookforge.html import CSS_URL, FONTS as FONT_FOLDER, LICENCE_SUFFIX, PRINT_CSS, HtmlBook, Page, TocEntry
 from bookforge.model import Metadata
-from bookforge.renderers import accessibility, ocf
+from bookforge.renderers import accessibility, ocf, pdf
 from bookforge.renderers.fonts import characters, subset_font
 from bookforge.timestamp import day_start
 
@@ -41,6 +45,30 @@ def render(html: HtmlBook, target: Path, store: Path | None = None) -> Path:
     book.add_item(epub.EpubNcx())
     _package(book, html.metadata, target)
     return target
+
+
+@contextmanager
+def fonts_cut_ahead(html: HtmlBook, store: Path) -> Iterator[Callable[[], None]]:
+    """Meanwhile, cut the EPUB's fonts to the characters ``html`` sets, into ``store``'s cache, in a worker
+    process at the lowest priority: the PDF is laid out in the meantime, and the cutting takes only the
+    CPU the layout leaves idle.  Gives a function that waits for it, for the EPUB stage to call first:
+    it then finds its subsets in the cache (the page-list adds only page numbers, ASCII that every subset
+    keeps).  A cut that fails or misses is done again by the EPUB stage, which reports what went wrong."""
+    text = _characters(html.path(page).read_bytes() for page in reading_order(html))
+    fonts = [html.directory / href for href in _carried(html) if Path(href).suffix.lower() in FONTS]
+    with ProcessPoolExecutor(1, mp_context=pdf.process_context()) as pool:
+        cut = pool.submit(_cut_fonts, fonts, text, store)
+        try:
+            yield cut.exception
+        finally:
+            cut.cancel()
+
+
+def _cut_fonts(fonts: list[Path], text: str, store: Path) -> None:
+    if hasattr(os, "nice"):
+        os.nice(19)
+    for font in fonts:
+        subset_font(font.read_bytes(), text, store)
 
 
 def reading_order(html: HtmlBook) -> tuple[Page, ...]:
@@ -115,7 +143,7 @@ def _accessibility(book: epub.EpubBook, html: HtmlBook) -> None:
 
 def _resources(book: epub.EpubBook, html: HtmlBook, store: Path | None) -> None:
     """Stylesheets, licences and the cover image as written; fonts cut down to the characters the book sets."""
-    text = characters("".join(etree.fromstring(item.content).itertext()) for item in book.spine)
+    text = _characters(item.content for item in book.spine)
     for number, href in enumerate(_carried(html), start=1):
         suffix = Path(href).suffix.lower()
         content = (html.directory / href).read_bytes()
@@ -125,6 +153,11 @@ def _resources(book: epub.EpubBook, html: HtmlBook, store: Path | None) -> None:
             item.id, item.properties = "cover-image", ["cover-image"]
             book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # for EPUB 2 readers
         book.add_item(item)
+
+
+def _characters(documents: Iterable[bytes]) -> str:
+    """The characters the documents set (``fonts.characters``): what each font is cut down to."""
+    return characters("".join(etree.fromstring(document).itertext()) for document in documents)
 
 
 def _carried(html: HtmlBook) -> list[str]:

@@ -288,7 +288,7 @@ def engine_started() -> Iterator[None]:
     as soon as it starts: a build starts it first, so the import runs on another core while the book is
     read and edited.  At the end it is stopped and reaped, so its workers' CPU time and memory count as
     the build's (``wait4``, ``getrusage``)."""
-    if _context().get_start_method() != "forkserver":
+    if process_context().get_start_method() != "forkserver":
         yield
         return
     from multiprocessing import forkserver
@@ -300,7 +300,7 @@ def engine_started() -> Iterator[None]:
         forkserver._forkserver._stop()  # the standard library's own way to stop and reap it (its tests use it)
 
 
-def _context():
+def process_context():
     """Workers forked from a server that has WeasyPrint imported and nothing else of the build: they start at
     once and carry none of the build's memory (the Book, the spelling data).  (Without a fork server, as on
     Windows, each worker is a fresh Python that imports WeasyPrint itself.)"""
@@ -312,13 +312,13 @@ def _context():
 
 
 def _map(function, items: list, size=lambda item: 0) -> list:
-    """``function`` over ``items`` in order, in worker processes (``_context``), one per core, the largest
+    """``function`` over ``items`` in order, in worker processes (``process_context``), one per core, the largest
     items first; the build's own process never imports WeasyPrint.  A worker that dies (killed, out of
     memory, unable to start) fails the map with ``BrokenProcessPool`` instead of being replaced forever."""
     workers = max(1, min(len(items), os.cpu_count() or 1))
     order = sorted(range(len(items)), key=lambda n: -size(items[n]))
     results: list = [None] * len(items)
-    with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(workers, mp_context=process_context()) as pool:
         for n, result in zip(order, pool.map(function, [items[n] for n in order])):
             results[n] = result
     return results
