@@ -1,4 +1,5 @@
-"""The layout engine: WeasyPrint, imported with bookforge's two patches to it installed (``hang_trailing_space``, ``limit_ladders``).
+"""The layout engine: WeasyPrint, imported with bookforge's two patches to it installed
+(``hang_trailing_space``, ``limit_ladders``).
 
 Importing this module imports WeasyPrint, which takes half a second, so only the processes that
 lay pages out import it: the PDF's layout workers are forked from a server process that imports
