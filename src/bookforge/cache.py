@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -89,22 +90,32 @@ def load(out: Path, stage: str, digest: str, kind: Any) -> Any | None:
 
 def store(out: Path, stage: str, digest: str, value: Any, keep: int = KEEP) -> None:
     """Keep ``value`` under ``digest``, atomically; prune the stage's least recently used entries beyond ``keep``."""
-    blobs: list[bytes] = []
-    payload = json.dumps(codec.encode(value, blobs), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    parts = [payload, *blobs]
-    header = {"format": FORMAT, "stage": stage, "key": digest,
-              "parts": [[len(part), hashlib.sha256(part).hexdigest()] for part in parts]}
     path = entry_path(out, stage, digest)
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(json.dumps(header).encode("ascii") + b"\n")
-            for part in parts:
-                file.write(part)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    blobs: list[bytes] = []
+    with tempfile.TemporaryFile(dir=path.parent) as payload:  # the JSON as it is written, hashed on the way
+        payload_hash = hashlib.sha256()
+
+        def write(text: str) -> None:
+            data = text.encode("utf-8")
+            payload_hash.update(data)
+            payload.write(data)
+
+        codec.write(value, write, blobs)
+        header = {"format": FORMAT, "stage": stage, "key": digest,
+                  "parts": [[payload.tell(), payload_hash.hexdigest()],
+                            *([len(blob), hashlib.sha256(blob).hexdigest()] for blob in blobs)]}
+        payload.seek(0)
+        descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(json.dumps(header).encode("ascii") + b"\n")
+                shutil.copyfileobj(payload, file)
+                for blob in blobs:
+                    file.write(blob)
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
     _prune(path.parent, keep)
     for legacy in (out / FOLDER).glob("*.pickle"):
         legacy.unlink(missing_ok=True)  # entries of the pickle cache that came before: never loaded, so removed

@@ -13,10 +13,12 @@ import dataclasses
 import datetime
 import enum
 import functools
+import json
 import types
 import typing
 from pathlib import Path, PurePosixPath
 from typing import Any
+from collections.abc import Callable
 
 from pydantic import BaseModel, ValidationError
 
@@ -47,6 +49,27 @@ def encode(value: Any, blobs: list[bytes]) -> Any:
     if isinstance(value, dict):
         return [[encode(k, blobs), encode(v, blobs)] for k, v in value.items()]
     raise CodecError(f"cannot encode a {type(value).__name__}")
+
+
+def write(value: Any, out: Callable[[str], None], blobs: list[bytes], depth: int = 4) -> None:
+    """``encode(value)`` as compact JSON text, given to ``out`` piece by piece: records and sequences down to
+    ``depth`` levels are written field by field and item by item, so a whole book (a 50x book's is a few hundred
+    megabytes as one tree) is never held at once; below that, each piece is encoded whole."""
+    if depth and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out("{")
+        for number, item in enumerate(dataclasses.fields(value)):
+            out(("," if number else "") + json.dumps(item.name) + ":")
+            write(getattr(value, item.name), out, blobs, depth - 1)
+        out("}")
+    elif depth and isinstance(value, (tuple, list)):
+        out("[")
+        for number, item in enumerate(value):
+            if number:
+                out(",")
+            write(item, out, blobs, depth - 1)
+        out("]")
+    else:
+        out(json.dumps(encode(value, blobs), ensure_ascii=False, separators=(",", ":")))
 
 
 def decode(hint: Any, data: Any, blobs: list[bytes]) -> Any:

@@ -135,8 +135,18 @@ def _edit(book: Book, spec: manifest.Manifest, out: Path):
     code = [*Path(editorial.__file__).parent.glob("*.py"), Path(model.__file__)]
     versions = cache.versions("spylls", "symspellpy", "codespell", "wordfreq", "rapidfuzz")
     common = cache.key(spec.editorial.model_dump_json(), versions, lexicon.sources(), code=code)
-    return cache.cached(out, "edit", cache.key(book, common), tuple[Book, Context],
+    return cache.cached(out, "edit", cache.key(common, *_pieces(book)), tuple[Book, Context],
                         lambda: chapters.edit(book, spec.editorial, out, common))[0]
+
+
+def _pieces(book: Book) -> Iterator[object]:
+    """The book in pieces that together say all of it, for a key made without the whole book's repr at once
+    (a 50x book's is hundreds of megabytes): the book without its parts, then each part without its chapters
+    and its chapters."""
+    yield replace(book, parts=())
+    for part in book.parts:
+        yield replace(part, chapters=())
+        yield from part.chapters
 
 
 def styles_folder(project: Path, proof: bool) -> Path:
