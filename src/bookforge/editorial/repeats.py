@@ -23,6 +23,8 @@ from bookforge.model import Block, Book, Chapter, Comment
 SAME_LENGTH = 0.9  # two copies whose word counts are this close are the same comment posted twice
 NEAR_COPY = 90  # rapidfuzz ratio of two comments that are one comment typed twice, with slips
 COMMON_RUN = 50  # a three-word run in more comments than this is a phrase, not a sign of copying
+PAIR_SHIFT = 32  # a pair of comments (by their order in the book) as one number: the earlier's order above it
+PAIR_MASK = (1 << PAIR_SHIFT) - 1
 QUOTED = re.compile(r"[\u201c\"]([^\u201c\u201d\"]{20,})[\u201d\"]")
 
 
@@ -148,20 +150,28 @@ def _pairs(entries: list[_Entry], config: RepeatsConfig):
 
     An index from each run to the comments holding it finds them without comparing every pair,
     so a blog archive twenty times this book takes twenty times as long, not four hundred.
-    Runs that most comments share ("thank you for") are too common to tell anything.
+    Runs that most comments share ("thank you for") are too common to tell anything.  Most runs are
+    held by one comment: the index keeps that one, and a list only for a run held by more; a pair is
+    kept as one number, and the pairs are given one at a time, so a 50x book's hundreds of thousands
+    of runs and pairs take tens of megabytes, not hundreds.
     """
-    holders: dict[tuple, list[_Entry]] = {}
-    for e in entries:
-        if e.size >= config.min_words:
-            for run in e.runs:
-                holders.setdefault(run, []).append(e)
-    pairs = {}
+    sizeable = {e.order: e for e in entries if e.size >= config.min_words}
+    first: dict[tuple, _Entry] = {}  # a run -> the first comment holding it
+    holders: dict[tuple, list[_Entry]] = {}  # a run held by more than one comment -> all of them, in order
+    for e in sizeable.values():
+        for run in e.runs:
+            held = first.setdefault(run, e)
+            if held is not e:
+                holders.setdefault(run, [held]).append(e)
+    pairs = set()
     for group in holders.values():
         if len(group) <= COMMON_RUN:
             for i, a in enumerate(group):
                 for b in group[i + 1:]:
-                    pairs[a.order, b.order] = (a, b)
-    return [pairs[key] for key in sorted(pairs)]
+                    pairs.add(a.order << PAIR_SHIFT | b.order)
+    del first, holders
+    for pair in sorted(pairs):
+        yield sizeable[pair >> PAIR_SHIFT], sizeable[pair & PAIR_MASK]
 
 
 def _quotes(entry: _Entry, other: _Entry) -> bool:
