@@ -4,7 +4,8 @@ It is driven by the type hints alone (``dataclasses.fields`` and ``typing.get_ty
 field or node type in the model needs no change here.  Bytes are not put into the JSON: they are
 moved out into a list of blobs that the cache stores raw, and the JSON keeps their index.
 Decoding checks every value against its type and raises ``CodecError`` on anything else, so a
-foreign or edited entry is refused rather than half-read.
+foreign or edited entry is refused rather than half-read.  ``write`` gives the JSON text of ``encode`` piece by
+piece, so the cache streams a whole book to disk without holding it as one tree or string.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import functools
 import json
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
-from collections.abc import Callable
 
 from pydantic import BaseModel, ValidationError
 
