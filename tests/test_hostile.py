@@ -256,6 +256,9 @@ def test_the_cache_codec_gives_back_the_real_book_and_its_ledger_equal():
     blobs: list[bytes] = []
     data = json.loads(json.dumps(codec.encode((edited, ledger), blobs)))
     assert codec.decode(tuple[Book, Context], data, blobs) == (edited, ledger)
+    pieces: list[str] = []  # the text the cache streams to disk is the one JSON of the whole tree
+    codec.write((edited, ledger), pieces.append, [])
+    assert len(pieces) > 1000 and "".join(pieces) == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     data[0]["parts"][0]["chapters"][0]["title"] = 7  # a value of the wrong type is refused, not half-read
     with pytest.raises(codec.CodecError):
         codec.decode(tuple[Book, Context], data, blobs)
