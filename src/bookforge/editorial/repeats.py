@@ -10,6 +10,7 @@ is kept and reported rather than removed.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -66,7 +67,7 @@ def _entries(book: Book) -> list[_Entry]:
     for chapter in book.chapters():
         for comment in chapter.all_comments():
             text = normalize(comment.text)
-            said = WORD.findall(text)  # the comment's words (``words``), from the text normalised once
+            said = list(map(sys.intern, WORD.findall(text)))  # the comment's words (``words``), each word one string
             quoted = " ".join(QUOTED.findall(comment.text))
             found.append(_Entry(comment, chapter, len(found), text, word_runs(said), len(said),
                                 shingles(quoted) if quoted else frozenset()))
