@@ -39,8 +39,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
          ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
 PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
-ENGINE = ("bookforge.renderers.pdf", "bookforge.renderers.engine",  # what the workers' server imports
-          "bookforge.editorial.spelling_data")  # and the editorial workers' spelling data (``editorial.chapters``)
+ENGINE = ("bookforge.renderers.pdf", "bookforge.renderers.engine")  # what the workers' server imports
 GROUP_STAGE = "pdf-group"  # the cache's folder for the groups' layouts
 GROUP_ENTRIES = 2048  # kept in it: every group of a 50x book (about 500), twice over, and a few folio sheets
 INTERNAL = pdf_post.INTERNAL  # a link to another page of the book, in a group's document
