@@ -158,18 +158,3 @@ def test_the_spelling_pass_checks_again_only_the_blocks_that_changed(monkeypatch
     assert result == spelling.check(edited, whole, names) and again == whole
     assert "plase" in [s.word for s in whole.suggestions] + [c.before for c in whole.changes]
     assert len(made) == len(earlier)  # every block of the chapter, each under its key
-
-
-class _KillsItsWorker:
-    """A job that ends the worker process that unpickles it, as the system's out-of-memory killer would."""
-
-    def __reduce__(self):
-        import os
-
-        return os._exit, (9,)
-
-
-def test_a_worker_that_dies_fails_the_edit_with_a_message_instead_of_hanging():
-    with chapters._workers() as in_workers:
-        with pytest.raises(chapters.EditorialWorkerLost, match=r"E-900\] a worker editing the chapters died"):
-            list(in_workers([_KillsItsWorker()]))

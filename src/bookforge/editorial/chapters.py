@@ -92,7 +92,7 @@ class _Job:
     dictionaries: str | None  # BOOKFORGE_HUNSPELL in the build's process (the fork server may have started with another)
 
 
-EditMany = Callable[[list[_Job]], Iterator[tuple[Edited, dict[str, spelling.Checked]]]]
+EditMany = Callable[[list[_Job]], list[tuple[Edited, dict[str, spelling.Checked]]]]
 
 
 @dataclass
@@ -191,9 +191,9 @@ def _workers() -> Iterator[EditMany]:
     with ProcessPoolExecutor(count, mp_context=process_context()) as pool:
         started = [pool.submit(int) for _ in range(count)]  # a worker is forked for each task while none is idle
 
-        def in_workers(jobs: list[_Job]) -> Iterator[tuple[Edited, dict[str, spelling.Checked]]]:
+        def in_workers(jobs: list[_Job]) -> list[tuple[Edited, dict[str, spelling.Checked]]]:
             try:
-                yield from pool.map(_edit_job, jobs)  # each chapter's result kept and let go as it comes
+                return list(pool.map(_edit_job, jobs))
             except BrokenProcessPool as exc:
                 raise EditorialWorkerLost([error("E-900", f"a worker editing the chapters died ({exc}): the build "
                                                  "stopped; run it again, with more free memory if the system ran out",
@@ -203,8 +203,8 @@ def _workers() -> Iterator[EditMany]:
             future.cancel()
 
 
-def _here(jobs: list[_Job]) -> Iterator[tuple[Edited, dict[str, spelling.Checked]]]:
-    return map(_edit_job, jobs)
+def _here(jobs: list[_Job]) -> list[tuple[Edited, dict[str, spelling.Checked]]]:
+    return [_edit_job(job) for job in jobs]
 
 
 def _edit_job(job: _Job) -> tuple[Edited, dict[str, spelling.Checked]]:
