@@ -18,28 +18,16 @@ The chapters' ledgers are merged in book order, sweep by sweep: a pass that goes
 (``leftovers``, ``typography``) lists its first sweep's entries for every chapter before its second's, as
 on the whole book; a word is suggested once, at its first place in the book; the credits found are merged
 into the Credits page's lines in book order (``leftovers.credits_page``).
-
-The chapters that miss the cache are edited in worker processes, one per core, forked from the layout's
-server (``pdf.process_context``), which reads the spelling data as the build starts (``spelling_data``), on
-another core while the book is read: every worker starts with it, and the build's own process never reads
-it.  The first run's chapters are edited in the build's process, while the server may still be reading.
-A worker that dies fails the build with E-900.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bookforge import cache
-from bookforge.diagnostics import BookforgeError, error
-from bookforge.editorial import (Context, Note, Suggestion, _passes, author_name, finish, first_of_each, leftovers, lexicon,
-                                 links, spelling)
+from bookforge.editorial import (Context, Note, Suggestion, _passes, author_name, finish, first_of_each, leftovers, links,
+                                 spelling)
 from bookforge.editorial.config import EditorialConfig
 from bookforge.editorial.text import map_chapters
 from bookforge.model import Book, Change, Chapter, Credit, Part
@@ -49,12 +37,6 @@ STAGE = "edit-chapter"  # the cache's folder for the chapters' entries
 CHECKED_STAGE = "edit-spelling"  # and for each chapter's blocks as the spelling pass last checked them
 ENTRIES = 2048  # kept in each: the four runs of every chapter of a 50x book (about 250 chapters), twice over
 CheckedBlocks = tuple[tuple[str, spelling.Checked], ...]  # a chapter's blocks as the spelling pass checked them, by key
-
-
-class EditorialWorkerLost(BookforgeError):
-    """A worker editing chapters died (killed, out of memory): the build stops and says so."""
-
-    exit_code = 4
 
 
 @dataclass(frozen=True)
@@ -78,23 +60,6 @@ class Edited:
     names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Job:
-    """A chapter that missed the cache, as a book of that one chapter, with all a worker needs to edit it."""
-
-    one: Book
-    run: tuple[str, ...]
-    config: EditorialConfig
-    author: str
-    fact: object
-    spells_next: bool
-    earlier: dict[str, spelling.Checked]
-    dictionaries: str | None  # BOOKFORGE_HUNSPELL in the build's process (the fork server may have started with another)
-
-
-EditMany = Callable[[list[_Job]], list[tuple[Edited, dict[str, spelling.Checked]]]]
-
-
 @dataclass
 class _Ledger(Context):
     """One chapter's ledger, which remembers where each sweep ends."""
@@ -116,17 +81,15 @@ def edit(book: Book, config: EditorialConfig, out: Path | None, common: str) -> 
     ctx = Context(config, author_name(book, config))
     runs = _runs(config.passes)
     left: list[Edited] | None = None  # the chapters as the last run left them, when it went chapter by chapter
-    with _workers() as in_workers:
-        for number, run in enumerate(runs):
-            if run[0] in BOOK_WIDE:
-                book, left = _passes()[run[0]](book, ctx), None
-                continue
-            spells_next = number + 1 < len(runs) and runs[number + 1][0] == "spelling"
-            edit_many = in_workers if number else _here  # the first run while the workers read the spelling data
-            left = _by_chapter(book, run, ctx, _facts(book, run[0], ctx, left), spells_next, out, common, edit_many)
-            chapters = iter(edited.chapter for edited in left)
-            book = map_chapters(book, lambda chapter: next(chapters))
-            _merge(ctx, left)
+    for number, run in enumerate(runs):
+        if run[0] in BOOK_WIDE:
+            book, left = _passes()[run[0]](book, ctx), None
+            continue
+        spells_next = number + 1 < len(runs) and runs[number + 1][0] == "spelling"
+        left = _by_chapter(book, run, ctx, _facts(book, run[0], ctx, left), spells_next, out, common)
+        chapters = iter(edited.chapter for edited in left)
+        book = map_chapters(book, lambda chapter: next(chapters))
+        _merge(ctx, left)
     return finish(replace(book, credits=leftovers.credits_page(book.credits, ctx.credits)), ctx)
 
 
@@ -155,11 +118,9 @@ def _facts(book: Book, first: str, ctx: Context, left: list[Edited] | None) -> l
 
 
 def _by_chapter(book: Book, run: list[str], ctx: Context, facts: list[object], spells_next: bool, out: Path | None,
-                common: str, edit_many: EditMany) -> list[Edited]:
-    """Each chapter through the run: its entry from the cache, else edited alone (``edit_many``) and kept."""
-    done: list[Edited | None] = []
-    missed: list[tuple[int, str, str]] = []  # (place, key, key of its checked blocks)
-    jobs: list[_Job] = []
+                common: str) -> list[Edited]:
+    """Each chapter through the run: its entry from the cache, else edited alone and kept."""
+    done = []
     places = [(part, chapter) for part in book.parts for chapter in part.chapters]
     for (part, chapter), fact in zip(places, facts):
         fact_key = sorted(fact) if isinstance(fact, set) else fact
@@ -169,50 +130,14 @@ def _by_chapter(book: Book, run: list[str], ctx: Context, facts: list[object], s
             # the chapter's blocks as the spelling pass last checked them, with these settings and names
             checked_key = cache.key(common, "spelling", chapter.slug, fact_key) if run[0] == "spelling" else ""
             earlier = dict(cache.load(out, CHECKED_STAGE, checked_key, CheckedBlocks) or ()) if out and checked_key else {}
-            missed.append((len(done), key, checked_key))
-            jobs.append(_Job(replace(book, parts=(replace(part, chapters=(chapter,)),)), tuple(run), ctx.config, ctx.author,
-                             fact, spells_next, earlier, os.environ.get(lexicon.FOLDER_SETTING)))
+            checked: dict[str, spelling.Checked] = {}
+            edited = _edit_chapter(replace(book, parts=(replace(part, chapters=(chapter,)),)), run, ctx, fact, spells_next,
+                                   earlier, checked)
+            _keep(out, STAGE, key, edited)
+            if checked_key:
+                _keep(out, CHECKED_STAGE, checked_key, tuple(checked.items()))
         done.append(edited)
-    for (place, key, checked_key), (edited, checked) in zip(missed, edit_many(jobs)):
-        _keep(out, STAGE, key, edited)
-        if checked_key:
-            _keep(out, CHECKED_STAGE, checked_key, tuple(checked.items()))
-        done[place] = edited
-    return done  # type: ignore[return-value]  (every place is filled)
-
-
-@contextmanager
-def _workers() -> Iterator[EditMany]:
-    """Worker processes, one per core, started now, each reading the spelling data as it starts; gives a function
-    that edits chapters in them, in order."""
-    from bookforge.renderers.pdf import process_context  # the layout's fork server: workers start at once
-
-    count = os.cpu_count() or 1
-    with ProcessPoolExecutor(count, mp_context=process_context()) as pool:
-        started = [pool.submit(int) for _ in range(count)]  # a worker is forked for each task while none is idle
-
-        def in_workers(jobs: list[_Job]) -> list[tuple[Edited, dict[str, spelling.Checked]]]:
-            try:
-                return list(pool.map(_edit_job, jobs))
-            except BrokenProcessPool as exc:
-                raise EditorialWorkerLost([error("E-900", f"a worker editing the chapters died ({exc}): the build "
-                                                 "stopped; run it again, with more free memory if the system ran out",
-                                                 "build")]) from None
-        yield in_workers
-        for future in started:
-            future.cancel()
-
-
-def _here(jobs: list[_Job]) -> list[tuple[Edited, dict[str, spelling.Checked]]]:
-    return [_edit_job(job) for job in jobs]
-
-
-def _edit_job(job: _Job) -> tuple[Edited, dict[str, spelling.Checked]]:
-    lexicon.use(job.dictionaries)
-    checked: dict[str, spelling.Checked] = {}
-    edited = _edit_chapter(job.one, list(job.run), Context(job.config, job.author), job.fact, job.spells_next, job.earlier,
-                           checked)
-    return edited, checked
+    return done
 
 
 def _keep(out: Path | None, stage: str, key: str, value: object) -> None:

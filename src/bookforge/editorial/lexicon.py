@@ -42,7 +42,6 @@ WORD_LIST_FORMAT = 1
 NUMBER = re.compile(r"^\d+(\.\d+)?$")  # Hunspell takes any number as a word (spylls' NUMBER_REGEXP)
 MAX_BREAKS = 10  # how deep Hunspell breaks a word at its break points (spylls' break_word)
 MAX_EDITS = 2
-FOLDER_SETTING = "BOOKFORGE_HUNSPELL"
 
 
 class MissingDictionary(BookforgeError):
@@ -60,22 +59,9 @@ def _bulk_load() -> Iterator[None]:
         gc.enable()
 
 
-def use(setting: str | None) -> None:
-    """Read the dictionaries ``setting`` names (BOOKFORGE_HUNSPELL's value, None for the shipped ones) from now on:
-    an editorial worker's process may have read the ones its fork server's environment named."""
-    if os.environ.get(FOLDER_SETTING) == setting:
-        return
-    if setting is None:
-        del os.environ[FOLDER_SETTING]
-    else:
-        os.environ[FOLDER_SETTING] = setting
-    for cached in (hunspell, word_lists, known, known_to_all, close_words):
-        cached.cache_clear()
-
-
 def folder() -> Path:
     """Where the Hunspell dictionaries are: BOOKFORGE_HUNSPELL's folder, else the ones bookforge ships."""
-    return Path(os.environ[FOLDER_SETTING]) if os.environ.get(FOLDER_SETTING) else PACKAGED
+    return Path(os.environ["BOOKFORGE_HUNSPELL"]) if os.environ.get("BOOKFORGE_HUNSPELL") else PACKAGED
 
 
 def _dictionary_path(name: str) -> Path:
@@ -320,12 +306,6 @@ def bigrams() -> dict[tuple[str, str], int]:
     data = (resources.files("symspellpy") / "frequency_bigramdictionary_en_243_342.txt").read_text(encoding="utf-8").split()
     with _bulk_load():
         return dict(zip(zip(data[0::3], data[1::3]), map(int, data[2::3])))
-
-
-def preload() -> None:
-    """Read all the spelling data now (0.8 s): the fork server the editorial workers come from does (``spelling_data``)."""
-    word_lists(), misspellings(), vocabulary(), bigrams()
-    zipf("the")  # wordfreq's table for English
 
 
 @lru_cache(maxsize=None)
