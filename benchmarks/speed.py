@@ -34,7 +34,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import PROJECT, generate  # noqa: E402  (the sibling script)
+from generate import generate  # noqa: E402  (the sibling script)
 
 BULLET = re.compile(r"^( *)• (.*)$")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")

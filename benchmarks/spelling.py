@@ -30,7 +30,6 @@ from pathlib import Path
 from bookforge.editorial import lexicon as lx
 from bookforge.editorial import spelling
 from bookforge.editorial.config import SpellingConfig
-from bookforge.editorial.style_sheet import match_case
 
 ROOT = Path(__file__).resolve().parent.parent
 NON_WORD = ("codespell_held_out", "swap", "drop", "double", "neighbour", "join", "lower_i", "apostrophe")

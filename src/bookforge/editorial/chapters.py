@@ -30,7 +30,7 @@ from bookforge.editorial import (Context, Note, Suggestion, _passes, author_name
                                  spelling)
 from bookforge.editorial.config import EditorialConfig
 from bookforge.editorial.text import map_chapters
-from bookforge.model import Book, Change, Chapter, Credit, Part
+from bookforge.model import Book, Change, Chapter, Credit
 
 BOOK_WIDE = {"repeats"}  # passes that compare chapters with each other: never run chapter by chapter
 STAGE = "edit-chapter"  # the cache's folder for the chapters' entries

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from bookforge.editorial import Context, Note
 from bookforge.editorial.config import RepeatsConfig
 from bookforge.editorial.text import WORD, full_text, inside, normalize, shingles, word_runs
-from bookforge.editorial.threads import parents, predecessors, remove
+from bookforge.editorial.threads import predecessors, remove
 from bookforge.model import Block, Book, Chapter, Comment
 
 SAME_LENGTH = 0.9  # two copies whose word counts are this close are the same comment posted twice
