@@ -23,22 +23,27 @@ from __future__ import annotations
 import gc
 import gzip
 import hashlib
+import importlib.util
 import json
 import os
 import re
 import warnings
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
-from importlib import resources
+from functools import cache, lru_cache
 from pathlib import Path
+
+import marisa_trie
 
 from bookforge.diagnostics import BookforgeError, error
 
 PACKAGED = Path(__file__).with_name("dictionaries")
 DICTIONARIES = ("en_US", "en_GB")
 WORD_LIST_FORMAT = 1
+TABLE_FORMAT = 1  # the layout of a compiled table and how each is made from its source: a change makes them anew
+PLAIN = re.compile(r"[a-z]+")  # a word wordfreq reads as itself, one token (see ``zipf``)
 NUMBER = re.compile(r"^\d+(\.\d+)?$")  # Hunspell takes any number as a word (spylls' NUMBER_REGEXP)
 MAX_BREAKS = 10  # how deep Hunspell breaks a word at its break points (spylls' break_word)
 MAX_EDITS = 2
@@ -104,7 +109,8 @@ class WordList:
     """One Hunspell dictionary as the set of word forms it accepts as written, with the rules to look a word up in it."""
 
     index: int  # the dictionary's place in DICTIONARIES
-    words: frozenset[str]
+    words: marisa_trie.Trie
+    lowered: marisa_trie.Trie  # the words not in lower case, lowered: "PARIS" looks up "paris" here
     iconv: tuple[tuple[str, str], ...]  # characters the dictionary reads as others (’ as ')
     breaks: tuple[re.Pattern, ...]  # where a word may be broken into words checked one by one (hyphens)
 
@@ -135,14 +141,10 @@ class WordList:
         if word.islower():
             return False
         if word.isupper():
-            return word.lower() in self.words or word.lower() in self._lowered
+            return word.lower() in self.words or word.lower() in self.lowered
         if word[:1].isupper():
             return (word.lower() if word[1:].islower() else word[:1].lower() + word[1:]) in self.words
         return False
-
-    @cached_property
-    def _lowered(self) -> frozenset[str]:
-        return frozenset(w.lower() for w in self.words if not w.islower())
 
 
 def expand(index: int) -> tuple[dict, list[str]]:
@@ -214,45 +216,167 @@ def cache_folder() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bookforge" / "dictionaries"
 
 
-def write_word_list(header: dict, words: list[str], target: Path) -> None:
+def word_list_bytes(header: dict, words: list[str]) -> bytes:
     text = json.dumps(header, ensure_ascii=False) + "\n" + "\n".join(words)
+    return gzip.compress(text.encode("utf-8"), 9, mtime=0)  # mtime 0: the same bytes on every machine
+
+
+def write_word_list(header: dict, words: list[str], target: Path) -> None:
+    _replace(target, word_list_bytes(header, words))
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write a file whole or not at all: into a file of this process's own, then renamed over the target."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    partial.write_bytes(gzip.compress(text.encode("utf-8"), 9, mtime=0))  # mtime 0: the same bytes on every machine
-    partial.replace(target)
-
-
-def _read_word_list(path: Path, source: str) -> tuple[dict, list[str]] | None:
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     try:
-        header_line, _, words = gzip.decompress(path.read_bytes()).decode("utf-8").partition("\n")
+        partial.write_bytes(data)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _read_word_list(data: bytes) -> tuple[dict, list[str]] | None:
+    try:
+        header_line, _, words = gzip.decompress(data).decode("utf-8").partition("\n")
         header = json.loads(header_line)
     except (OSError, ValueError, EOFError):
         return None
-    if header.get("format") != WORD_LIST_FORMAT or header.get("source") != source:
-        return None
-    return header, words.split("\n")
+    return (header, words.split("\n")) if isinstance(header, dict) else None
 
 
 @cache
 def word_lists() -> tuple[WordList, ...]:
     """The dictionaries' word lists: the shipped ones, else made once (a minute) into the user's cache folder."""
-    with _bulk_load():
-        return tuple(_word_list(index, name) for index, name in enumerate(DICTIONARIES))
+    return tuple(_word_list(index, name) for index, name in enumerate(DICTIONARIES))
 
 
 def _word_list(index: int, name: str) -> WordList:
     path = _dictionary_path(name)
     source = source_digest(path)
     cached = cache_folder() / f"{name}-{source[:16]}.words.gz"
-    found = _read_word_list(path.with_suffix(".words.gz"), source) or _read_word_list(cached, source)
-    if found is None:
-        found = expand(index)
+    for listed in (path.with_suffix(".words.gz"), cached):
         try:
-            write_word_list(*found, cached)
+            found = _table("words", listed.read_bytes(), _compile_word_list)
         except OSError:
-            pass  # a read-only home: the list is made again next time
+            continue
+        if found and found[0].get("format") == WORD_LIST_FORMAT and found[0].get("source") == source:
+            return _as_word_list(index, *found)
+    data = word_list_bytes(*expand(index))
+    try:
+        _replace(cached, data)
+    except OSError:
+        pass  # a read-only home: the list is made again next time
+    return _as_word_list(index, *_table("words", data, _compile_word_list))
+
+
+def _compile_word_list(data: bytes) -> tuple[dict, list[Part]] | None:
+    """A word list's words, and those not in lower case lowered, as tries; its header (source, iconv, breaks) as notes."""
+    found = _read_word_list(data)
+    if found is None:
+        return None
     header, words = found
-    return WordList(index, frozenset(words), tuple(map(tuple, header["iconv"])), tuple(re.compile(p) for p in header["break"]))
+    return header, [marisa_trie.Trie(words), marisa_trie.Trie({w.lower() for w in words if not w.islower()})]
+
+
+def _as_word_list(index: int, header: dict, parts: list[Part]) -> WordList:
+    return WordList(index, *parts, tuple(map(tuple, header["iconv"])), tuple(re.compile(p) for p in header["break"]))
+
+
+# The compiled tables.  Each source of words (a word list, codespell's list, symspell's bigrams, wordfreq's English
+# list) is compiled once per machine into marisa tries (and arrays of the values, by each key's id in its trie) kept
+# in the cache folder under a hash of the source's bytes, TABLE_FORMAT and the versions that made it.  A build reads
+# a table whole, checks its bytes against the SHA-256 its header gives and only then hands them to marisa: a table
+# missing, cut short, edited or made from another source is made again, never read.
+
+Part = marisa_trie.Trie | marisa_trie.BytesTrie | array
+
+
+def _table(kind: str, source: bytes, make: Callable[[bytes], tuple[dict, list[Part]] | None],
+           *made_with: str) -> tuple[dict, list[Part]] | None:
+    """The notes and parts ``make`` compiles from ``source``: from the cache folder, else made, stored and read back
+    (so a build reads what it stored); None when ``make`` finds the source unusable."""
+    named = json.dumps([kind, TABLE_FORMAT, _installed("marisa_trie")[1], *made_with]).encode("utf-8")
+    key = hashlib.sha256(named + hashlib.sha256(source).digest()).hexdigest()
+    path = cache_folder() / f"{kind}-{key[:32]}.marisa"
+    found = _read_table(path, key)
+    if found is None:
+        made = make(source)
+        if made is None:
+            return None
+        data = _table_bytes(key, *made)
+        try:
+            _replace(path, data)
+        except OSError:
+            pass  # a read-only cache folder: the table is made again next time
+        found = _parse_table(data, key)
+    return found
+
+
+def _table_bytes(key: str, notes: dict, parts: list[Part]) -> bytes:
+    """A JSON header line (format, key, notes, each part's kind and length, the SHA-256 of the rest), then the parts."""
+    blobs = [_part_bytes(part) for part in parts]
+    payload = b"".join(blob for _, blob in blobs)
+    header = {"format": TABLE_FORMAT, "key": key, "notes": notes, "parts": [[kind, len(blob)] for kind, blob in blobs],
+              "sha256": hashlib.sha256(payload).hexdigest()}
+    return json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + payload
+
+
+def _part_bytes(part: Part) -> tuple[str, bytes]:
+    if isinstance(part, array):
+        return f"array:{part.typecode}", part.tobytes()
+    return type(part).__name__, part.tobytes()
+
+
+def _read_table(path: Path, key: str) -> tuple[dict, list[Part]] | None:
+    """A stored table, or None when it is missing, unreadable, cut short, edited or made for another key."""
+    try:
+        return _parse_table(path.read_bytes(), key)
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError):  # marisa says RuntimeError
+        return None
+
+
+def _parse_table(data: bytes, key: str) -> tuple[dict, list[Part]]:
+    header_line, _, payload = data.partition(b"\n")
+    header = json.loads(header_line)
+    if header["format"] != TABLE_FORMAT or header["key"] != key or hashlib.sha256(payload).hexdigest() != header["sha256"]:
+        raise ValueError("a stale or damaged table")
+    parts, offset = [], 0
+    for kind, length in header["parts"]:
+        parts.append(_part(kind, payload[offset:offset + length]))
+        offset += length
+    if offset != len(payload):
+        raise ValueError("a table's parts do not fill it")
+    return header["notes"], parts
+
+
+def _part(kind: str, blob: bytes) -> Part:
+    if kind in ("Trie", "BytesTrie"):
+        return getattr(marisa_trie, kind)().frombytes(blob)
+    if kind.startswith("array:"):
+        values = array(kind.removeprefix("array:"))
+        values.frombytes(blob)
+        return values
+    raise ValueError(f"a table part of unknown kind {kind!r}")
+
+
+def _keyed(table: dict[str, object]) -> tuple[marisa_trie.Trie, list]:
+    """A trie of the table's keys, and its values in the order of the keys' ids in the trie."""
+    keys = marisa_trie.Trie(table)
+    values = [None] * len(keys)
+    for key, number in keys.items():
+        values[number] = table[key]
+    return keys, values
+
+
+@cache
+def _installed(module: str) -> tuple[Path, str]:
+    """A library's folder and the name of its .dist-info folder (its version), found without importing it: importing
+    wordfreq costs a tenth of a second, and a build that finds every table needs none of these libraries' code."""
+    spec = importlib.util.find_spec(module)
+    place = Path(spec.submodule_search_locations[0]) if spec.submodule_search_locations else Path(spec.origin)
+    info = sorted(p.name for p in place.parent.glob(f"{module}-*.dist-info"))
+    return place, info[-1] if info else ""
 
 
 @lru_cache(maxsize=None)
@@ -266,32 +390,107 @@ def known_to_all(word: str) -> bool:
     return all(w.accepts(word) for w in word_lists())
 
 
+@dataclass(frozen=True)
+class Frequencies:
+    """wordfreq's answer for each word of its English list: Zipf frequencies times ``scale``, by the word's id in ``words``."""
+
+    words: marisa_trie.Trie
+    zipfs: array
+    scale: int
+    absent: float  # wordfreq's answer for a word of plain letters that is not on its list
+
+
 @lru_cache(maxsize=None)
 def zipf(word: str) -> float:
-    from wordfreq import zipf_frequency  # imported at first use: a build that reuses the edit stage never needs it
+    """``wordfreq.zipf_frequency(word, "en")``.  The compiled table answers for the words of wordfreq's list (it holds
+    wordfreq's own answer for each) and for any other word of plain lower-case letters, which wordfreq reads as one
+    token it does not know; anything else ("i'am", capitals, digits) is asked of wordfreq, imported then."""
+    table = frequencies()
+    if table is not None:
+        number = table.words.get(word)
+        if number is not None:
+            return table.zipfs[number] / table.scale
+        if PLAIN.fullmatch(word):
+            return table.absent
+    from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en")
 
 
 @cache
-def misspellings() -> dict[str, tuple[str, ...]]:
+def frequencies() -> Frequencies | None:
+    """The compiled table of wordfreq's English list, or None when wordfreq keeps it elsewhere than it does today."""
+    place, version = _installed("wordfreq")
+    try:
+        found = _table("zipf", (place / "data" / "large_en.msgpack.gz").read_bytes(), _compile_frequencies, version)
+    except OSError:
+        return None
+    if found is None:
+        return None
+    notes, (words, zipfs) = found
+    return Frequencies(words, zipfs, notes["scale"], notes["absent"])
+
+
+def _compile_frequencies(data: bytes) -> tuple[dict, list[Part]] | None:
+    """wordfreq's answer for every word of its English list (3.5 s, once), and for a word of plain letters not on it."""
+    import wordfreq
+
+    source = Path(wordfreq.available_languages()["en"])
+    if source.read_bytes() != data:
+        return None
+    listed = wordfreq.get_frequency_dict("en")
+    words, zipfs = _keyed({word: wordfreq.zipf_frequency(word, "en") for word in listed})
+    absent = next(w for w in ("q" * n for n in range(8, 64)) if w not in listed)
+    exact = all(round(z * 100) / 100 == z and 0 <= z * 100 < 65536 for z in zipfs)  # Zipf is rounded to 2 decimals
+    values = array("H", [round(z * 100) for z in zipfs]) if exact else array("d", zipfs)
+    return {"scale": 100 if exact else 1, "absent": wordfreq.zipf_frequency(absent, "en")}, [words, values]
+
+
+@dataclass(frozen=True)
+class Misspellings(Mapping):
+    """codespell's list as a mapping: misspelled word -> its corrections, from a trie of each word with them."""
+
+    fixes: marisa_trie.BytesTrie  # word -> its corrections, joined by commas
+
+    def __getitem__(self, word: str) -> tuple[str, ...]:
+        found = self.fixes.get(word) if isinstance(word, str) else None
+        if not found:
+            raise KeyError(word)
+        return tuple(found[0].decode("utf-8").split(","))
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word in self.fixes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.fixes.keys())
+
+    def __len__(self) -> int:
+        return len(self.fixes)
+
+
+@cache
+def misspellings() -> Misspellings:
     """codespell's common misspellings: word -> its corrections (one when the list is sure)."""
-    table: dict[str, tuple[str, ...]] = {}
-    data = resources.files("codespell_lib") / "data" / "dictionary.txt"
-    with _bulk_load():
-        for line in data.read_text(encoding="utf-8").splitlines():
-            wrong, _, right = line.partition("->")
-            fixes = tuple(f.strip() for f in right.split(",") if f.strip())
-            if wrong.islower() and fixes:
-                table[wrong] = fixes
-    return table
+    _, parts = _table("misspellings", (_installed("codespell_lib")[0] / "data" / "dictionary.txt").read_bytes(),
+                          _compile_misspellings)
+    return Misspellings(*parts)
+
+
+def _compile_misspellings(data: bytes) -> tuple[dict, list[Part]]:
+    table = {}
+    for line in data.decode("utf-8").splitlines():
+        wrong, _, right = line.partition("->")
+        fixes = [f.strip() for f in right.split(",") if f.strip()]
+        if wrong.islower() and fixes:
+            table[wrong] = ",".join(fixes)
+    return {}, [marisa_trie.BytesTrie((word, fixes.encode("utf-8")) for word, fixes in table.items())]
 
 
 @cache
 def vocabulary() -> dict[int, tuple[list[str], list[int]]]:
     """symspellpy's frequency dictionary (82,765 words and their counts) by length: the words a misspelling may stand for."""
     by_length: dict[int, tuple[list[str], list[int]]] = {}
-    data = (resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8").split()
+    data = (_installed("symspellpy")[0] / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8").split()
     with _bulk_load():
         for term, count in zip(data[0::2], data[1::2]):
             terms, counts = by_length.setdefault(len(term), ([], []))
@@ -300,12 +499,46 @@ def vocabulary() -> dict[int, tuple[list[str], list[int]]]:
     return by_length
 
 
+@dataclass(frozen=True)
+class Bigrams(Mapping):
+    """symspell's bigram counts as a mapping: (first, second) -> how often the pair was seen, from a trie of the pairs."""
+
+    pairs: marisa_trie.Trie  # "first second"
+    counts: array  # by the pair's id in ``pairs``
+    words: marisa_trie.Trie  # every word of a pair
+
+    def _number(self, pair: object) -> int | None:
+        return self.pairs.get(" ".join(pair)) if isinstance(pair, tuple) and len(pair) == 2 else None
+
+    def __getitem__(self, pair: tuple[str, str]) -> int:
+        number = self._number(pair)
+        if number is None:
+            raise KeyError(pair)
+        return self.counts[number]
+
+    def __contains__(self, pair: object) -> bool:
+        return self._number(pair) is not None
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return (tuple(pair.split(" ")) for pair in self.pairs.keys())
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
 @cache
-def bigrams() -> dict[tuple[str, str], int]:
+def bigrams() -> Bigrams:
     """symspellpy's bigram dictionary: how often each pair of words was seen together."""
-    data = (resources.files("symspellpy") / "frequency_bigramdictionary_en_243_342.txt").read_text(encoding="utf-8").split()
-    with _bulk_load():
-        return dict(zip(zip(data[0::3], data[1::3]), map(int, data[2::3])))
+    source = (_installed("symspellpy")[0] / "frequency_bigramdictionary_en_243_342.txt").read_bytes()
+    _, parts = _table("bigrams", source, _compile_bigrams)
+    return Bigrams(*parts)
+
+
+def _compile_bigrams(data: bytes) -> tuple[dict, list[Part]]:
+    fields = data.decode("utf-8").split()
+    seen = list(zip(fields[0::3], fields[1::3], fields[2::3]))
+    pairs, counts = _keyed({f"{a} {b}": int(n) for a, b, n in seen})
+    return {}, [pairs, array("q", counts), marisa_trie.Trie([a for a, _, _ in seen] + [b for _, b, _ in seen])]
 
 
 @lru_cache(maxsize=None)

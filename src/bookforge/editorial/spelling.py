@@ -23,8 +23,7 @@ import math
 import re
 from dataclasses import dataclass
 from collections.abc import Callable, Iterator
-from functools import cache, lru_cache
-from itertools import chain
+from functools import lru_cache
 
 import bookforge.cache as build_cache
 from bookforge.editorial import Context, Note, Suggestion, first_of_each
@@ -296,7 +295,7 @@ class Speller:
 
     def _join(self, first: str, second: str, before: str, after: str) -> str | tuple[str, ...] | None:
         whole = first + second
-        if whole not in _bigram_words() or "'" in whole or first in self.own or second in self.own:
+        if whole not in lx.bigrams().words or "'" in whole or first in self.own or second in self.own:
             return None
         if first in AFFIXES[0] or second in AFFIXES[1] or not (lx.zipf(whole) >= self.config.common + 1 and lx.known(whole)):
             return None
@@ -399,14 +398,9 @@ def association(first: str, second: str) -> float:
     count = lx.bigrams().get((first, second))
     if count:
         return math.log10(count / BIGRAM_TOTAL) - chance
-    if first in _bigram_words() and second in _bigram_words():
+    if first in lx.bigrams().words and second in lx.bigrams().words:
         return max(UNSEEN_FLOOR, min(0.0, math.log10(BIGRAM_CUTOFF / BIGRAM_TOTAL) - chance))
     return 0.0
-
-
-@cache
-def _bigram_words() -> frozenset[str]:
-    return frozenset(chain.from_iterable(lx.bigrams()))
 
 
 @lru_cache(maxsize=None)
@@ -417,7 +411,7 @@ def _cheap_edits(word: str) -> frozenset[str]:
     found = {a + b[1] + b[0] + b[2:] for a, b in halves if len(b) > 1}
     found |= {a + b[0] + b for a, b in halves} | {a + b[1:] for a, b in halves if len(b) > 1 and b[0] == b[1]}
     found |= {a + c + b[1:] for a, b in halves for c in NEARBY.get(b[0], "")}
-    return frozenset(found - {word}) & _bigram_words()
+    return frozenset(w for w in found - {word} if w in lx.bigrams().words)
 
 
 def _lookalikes(line: str) -> list[Finding]:
@@ -435,7 +429,7 @@ def _lookalikes(line: str) -> list[Finding]:
 def _real_word(before: str, word: str, after: str, config: SpellingConfig) -> tuple[str, ...]:
     """Real words one cheap typing error from ``word`` that are far likelier between its neighbours than ``word``:
     symspell's bigrams never saw ``word`` after ``before`` and often saw the other ("each weak", "each week")."""
-    if len(word) < 3 or word in FUNCTION_WORDS or (before, word) in lx.bigrams() or word not in _bigram_words():
+    if len(word) < 3 or word in FUNCTION_WORDS or (before, word) in lx.bigrams() or word not in lx.bigrams().words:
         return ()
     seen = lx.bigrams()
     near = [other for other in _cheap_edits(word) if (before, other) in seen and lx.known(other)]
