@@ -6,7 +6,9 @@
    ``lexicon.known`` and ``lexicon.known_to_all`` (the shipped word lists) must answer as spylls'
    ``Dictionary.lookup`` on the same dictionaries does.  Prints the count of disagreements and
    the first few.
-2. Loading: the CPU seconds of each way of loading the spelling pass's dictionaries, side by side
+2. ``lexicon.zipf`` (wordfreq's answers, compiled into a table) must equal ``wordfreq.zipf_frequency`` for
+   every word of wordfreq's English list and every word of (1).
+3. Loading: the CPU seconds of each way of loading the spelling pass's dictionaries, side by side
    in fresh processes, alternating, median of 3.
 
     PYTHONPATH=src python benchmarks/lexicon.py
@@ -27,10 +29,12 @@ LOADS = {
     "spylls (both dictionaries)": "lx.hunspell()",
     "word lists (both)": "lx.word_lists()",
     "symspell's index (before)": "SymSpell(2, 5).load_dictionary(str(resources.files('symspellpy') / VOCABULARY), 0, 1)",
-    "vocabulary for close_words": "lx.vocabulary()",
+    "vocabulary for a 5-letter word": "[lx.vocabulary(n) for n in range(3, 8)]",
     "bigrams": "lx.bigrams()",
     "misspellings": "lx.misspellings()",
-    "all the pass loads (now)": "lx.word_lists(); lx.vocabulary(); lx.bigrams(); lx.misspellings()",
+    "wordfreq's first answer": "lx.zipf('therapist')",
+    "all the pass loads (now)": "lx.word_lists(); [lx.vocabulary(n) for n in range(30)]; lx.bigrams(); lx.misspellings(); "
+                                "lx.zipf('the')",
 }
 
 
@@ -134,9 +138,26 @@ def close_words() -> int:
     return len(differ)
 
 
+def frequencies() -> int:
+    """``lexicon.zipf`` (the compiled table, else wordfreq) against ``wordfreq.zipf_frequency`` itself, for every word
+    of wordfreq's English list and every word checked above."""
+    from wordfreq import get_frequency_dict, zipf_frequency
+
+    from bookforge.editorial import lexicon as lx
+
+    checked = sorted(set(get_frequency_dict("en")) | words())
+    differ = [w for w in checked if repr(lx.zipf(w)) != repr(zipf_frequency(w, "en"))]
+    asked = sum(lx.frequencies().words.get(w) is None and not lx.PLAIN.fullmatch(w) for w in checked)
+    print(f"\nzipf: {len(checked):,} words (wordfreq's English list and the words above), {asked:,} of them asked of "
+          f"wordfreq itself: {len(differ)} differ from wordfreq.zipf_frequency")
+    for word in differ[:10]:
+        print(f"  {word!r}: table {lx.zipf(word)}, wordfreq {zipf_frequency(word, 'en')}")
+    return len(differ)
+
+
 def load_seconds(expression: str) -> float:
     code = ("import time; from importlib import resources; from bookforge.editorial import lexicon as lx; "
-            "import wordfreq, spylls.hunspell; from symspellpy import SymSpell; "
+            "import spylls.hunspell; from symspellpy import SymSpell; "
             "VOCABULARY = 'frequency_dictionary_en_82_765.txt'; "
             f"t = time.process_time(); {expression}; print(time.process_time() - t)")
     return float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
@@ -153,6 +174,6 @@ def loading(runs: int = 3) -> None:
 
 
 if __name__ == "__main__":
-    failures = equivalence() + close_words()
+    failures = equivalence() + close_words() + frequencies()
     loading()
     sys.exit(1 if failures else 0)

@@ -137,7 +137,8 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     full = lx.misspellings()
-    lx.misspellings = lambda: {w: f for w, f in full.items() if not held_out(w)}  # the pass never sees the held-out fifth
+    kept = {w: f for w, f in full.items() if not held_out(w)}
+    lx.misspellings = lambda: kept  # the pass never sees the held-out fifth
     speller = spelling.Speller(SpellingConfig(), set())
     tally: dict[str, list[int]] = {}
     for kind, sentence, (start, end), right in cases(args.per_kind, rng, full):

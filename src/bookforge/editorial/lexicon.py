@@ -30,7 +30,6 @@ import re
 import warnings
 from array import array
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -51,17 +50,6 @@ MAX_EDITS = 2
 
 class MissingDictionary(BookforgeError):
     """The Hunspell dictionaries are not where BOOKFORGE_HUNSPELL says: the build stops and says what is missing."""
-
-
-@contextmanager
-def _bulk_load() -> Iterator[None]:
-    """Make hundreds of thousands of objects that live as long as the process without the garbage collector
-    looking for cycles among them as they are made: that costs a fifth of the loading time."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def folder() -> Path:
@@ -486,17 +474,25 @@ def _compile_misspellings(data: bytes) -> tuple[dict, list[Part]]:
     return {}, [marisa_trie.BytesTrie((word, fixes.encode("utf-8")) for word, fixes in table.items())]
 
 
+@lru_cache(maxsize=None)
+def vocabulary(length: int) -> tuple[list[str], list[int]]:
+    """The words of one length in symspellpy's frequency dictionary (82,765 words), and their counts: the words a
+    misspelling may stand for.  Read from the trie length by length, as ``close_words`` asks."""
+    terms, counts = _vocabulary_table()
+    found = terms.items(f"{length}:")
+    return [term.partition(":")[2] for term, _ in found], [counts[number] for _, number in found]
+
+
 @cache
-def vocabulary() -> dict[int, tuple[list[str], list[int]]]:
-    """symspellpy's frequency dictionary (82,765 words and their counts) by length: the words a misspelling may stand for."""
-    by_length: dict[int, tuple[list[str], list[int]]] = {}
-    data = (_installed("symspellpy")[0] / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8").split()
-    with _bulk_load():
-        for term, count in zip(data[0::2], data[1::2]):
-            terms, counts = by_length.setdefault(len(term), ([], []))
-            terms.append(term)
-            counts.append(int(count))
-    return by_length
+def _vocabulary_table() -> tuple[marisa_trie.Trie, array]:
+    source = (_installed("symspellpy")[0] / "frequency_dictionary_en_82_765.txt").read_bytes()
+    return tuple(_table("vocabulary", source, _compile_vocabulary)[1])
+
+
+def _compile_vocabulary(data: bytes) -> tuple[dict, list[Part]]:
+    fields = data.decode("utf-8").split()
+    terms, counts = _keyed({f"{len(term)}:{term}": int(count) for term, count in zip(fields[0::2], fields[1::2])})
+    return {}, [terms, array("q", counts)]
 
 
 @dataclass(frozen=True)
@@ -554,7 +550,7 @@ def close_words(word: str) -> tuple[str, ...]:
 
     found = []
     for length in range(len(word) - MAX_EDITS, len(word) + MAX_EDITS + 1):
-        terms, counts = vocabulary().get(length, ((), ()))
+        terms, counts = vocabulary(length)
         found += [(distance, -counts[index], term) for term, distance, index
                   in process.extract(word, terms, scorer=OSA.distance, score_cutoff=MAX_EDITS, limit=None)]
     return tuple(term for _, _, term in sorted(found) if term != word and known(term))
