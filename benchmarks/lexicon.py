@@ -170,7 +170,7 @@ def loading(runs: int = 3) -> None:
             times[name].append(load_seconds(expression))
     print(f"\nloading, CPU seconds, median of {runs} fresh processes:")
     for name, seconds in times.items():
-        print(f"  {name:28} {statistics.median(seconds):6.3f}")
+        print(f"  {name:32} {statistics.median(seconds):6.3f}")
 
 
 if __name__ == "__main__":

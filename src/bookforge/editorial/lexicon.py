@@ -6,7 +6,7 @@
   ``BOOKFORGE_HUNSPELL`` names another folder holding ``en_US.dic/.aff`` and ``en_GB.dic/.aff``.
   ``spylls`` (a pure-Python Hunspell) reads them once, when they change, and expands each into
   every word form it accepts as written (``tools/expand_dictionaries.py``; 167k American and 263k
-  British forms); a build then loads those word lists in a tenth of a second, where parsing the
+  British forms); a build then loads those word lists in milliseconds, where parsing the
   dictionaries took 2.4 s, and answers as ``spylls``' lookup does: with Hunspell's case rules
   ("Paris", "PARIS", not "paris"), its break at hyphens, its numbers and, for words with digits
   (the ordinals "21st"), spylls itself.
@@ -16,6 +16,9 @@
 - symspellpy's shipped frequency dictionary gives the candidates within two edits (found by
   rapidfuzz, see ``close_words``), and its bigram dictionary the words that go together ("each week").
 - wordfreq says how common a word is in written English (Zipf scale: 7 is "the", 3 is rare).
+
+Each of these is compiled once per machine into marisa tries in the user's cache folder (see
+``_table``), which a build reads and checks in milliseconds where the sets and dicts took 0.7 s.
 """
 
 from __future__ import annotations
