@@ -3,6 +3,7 @@ edits again only what the edit touches, and its result is the one a cold pass ov
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -158,3 +159,55 @@ def test_the_spelling_pass_checks_again_only_the_blocks_that_changed(monkeypatch
     assert result == spelling.check(edited, whole, names) and again == whole
     assert "plase" in [s.word for s in whole.suggestions] + [c.before for c in whole.changes]
     assert len(made) == len(earlier)  # every block of the chapter, each under its key
+
+
+def _record_processes(monkeypatch, record) -> None:
+    """Each chapter's job calls ``record(job)`` first, in whichever process it runs."""
+    call = chapters._Job.__call__
+
+    def recorded(job):
+        record(job)
+        return call(job)
+
+    monkeypatch.setattr(chapters._Job, "__call__", recorded)
+
+
+def test_the_runs_that_spell_share_the_chapters_with_a_copy_of_the_process_and_give_the_whole_book_result(
+        tmp_path, monkeypatch):
+    """A cold pass over the real book: the run that reads the words and names and the spelling run each go on two
+    processes (this one and a fork, the largest chapters shared out first), the other runs on this one alone."""
+    log = tmp_path / "processes"
+
+    def record(job):
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"{job.run[0]} {os.getpid()}\n")
+
+    _record_processes(monkeypatch, record)
+    spec = manifest.load(PROJECT)
+    edited = chapters.edit(readers.read_book(spec), spec.editorial, None, "settings")
+    processes: dict[str, set[int]] = {}
+    for line in log.read_text("utf-8").splitlines():
+        run, pid = line.split()
+        processes.setdefault(run, set()).add(int(pid))
+    runs = chapters._runs(spec.editorial.passes)
+    spells = [run[0] for n, run in enumerate(runs) if run[0] == "spelling" or runs[n + 1:n + 2] == [["spelling"]]]
+    assert len(spells) == 2
+    assert all(len(processes[run]) == 2 and os.getpid() in processes[run] for run in spells)
+    assert all(processes[run[0]] == {os.getpid()} for run in runs if run[0] not in spells and run[0] in processes)
+    cold = editorial.edit(readers.read_book(spec), spec.editorial)
+    assert edited[0] == cold[0] and edited[1] == cold[1]
+
+
+def test_a_spelling_process_that_dies_stops_the_pass_with_a_message(monkeypatch):
+    parent = os.getpid()
+
+    def die_in_the_fork(job):
+        if os.getpid() != parent:
+            os._exit(3)
+
+    _record_processes(monkeypatch, die_in_the_fork)
+    spec = manifest.load(PROJECT)
+    with pytest.raises(chapters.EditorialWorkerLost) as lost:
+        chapters.edit(readers.read_book(spec), spec.editorial, None, "settings")
+    [diagnostic] = lost.value.diagnostics
+    assert diagnostic.code == "E-900" and "died" in diagnostic.message

@@ -3,18 +3,23 @@ as one document would be, its cross-references kept, and an edit re-lays only wh
 
 from __future__ import annotations
 
+import datetime
+import functools
 import os
 import re
 import shutil
+from dataclasses import replace
 
 import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from bookforge import cache
+from bookforge import cache, html, manifest, pipeline, readers
 from bookforge.pipeline import BuildOptions, build
 from bookforge.renderers import pdf as renderer
+from bookforge.renderers import print_spec
 from bookforge.renderers.pdf import GROUP_STAGE
+from conftest import PROJECT
 from test_build import CASES
 from test_pdf import _zones
 
@@ -111,10 +116,68 @@ def _squeezed(page) -> dict[str, str]:
 def test_the_layout_workers_come_from_the_fork_server_with_weasyprint_and_a_dead_worker_fails_the_map():
     from concurrent.futures.process import BrokenProcessPool
 
-    with renderer.engine_started():
-        # The server imported WeasyPrint, and the patch with it, before forking the worker: a job lays out at once.
-        probe = "[name in __import__('sys').modules for name in ('weasyprint', 'bookforge.renderers.engine')]"
-        assert renderer._map(eval, [probe]) == [[True, True]]
+    with renderer.engine_started(), renderer._workers() as pool:
+        # The server imported WeasyPrint, and the patch with it, and read the English hyphenation patterns
+        # before forking the worker: a job lays out at once.
+        probe = ("[name in __import__('sys').modules for name in ('weasyprint', 'bookforge.renderers.engine')]"
+                 " + [len(__import__('pyphen').hdcache)]")
+        assert renderer._map(pool, eval, [probe]) == [[True, True, 2]]
         # A worker that dies (killed, out of memory) ends the map with an error instead of being replaced forever.
         with pytest.raises(BrokenProcessPool):
-            renderer._map(os._exit, [3])
+            renderer._map(pool, os._exit, [3])
+
+
+@pytest.fixture(scope="module")
+def jobs(tmp_path_factory):
+    """The included book's XHTML (unedited: the layout is what is tested) and the documents of its groups,
+    as the PDF renderer makes them."""
+    folder = tmp_path_factory.mktemp("sheets")
+    spec = manifest.load(PROJECT)
+    written = html.write(readers.read_book(spec), pipeline.styles_folder(PROJECT, False), folder / "html", project=PROJECT)
+    options = renderer.PdfOptions(spec.print_spec(), datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc))
+    typesetting = renderer._Typesetting(written, options, None, None)
+    page = print_spec.page_css(options.spec, print_spec.gutter(100))
+    made = [renderer.Job(typesetting._document(group), (page, typesetting.no_folio), None, False)
+            for group in renderer.groups(written)[1:4]]
+    return written.directory, typesetting.resources, options.date, made
+
+
+def _parses(monkeypatch) -> list[int]:
+    """Count the stylesheets WeasyPrint parses from now on."""
+    import weasyprint
+
+    count = [0]
+    parse = weasyprint.preprocess_stylesheet
+
+    def counted(*args, **kwargs):
+        count[0] += 1
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "preprocess_stylesheet", counted)
+    return count
+
+
+def test_a_worker_parses_the_books_stylesheets_once_and_lays_out_as_if_it_parsed_them_for_each_document(jobs,
+                                                                                                     monkeypatch):
+    directory, resources, date, (part, chapter, other) = jobs
+    lay_out = functools.partial(renderer._lay_out_job, directory=directory, date=date)
+    alone = lay_out(chapter, resources=[*resources, ("a new book", "")])  # a book of its own: parsed anew
+    parses = _parses(monkeypatch)
+    lay_out(part, resources=resources)
+    first = parses[0]
+    assert first >= 3  # the shared and the print stylesheets, and the page rule the renderer adds
+    after = lay_out(chapter, resources=resources)
+    lay_out(other, resources=resources)
+    assert parses[0] == first  # the next documents of the same book parse none
+    assert after == alone and after.pdf == alone.pdf and len(after.pages) > 10
+
+
+def test_a_stylesheet_whose_parsing_writes_into_the_document_is_parsed_for_each_document(jobs, monkeypatch):
+    directory, resources, date, (part, *_) = jobs
+    layered = replace(part, css=(*part.css, "@layer trade { p { hyphens: manual } }"))
+    lay_out = functools.partial(renderer._lay_out_job, directory=directory, date=date, resources=resources)
+    lay_out(layered)
+    parses = _parses(monkeypatch)
+    lay_out(layered)
+    lay_out(layered)
+    assert parses[0] == 2  # the layered one, each time (and the others never again)

@@ -14,6 +14,11 @@ When a chapter's spelling run is not in the cache, the blocks the pass checked l
 (``build/.cache/edit-spelling/``, kept under the settings and the names the chapter's words hold) are
 taken as they were, so an edit in one paragraph is checked in that paragraph alone.
 
+The two runs that read the spelling data (the one that gathers each chapter's words and names, and the
+spelling run) share their chapters with a fork of the build's process when more than one misses the cache:
+the fork starts at once, with the data read and the book in hand, and takes half the text while the build's
+process takes the other half, so a cold pass uses two cores.  A fork that dies stops the build (E-900).
+
 The chapters' ledgers are merged in book order, sweep by sweep: a pass that goes over the chapters twice
 (``leftovers``, ``typography``) lists its first sweep's entries for every chapter before its second's, as
 on the whole book; a word is suggested once, at its first place in the book; the credits found are merged
@@ -22,12 +27,17 @@ into the Credits page's lines in book order (``leftovers.credits_page``).
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bookforge import cache
-from bookforge.editorial import (Context, Note, Suggestion, _passes, author_name, finish, first_of_each, leftovers, links,
-                                 spelling)
+from bookforge.diagnostics import BookforgeError, error
+from bookforge.editorial import (Context, Note, Suggestion, _passes, author_name, finish, first_of_each, leftovers, lexicon,
+                                 links, spelling)
 from bookforge.editorial.config import EditorialConfig
 from bookforge.editorial.text import map_chapters
 from bookforge.model import Book, Change, Chapter, Credit
@@ -37,6 +47,10 @@ STAGE = "edit-chapter"  # the cache's folder for the chapters' entries
 CHECKED_STAGE = "edit-spelling"  # and for each chapter's blocks as the spelling pass last checked them
 ENTRIES = 2048  # kept in each: the four runs of every chapter of a 50x book (about 250 chapters), twice over
 CheckedBlocks = tuple[tuple[str, spelling.Checked], ...]  # a chapter's blocks as the spelling pass checked them, by key
+
+
+class EditorialWorkerLost(BookforgeError):
+    """The process checking half the chapters' spelling died (killed, out of memory): the build stops and says so."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +133,10 @@ def _facts(book: Book, first: str, ctx: Context, left: list[Edited] | None) -> l
 
 def _by_chapter(book: Book, run: list[str], ctx: Context, facts: list[object], spells_next: bool, out: Path | None,
                 common: str) -> list[Edited]:
-    """Each chapter through the run: its entry from the cache, else edited alone and kept."""
-    done = []
+    """Each chapter through the run: its entry from the cache, else edited alone (``_edit_all``) and kept."""
+    done: list[Edited | None] = []
+    missed: list[tuple[int, str, str]] = []  # (place, key, key of its checked blocks)
+    jobs: list[_Job] = []
     places = [(part, chapter) for part in book.parts for chapter in part.chapters]
     for (part, chapter), fact in zip(places, facts):
         fact_key = sorted(fact) if isinstance(fact, set) else fact
@@ -130,14 +146,76 @@ def _by_chapter(book: Book, run: list[str], ctx: Context, facts: list[object], s
             # the chapter's blocks as the spelling pass last checked them, with these settings and names
             checked_key = cache.key(common, "spelling", chapter.slug, fact_key) if run[0] == "spelling" else ""
             earlier = dict(cache.load(out, CHECKED_STAGE, checked_key, CheckedBlocks) or ()) if out and checked_key else {}
-            checked: dict[str, spelling.Checked] = {}
-            edited = _edit_chapter(replace(book, parts=(replace(part, chapters=(chapter,)),)), run, ctx, fact, spells_next,
-                                   earlier, checked)
-            _keep(out, STAGE, key, edited)
-            if checked_key:
-                _keep(out, CHECKED_STAGE, checked_key, tuple(checked.items()))
+            missed.append((len(done), key, checked_key))
+            jobs.append(_Job(replace(book, parts=(replace(part, chapters=(chapter,)),)), tuple(run), ctx, fact, spells_next,
+                             earlier))
         done.append(edited)
-    return done
+    for n, (edited, checked) in _edit_all(jobs, run[0] == "spelling" or spells_next):
+        place, key, checked_key = missed[n]
+        _keep(out, STAGE, key, edited)
+        if checked_key:
+            _keep(out, CHECKED_STAGE, checked_key, tuple(checked.items()))
+        done[place] = edited
+    return done  # type: ignore[return-value]  (every place is filled)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A chapter that missed the cache, as a book of that one chapter, with what its run of passes reads."""
+
+    one: Book
+    run: tuple[str, ...]
+    ctx: Context
+    fact: object
+    spells_next: bool
+    earlier: dict[str, spelling.Checked]
+
+    def __call__(self) -> tuple[Edited, dict[str, spelling.Checked]]:
+        checked: dict[str, spelling.Checked] = {}
+        return _edit_chapter(self.one, list(self.run), self.ctx, self.fact, self.spells_next, self.earlier, checked), checked
+
+    def size(self) -> int:
+        [chapter] = self.one.chapters()
+        blocks = (*chapter.body, *chapter.tail, *(block for comment in chapter.all_comments() for block in comment.blocks))
+        return sum(len(line) for block in blocks for line in block.lines)
+
+
+def _edit_all(jobs: list[_Job], spells: bool) -> Iterator[tuple[int, tuple[Edited, dict[str, spelling.Checked]]]]:
+    """Each job's place and result, as it is done.  A run that ``spells`` (checks the spelling, or reads the words
+    and names the next run checks) over several chapters is shared with a copy of this process (a fork: it
+    starts at once, with the spelling data read and the book in hand), each taking half the text, largest
+    chapters first.  The other runs take a few hundredths of a second a chapter and stay here."""
+    if len(jobs) < 2 or not spells or "fork" not in multiprocessing.get_all_start_methods():
+        yield from ((n, job()) for n, job in enumerate(jobs))
+        return
+    _read_spelling_data()
+    mine, theirs = _halves(jobs)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [(n, pool.submit(jobs[n])) for n in theirs]
+        yield from ((n, jobs[n]()) for n in mine)
+        for n, future in futures:
+            try:
+                yield n, future.result()
+            except BrokenProcessPool as exc:
+                raise EditorialWorkerLost([error("E-900", f"the process checking the spelling of half the chapters "
+                                                 f"died ({exc}): run the build again, with more free memory if the "
+                                                 "system ran out", "build")]) from None
+
+
+def _halves(jobs: list[_Job]) -> tuple[list[int], list[int]]:
+    """The jobs' places shared out in two, the largest first, each to the lighter half."""
+    halves: tuple[list[int], list[int]] = ([], [])
+    loads = [0, 0]
+    for n in sorted(range(len(jobs)), key=lambda n: -jobs[n].size()):
+        lighter = loads.index(min(loads))
+        halves[lighter].append(n)
+        loads[lighter] += jobs[n].size()
+    return halves
+
+
+def _read_spelling_data() -> None:
+    """Everything the spelling pass reads, read once before the copy is made, so that neither reads it again."""
+    lexicon.word_lists(), lexicon.misspellings(), lexicon.vocabulary(), lexicon.bigrams(), lexicon.zipf("the")
 
 
 def _keep(out: Path | None, stage: str, key: str, value: object) -> None:

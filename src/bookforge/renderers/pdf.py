@@ -130,13 +130,14 @@ class Job:
 def render(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None = None) -> PdfResult:
     """Lay out ``html`` and write the PDF to ``target``; ``store`` is a build folder whose cache keeps each group."""
     _check_variant(options.spec)
-    book = _Typesetting(html, options, store)
-    if options.spec.pdf_variant:  # a tagged PDF has one structure tree: the book stays one document
-        parts = book.whole()
-    else:
-        parts = book.grouped()
-    _report_pages(parts.count)
-    parts.finish(target, html.metadata.identifier, options.spec.bleed_inches * POINTS_PER_INCH)
+    with _workers() as pool:
+        book = _Typesetting(html, options, store, pool)
+        if options.spec.pdf_variant:  # a tagged PDF has one structure tree: the book stays one document
+            parts = book.whole()
+        else:
+            parts = book.grouped()
+        _report_pages(parts.count)
+        parts.finish(target, html.metadata.identifier, options.spec.bleed_inches * POINTS_PER_INCH, pool)
     return PdfResult(target, parts.count, parts.diagnostics, parts.pagination, parts.printed)
 
 
@@ -176,8 +177,8 @@ def estimated_pages(html: HtmlBook, spec: PrintSpec) -> int:
 class _Typesetting:
     """The layout of one book: its groups laid out (from the cache, or in worker processes), then joined."""
 
-    def __init__(self, html: HtmlBook, options: PdfOptions, store: Path | None):
-        self.html, self.options, self.store = html, options, store
+    def __init__(self, html: HtmlBook, options: PdfOptions, store: Path | None, pool: ProcessPoolExecutor):
+        self.html, self.options, self.store, self.pool = html, options, store, pool
         self.first_body = next((p for p in html.pages if p.matter == "bodymatter"), None)
         self.resources = cache.tree(html.directory, skip=".xhtml")  # stylesheets, fonts and pictures
         self.sheets = {href: (html.directory / href).read_text("utf-8") for href in (SHARED_CSS, PRINT_CSS)}
@@ -247,8 +248,9 @@ class _Typesetting:
         keys = [cache.key(job, self.resources, cache.versions("weasyprint", "pikepdf"), code=code) for job in jobs]
         found = [cache.load(self.store, GROUP_STAGE, key, Laid) if self.store else None for key in keys]
         missing = [n for n, laid in enumerate(found) if laid is None]
-        lay_out = functools.partial(_lay_out_job, directory=self.html.directory, date=self.options.date)
-        for n, laid in zip(missing, _map(lay_out, [jobs[n] for n in missing], size=lambda job: len(job.xml))):
+        lay_out = functools.partial(_lay_out_job, directory=self.html.directory, date=self.options.date,
+                                    resources=self.resources)
+        for n, laid in zip(missing, _map(self.pool, lay_out, [jobs[n] for n in missing], size=lambda job: len(job.xml))):
             found[n] = laid
             if self.store:
                 try:
@@ -311,29 +313,36 @@ def process_context():
     return context
 
 
-def _map(function, items: list, size=lambda item: 0) -> list:
-    """``function`` over ``items`` in order, in worker processes (``process_context``), one per core, the largest
-    items first; the build's own process never imports WeasyPrint.  A worker that dies (killed, out of
-    memory, unable to start) fails the map with ``BrokenProcessPool`` instead of being replaced forever."""
-    workers = max(1, min(len(items), os.cpu_count() or 1))
+def _workers() -> ProcessPoolExecutor:
+    """The layout's worker processes (``process_context``), one per core, kept for the whole PDF: each started
+    when there is work for it, and keeping what it has parsed from one document to the next
+    (``engine.share_stylesheets``); the build's own process never imports WeasyPrint."""
+    return ProcessPoolExecutor(max(1, os.cpu_count() or 1), mp_context=process_context())
+
+
+def _map(pool: ProcessPoolExecutor, function, items: list, size=lambda item: 0) -> list:
+    """``function`` over ``items`` in order, in ``pool``, the largest items first.  A worker that dies (killed, out
+    of memory, unable to start) fails the map with ``BrokenProcessPool`` instead of being replaced forever."""
     order = sorted(range(len(items)), key=lambda n: -size(items[n]))
     results: list = [None] * len(items)
-    with ProcessPoolExecutor(workers, mp_context=process_context()) as pool:
-        for n, result in zip(order, pool.map(function, [items[n] for n in order])):
-            results[n] = result
+    for n, result in zip(order, pool.map(function, [items[n] for n in order])):
+        results[n] = result
     return results
 
 
-def _lay_out_job(job: Job, directory: Path, date: datetime.datetime) -> Laid:
-    """Lay one group's document out and draw it (hyphen ladders are bounded as the lines are set: ``engine``)."""
-    from bookforge.renderers.engine import weasyprint
+def _lay_out_job(job: Job, directory: Path, date: datetime.datetime, resources: list) -> Laid:
+    """Lay one group's document out and draw it (hyphen ladders are bounded as the lines are set, and the
+    stylesheets parsed once for all the documents of the book that this process lays out: ``engine``)."""
+    from bookforge.renderers import engine
 
     css_url = (directory / PRINT_CSS).as_uri()
-    stylesheets = [weasyprint.CSS(string=text, base_url=css_url, url_fetcher=book_fetcher(directory)) for text in job.css]
     with _CollectedWarnings() as collected, _source_date_epoch(date):
-        source = weasyprint.HTML(string=job.xml, base_url=(directory / "book.xhtml").as_uri(),
-                                 url_fetcher=book_fetcher(directory))
-        layout = source.render(stylesheets=stylesheets)
+        fonts = engine.fonts_for((directory, tuple(resources)))
+        stylesheets = [engine.stylesheet(string=text, base_url=css_url, url_fetcher=book_fetcher(directory), font_config=fonts)
+                       for text in job.css]
+        source = engine.weasyprint.HTML(string=job.xml, base_url=(directory / "book.xhtml").as_uri(),
+                                        url_fetcher=book_fetcher(directory))
+        layout = source.render(stylesheets=stylesheets, font_config=fonts)
         if job.whole:
             layout = _even(layout)
         if job.keep is not None:
@@ -448,7 +457,7 @@ class _Joined:
     def _offsets(self) -> list[int]:
         return _starts([_even_count(len(g.pages)) if self.sheets else len(g.pages) for g in self.laid])
 
-    def finish(self, target: Path, identifier: str, bleed_points: float) -> None:
+    def finish(self, target: Path, identifier: str, bleed_points: float, pool: ProcessPoolExecutor) -> None:
         if self.sheets is None:
             pdf_post.finish(self.laid[0].pdf, target, self.front, identifier, bleed_points)
             return
@@ -459,7 +468,7 @@ class _Joined:
                 targets.setdefault(t.id, (offset + t.page, t.x, t.y))
         bookmarks = [replace(b, page=offset + b.page) for laid, offset in zip(self.laid, offsets) for b in laid.bookmarks]
         parts = [(laid.pdf, len(laid.pages), sheet.pdf) for laid, sheet in zip(self.laid, self.sheets)]
-        pdf_post.finish_joined(parts, targets, _map(_outline, [bookmarks])[0], target, self.front, identifier,
+        pdf_post.finish_joined(parts, targets, _map(pool, _outline, [bookmarks])[0], target, self.front, identifier,
                                bleed_points)
 
 
