@@ -188,7 +188,7 @@ def _edit_all(jobs: list[_Job], spells: bool) -> Iterator[tuple[int, tuple[Edite
     if len(jobs) < 2 or not spells or "fork" not in multiprocessing.get_all_start_methods():
         yield from ((n, job()) for n, job in enumerate(jobs))
         return
-    _read_spelling_data()
+    lexicon.read_all()
     mine, theirs = _halves(jobs)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = [(n, pool.submit(jobs[n])) for n in theirs]
@@ -212,10 +212,6 @@ def _halves(jobs: list[_Job]) -> tuple[list[int], list[int]]:
         loads[lighter] += jobs[n].size()
     return halves
 
-
-def _read_spelling_data() -> None:
-    """Everything the spelling pass reads, read once before the copy is made, so that neither reads it again."""
-    lexicon.word_lists(), lexicon.misspellings(), lexicon.vocabulary(), lexicon.bigrams(), lexicon.zipf("the")
 
 
 def _keep(out: Path | None, stage: str, key: str, value: object) -> None:

@@ -370,6 +370,12 @@ def _installed(module: str) -> tuple[Path, str]:
     return place, info[-1] if info else ""
 
 
+def read_all() -> None:
+    """Read every table the spelling pass looks words up in (a few hundredths of a second), as a process does
+    before it forks one that checks chapters beside it (``chapters``): neither reads them again."""
+    word_lists(), misspellings(), bigrams(), frequencies(), _vocabulary_table()
+
+
 @lru_cache(maxsize=None)
 def known(word: str) -> bool:
     """Whether Hunspell's American or British dictionary accepts the word as written."""
