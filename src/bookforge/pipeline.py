@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -99,9 +100,10 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
     try:
         with stage("html"):
             html_book = html.write(book, styles, staging / "html", project=spec.root, link_notes=spec.data.print.links)
-            report.write(book, ledger, staging)
         print_options = pdf.PdfOptions(spec.print_spec(), book.metadata.modified)
-        with epub.fonts_cut_ahead(html_book, out) as fonts_cut:  # on the CPU the layout leaves idle
+        # the report is written, and the EPUB's fonts cut, on the CPU the layout leaves idle
+        with ThreadPoolExecutor(1) as aside, epub.fonts_cut_ahead(html_book, out) as fonts_cut:
+            reported = aside.submit(report.write, book, ledger, staging)
             with stage("pdf"):
                 pdf_result, pagination = _typeset("pdf", html_book, staging / f"{book.metadata.slug}.pdf", print_options,
                                                   out, result)
@@ -111,6 +113,7 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
             with stage("epub"):
                 fonts_cut()
                 epub_path = _render(lambda: epub.render(html_book, staging / f"{book.metadata.slug}.epub", out), "EPUB")
+            reported.result()
         if options.proof:
             with stage("proof"):
                 slug = f"PROOF · {book.metadata.modified:%Y-%m-%d} · {provenance.sources(spec)}"

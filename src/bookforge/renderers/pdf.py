@@ -125,6 +125,7 @@ class Job:
     variant: str | None
     whole: bool  # the whole book in one document: folios, links and contents resolved by WeasyPrint itself
     keep: int | None = None  # only the first pages (a folio sheet lays out one recto more than it keeps)
+    drawn: bool = True  # False: laid out for its page count, targets and strings only (the front matter's first layout)
 
 
 def render(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None = None) -> PdfResult:
@@ -204,7 +205,8 @@ class _Typesetting:
         band = gutter(estimated_pages(self.html, self.options.spec))
         for _ in GUTTER_BANDS:
             page = page_css(self.options.spec, band)
-            front = self._lay_out([Job(self._document(front_pages, folios={}), (page, self.no_folio), None, False)])[0]
+            front = self._lay_out([Job(self._document(front_pages, folios={}), (page, self.no_folio), None, False,
+                                       drawn=False)])[0]
             entry = _entry_strings(front.strings)
             body = self._lay_out([Job(self._document(group), (page, self.no_folio, entry), None, False) for group in rest])
             sizes = [_even_count(len(laid.pages)) for laid in [front, *body]]
@@ -347,12 +349,13 @@ def _lay_out_job(job: Job, directory: Path, date: datetime.datetime, resources: 
             layout = _even(layout)
         if job.keep is not None:
             layout = layout.copy(layout.pages[:job.keep])
-        data = layout.write_pdf(pdf_variant=job.variant)
-    starts, untraced = pagelist.page_starts(layout)
+        data = layout.write_pdf(pdf_variant=job.variant) if job.drawn else b""
+    starts, untraced = pagelist.page_starts(layout) if job.drawn else ([], [])
     return Laid(data, tuple(PageKind(p._page_box.page_type.name or "", p._page_box.page_type.side,
                                      p._page_box.page_type.blank) for p in layout.pages),
-                _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced), proof.measure(layout),
-                _strings(layout), tuple(collected.diagnostics))
+                _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced),
+                proof.measure(layout) if job.drawn else proof.PrintLayout((), ()), _strings(layout),
+                tuple(collected.diagnostics))
 
 
 def _targets(layout) -> tuple[Target, ...]:
