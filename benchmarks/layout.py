@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402  (the sibling script)
 
 from bookforge import html, manifest, pipeline, readers  # noqa: E402
-from bookforge.renderers import pdf  # noqa: E402
+from bookforge.renderers import pdf, workers  # noqa: E402
 
 EDIT = " The benchmark added this sentence."
 
@@ -77,7 +77,7 @@ def prepare(project: Path, out: Path):
 
 def run(name: str, html_book, options, out: Path) -> None:
     started_cpu, started = _cpu(), time.perf_counter()
-    with pdf.engine_started():  # stopped and reaped at the end, so its workers' CPU counts in RUSAGE_CHILDREN
+    with workers.engine_started():  # stopped and reaped at the end, so its workers' CPU counts in RUSAGE_CHILDREN
         result = pdf.render(html_book, out / "book.pdf", options, out)
     size = (out / "book.pdf").stat().st_size
     print(f"| {name} | {_cpu() - started_cpu:.2f} | {time.perf_counter() - started:.2f} | {result.pages} | "

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from bookforge import cache, html, manifest, pipeline, readers
 from bookforge.pipeline import BuildOptions, build
 from bookforge.renderers import pdf as renderer
-from bookforge.renderers import print_spec
+from bookforge.renderers import print_spec, workers
 from bookforge.renderers.pdf import GROUP_STAGE
 from conftest import PROJECT
 from test_build import CASES
@@ -116,7 +116,7 @@ def _squeezed(page) -> dict[str, str]:
 def test_the_layout_workers_come_from_the_fork_server_with_weasyprint_and_a_dead_worker_fails_the_map():
     from concurrent.futures.process import BrokenProcessPool
 
-    with renderer.engine_started(), renderer._workers() as pool:
+    with workers.engine_started(), renderer._workers() as pool:
         # The server imported WeasyPrint, and the patch with it, and read the English hyphenation patterns
         # before forking the worker: a job lays out at once.
         probe = ("[name in __import__('sys').modules for name in ('weasyprint', 'bookforge.renderers.engine')]"

@@ -103,6 +103,9 @@ def build_command(project: Path, out: Path | None, proof: bool, quiet: bool) -> 
         if not quiet:
             click.echo(f"up to date: {snapshot.files} files of the project unchanged since the last build")
         return
+    from bookforge.renderers import workers
+
+    workers.start_engine()  # WeasyPrint is imported on another core while the pipeline is imported and the book edited
     from bookforge.pipeline import BuildOptions, build
 
     try:

@@ -22,7 +22,7 @@ from bookforge.editorial import Context, chapters, lexicon, report
 from bookforge.diagnostics import (BookforgeError, Diagnostic, ManifestError, OutputError, RenderError, Severity,
                                    error)
 from bookforge.model import Book
-from bookforge.renderers import epub, pagelist, pdf, proof
+from bookforge.renderers import epub, pagelist, pdf, proof, workers
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
         progress("done", name, result.timings[-1][1])
 
     project = options.project.resolve()
-    with pdf.engine_started():  # WeasyPrint is imported on another core while the book is read and edited
+    with workers.engine_started():  # WeasyPrint is imported on another core while the book is read and edited
         return _build(project, options, result, stage, seal)
 
 

@@ -4,7 +4,7 @@
 
 Importing this module imports WeasyPrint, which takes half a second, so only the processes that
 lay pages out import it: the PDF's layout workers are forked from a server process that imports
-it while the editorial pass runs (``pdf.engine_started``), and the build's own process never waits for it.
+it while the editorial pass runs (``workers.engine_started``), and the build's own process never waits for it.
 
 Without the HarfBuzz-Subset library WeasyPrint warns on import and on every font; that is a
 slower path, not a fault in the book, so the import's warning is silenced and the layout's

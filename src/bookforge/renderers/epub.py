@@ -21,7 +21,7 @@ from lxml import etree
 
 from bookforge.html import CSS_URL, FONTS as FONT_FOLDER, LICENCE_SUFFIX, PRINT_CSS, HtmlBook, Page, TocEntry
 from bookforge.model import Metadata
-from bookforge.renderers import accessibility, ocf, pdf
+from bookforge.renderers import accessibility, ocf, workers
 from bookforge.renderers.fonts import characters, subset_font
 from bookforge.timestamp import day_start
 
@@ -56,7 +56,7 @@ def fonts_cut_ahead(html: HtmlBook, store: Path) -> Iterator[Callable[[], None]]
     keeps).  A cut that fails or misses is done again by the EPUB stage, which reports what went wrong."""
     text = _characters(html.path(page).read_bytes() for page in reading_order(html))
     fonts = [html.directory / href for href in _carried(html) if Path(href).suffix.lower() in FONTS]
-    with ProcessPoolExecutor(1, mp_context=pdf.process_context()) as pool:
+    with ProcessPoolExecutor(1, mp_context=workers.process_context()) as pool:
         cut = pool.submit(_cut_fonts, fonts, text, store)
         try:
             yield cut.exception

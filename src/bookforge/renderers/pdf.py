@@ -16,7 +16,6 @@ import datetime
 import functools
 import itertools
 import logging
-import multiprocessing
 import os
 import re
 from collections.abc import Iterator
@@ -32,14 +31,13 @@ from lxml import etree
 from bookforge import __version__, cache
 from bookforge.diagnostics import Diagnostic, RenderError, error, note, warning
 from bookforge.html import PRINT_CSS, SHARED_CSS, HtmlBook, Page
-from bookforge.renderers import pagelist, pdf_post, proof
+from bookforge.renderers import pagelist, pdf_post, proof, workers
 from bookforge.renderers.print_spec import GUTTER_BANDS, POINTS_PER_INCH, PrintSpec, gutter, page_css
 
 XHTML = "http://www.w3.org/1999/xhtml"
 ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
          ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
 PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
-ENGINE = ("bookforge.renderers.pdf", "bookforge.renderers.engine")  # what the workers' server imports
 GROUP_STAGE = "pdf-group"  # the cache's folder for the groups' layouts
 GROUP_ENTRIES = 2048  # kept in it: every group of a 50x book (about 500), twice over, and a few folio sheets
 INTERNAL = pdf_post.INTERNAL  # a link to another page of the book, in a group's document
@@ -286,40 +284,11 @@ class _Typesetting:
         return Job(etree.tostring(root, encoding="unicode", method="xml"), css, None, False, keep=len(kinds))
 
 
-@contextmanager
-def engine_started() -> Iterator[None]:
-    """Meanwhile, keep the process the layout workers are forked from, which imports WeasyPrint (``engine``)
-    as soon as it starts: a build starts it first, so the import runs on another core while the book is
-    read and edited.  At the end it is stopped and reaped, so its workers' CPU time and memory count as
-    the build's (``wait4``, ``getrusage``)."""
-    if process_context().get_start_method() != "forkserver":
-        yield
-        return
-    from multiprocessing import forkserver
-
-    forkserver.ensure_running()
-    try:
-        yield
-    finally:
-        forkserver._forkserver._stop()  # the standard library's own way to stop and reap it (its tests use it)
-
-
-def process_context():
-    """Workers forked from a server that has WeasyPrint imported and nothing else of the build: they start at
-    once and carry none of the build's memory (the Book, the spelling data).  (Without a fork server, as on
-    Windows, each worker is a fresh Python that imports WeasyPrint itself.)"""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(ENGINE))  # before the server starts; it keeps the list it started with
-    return context
-
-
 def _workers() -> ProcessPoolExecutor:
     """The layout's worker processes (``process_context``), one per core, kept for the whole PDF: each started
     when there is work for it, and keeping what it has parsed from one document to the next
     (``engine.share_stylesheets``); the build's own process never imports WeasyPrint."""
-    return ProcessPoolExecutor(max(1, os.cpu_count() or 1), mp_context=process_context())
+    return ProcessPoolExecutor(max(1, os.cpu_count() or 1), mp_context=workers.process_context())
 
 
 def _map(pool: ProcessPoolExecutor, function, items: list, size=lambda item: 0) -> list:
