@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402  (the sibling script)
 
 from bookforge import html, manifest, pipeline, readers  # noqa: E402
-from bookforge.renderers import pdf, workers  # noqa: E402
+from bookforge.renderers import compositor, pdf, workers  # noqa: E402
 
 EDIT = " The benchmark added this sentence."
 
@@ -102,7 +102,7 @@ class _counting:
         return self
 
     def _note(self, laid, seconds: float):
-        if isinstance(laid, pdf.Laid):  # not the outline, which is nested in a worker too
+        if isinstance(laid, compositor.Laid):  # not the outline, which is nested in a worker too
             self.found.append((seconds, len(laid.pages)))
         return laid
 

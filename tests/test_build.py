@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bookforge.pipeline import BuildOptions, build
-from bookforge.renderers.pdf import book_fetcher
+from bookforge.renderers.compositor import book_fetcher
 from conftest import PROJECT
 
 CASES = Path(__file__).parent / "cases"

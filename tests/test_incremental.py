@@ -17,7 +17,8 @@ import pytest
 
 from bookforge import cache
 from bookforge.pipeline import BuildOptions, build
-from bookforge.renderers.pdf import GROUP_STAGE, Laid
+from bookforge.renderers.compositor import Laid
+from bookforge.renderers.pdf import GROUP_STAGE
 from conftest import PROJECT
 
 CHAPTER = "attachment-to-your-therapist"  # the book's first chapter

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from bookforge import cache, html, manifest, pipeline, readers
 from bookforge.pipeline import BuildOptions, build
 from bookforge.renderers import pdf as renderer
-from bookforge.renderers import print_spec, workers
+from bookforge.renderers import compositor, print_spec, workers
 from bookforge.renderers.pdf import GROUP_STAGE
 from conftest import PROJECT
 from test_build import CASES
@@ -118,10 +118,12 @@ def test_the_layout_workers_come_from_the_fork_server_with_weasyprint_and_a_dead
 
     with workers.engine_started(), renderer._workers() as pool:
         # The server imported WeasyPrint, and the patch with it, and read the English hyphenation patterns
-        # before forking the worker: a job lays out at once.
-        probe = ("[name in __import__('sys').modules for name in ('weasyprint', 'bookforge.renderers.engine')]"
+        # before forking the worker: a job lays out at once.  It imported nothing the workers do not use
+        # (the templates, the editorial pass, pydantic), which would only slow the server's start.
+        probe = ("[name in __import__('sys').modules for name in ('weasyprint', 'bookforge.renderers.engine',"
+                 " 'bookforge.renderers.compositor', 'bookforge.html', 'bookforge.editorial', 'pydantic', 'jinja2')]"
                  " + [len(__import__('pyphen').hdcache)]")
-        assert renderer._map(pool, eval, [probe]) == [[True, True, 2]]
+        assert renderer._map(pool, eval, [probe]) == [[True, True, True, False, False, False, False, 2]]
         # A worker that dies (killed, out of memory) ends the map with an error instead of being replaced forever.
         with pytest.raises(BrokenProcessPool):
             renderer._map(pool, os._exit, [3])
@@ -137,7 +139,7 @@ def jobs(tmp_path_factory):
     options = renderer.PdfOptions(spec.print_spec(), datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc))
     typesetting = renderer._Typesetting(written, options, None, None)
     page = print_spec.page_css(options.spec, print_spec.gutter(100))
-    made = [renderer.Job(typesetting._document(group), (page, typesetting.no_folio), None, False)
+    made = [compositor.Job(typesetting._document(group), (page, typesetting.no_folio), None, False)
             for group in renderer.groups(written)[1:4]]
     return written.directory, typesetting.resources, options.date, made
 
@@ -160,7 +162,7 @@ def _parses(monkeypatch) -> list[int]:
 def test_a_worker_parses_the_books_stylesheets_once_and_lays_out_as_if_it_parsed_them_for_each_document(jobs,
                                                                                                      monkeypatch):
     directory, resources, date, (part, chapter, other) = jobs
-    lay_out = functools.partial(renderer._lay_out_job, directory=directory, date=date)
+    lay_out = functools.partial(compositor.lay_out, directory=directory, date=date, print_css=html.PRINT_CSS)
     alone = lay_out(chapter, resources=[*resources, ("a new book", "")])  # a book of its own: parsed anew
     parses = _parses(monkeypatch)
     lay_out(part, resources=resources)
@@ -175,7 +177,8 @@ def test_a_worker_parses_the_books_stylesheets_once_and_lays_out_as_if_it_parsed
 def test_a_stylesheet_whose_parsing_writes_into_the_document_is_parsed_for_each_document(jobs, monkeypatch):
     directory, resources, date, (part, *_) = jobs
     layered = replace(part, css=(*part.css, "@layer trade { p { hyphens: manual } }"))
-    lay_out = functools.partial(renderer._lay_out_job, directory=directory, date=date, resources=resources)
+    lay_out = functools.partial(compositor.lay_out, directory=directory, date=date, resources=resources,
+                                print_css=html.PRINT_CSS)
     lay_out(layered)
     parses = _parses(monkeypatch)
     lay_out(layered)

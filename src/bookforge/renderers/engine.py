@@ -8,7 +8,7 @@ it while the editorial pass runs (``workers.engine_started``), and the build's o
 
 Without the HarfBuzz-Subset library WeasyPrint warns on import and on every font; that is a
 slower path, not a fault in the book, so the import's warning is silenced and the layout's
-becomes one note (X-101, ``pdf._CollectedWarnings``).
+becomes one note (X-101, ``compositor._CollectedWarnings``).
 """
 
 from __future__ import annotations

@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from bookforge.diagnostics import Diagnostic, warning
-from bookforge.html import HtmlBook, PageBreak
+if TYPE_CHECKING:
+    from bookforge.html import HtmlBook, PageBreak
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
@@ -132,6 +134,8 @@ def _start(first, parents) -> Start | None:
 
 
 def _place(html: HtmlBook, starts: list[Start | None], labels: list[str]) -> tuple[PageBreak, ...]:
+    from bookforge.html import PageBreak  # here, not at the top: the layout workers import ``page_starts``
+
     trees = {page.href: etree.parse(str(html.path(page))) for page in html.pages}
     spots = _spots(trees, starts, html.pages[-1].href)
     ids = _ids(labels)

@@ -18,26 +18,23 @@ import itertools
 import logging
 import os
 import re
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import SimpleNamespace
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from bookforge import __version__, cache
-from bookforge.diagnostics import Diagnostic, RenderError, error, note, warning
+from bookforge.diagnostics import Diagnostic, RenderError, error
 from bookforge.html import PRINT_CSS, SHARED_CSS, HtmlBook, Page
-from bookforge.renderers import pagelist, pdf_post, proof, workers
+from bookforge.renderers import compositor, pagelist, pdf_post, proof, workers
+from bookforge.renderers.compositor import Job, Laid, PageKind
 from bookforge.renderers.print_spec import GUTTER_BANDS, POINTS_PER_INCH, PrintSpec, gutter, page_css
 
 XHTML = "http://www.w3.org/1999/xhtml"
 ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
          ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
-PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
 GROUP_STAGE = "pdf-group"  # the cache's folder for the groups' layouts
 GROUP_ENTRIES = 2048  # kept in it: every group of a 50x book (about 500), twice over, and a few folio sheets
 INTERNAL = pdf_post.INTERNAL  # a link to another page of the book, in a group's document
@@ -45,8 +42,6 @@ CHARACTERS_PER_SQUARE_INCH = 110  # of text block, for the estimate that picks t
 TARGET_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href(?:\s+url)?\s*\)\s*,\s*page\s*\)")
 FONT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}")
 MARGIN_RULE = re.compile(r"@((?:top|bottom|left|right)-[a-z-]+)\s*\{([^{}]*)\}")
-SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset library is missing; "
-                   "install it (Debian: libharfbuzz-subset0) for faster PDF builds")
 
 
 @dataclass(frozen=True)
@@ -62,68 +57,6 @@ class PdfResult:
     diagnostics: tuple[Diagnostic, ...]
     pagination: pagelist.Pagination | None = None  # where each page begins in the XHTML, for the EPUB's page-list
     printed: proof.PrintLayout | None = None  # where each line and each marked change stands, for the proof
-
-
-@dataclass(frozen=True)
-class PageKind:
-    """What decides a page's furniture: its named page (print.css's ``page``), its side, and whether it is blank."""
-
-    name: str
-    side: str
-    blank: bool
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where an element with an id stands: a link's destination, in PDF points from the page's bottom left."""
-
-    id: str
-    page: int
-    x: float
-    y: float
-
-
-@dataclass(frozen=True)
-class Bookmark:
-    """An entry of the PDF's outline as WeasyPrint found it (``bookmark-level``), before nesting."""
-
-    page: int
-    level: int
-    label: str
-    x: float
-    y: float
-    state: str
-
-
-@dataclass(frozen=True)
-class Laid:
-    """One group of pages laid out and drawn: the PDF and the small facts the book needs from its layout.
-
-    Page numbers in it count from the group's first page, so it does not depend on where the
-    group stands in the book, and a rebuild can take it from the cache.
-    """
-
-    pdf: bytes
-    pages: tuple[PageKind, ...]
-    targets: tuple[Target, ...]
-    bookmarks: tuple[Bookmark, ...]
-    starts: tuple[pagelist.Start | None, ...]
-    untraced: tuple[int, ...]
-    printed: proof.PrintLayout
-    strings: tuple[tuple[str, str], ...]  # the named strings (string-set) in force at its end
-    diagnostics: tuple[Diagnostic, ...]
-
-
-@dataclass(frozen=True)
-class Job:
-    """A group's document and its extra stylesheets: everything its layout depends on (with the book's files)."""
-
-    xml: str
-    css: tuple[str, ...]
-    variant: str | None
-    whole: bool  # the whole book in one document: folios, links and contents resolved by WeasyPrint itself
-    keep: int | None = None  # only the first pages (a folio sheet lays out one recto more than it keeps)
-    drawn: bool = True  # False: laid out for its page count, targets and strings only (the front matter's first layout)
 
 
 def render(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None = None) -> PdfResult:
@@ -248,8 +181,8 @@ class _Typesetting:
         keys = [cache.key(job, self.resources, cache.versions("weasyprint", "pikepdf"), code=code) for job in jobs]
         found = [cache.load(self.store, GROUP_STAGE, key, Laid) if self.store else None for key in keys]
         missing = [n for n, laid in enumerate(found) if laid is None]
-        lay_out = functools.partial(_lay_out_job, directory=self.html.directory, date=self.options.date,
-                                    resources=self.resources)
+        lay_out = functools.partial(compositor.lay_out, directory=self.html.directory, date=self.options.date,
+                                    resources=self.resources, print_css=PRINT_CSS)
         for n, laid in zip(missing, _map(self.pool, lay_out, [jobs[n] for n in missing], size=lambda job: len(job.xml))):
             found[n] = laid
             if self.store:
@@ -299,56 +232,6 @@ def _map(pool: ProcessPoolExecutor, function, items: list, size=lambda item: 0) 
     for n, result in zip(order, pool.map(function, [items[n] for n in order])):
         results[n] = result
     return results
-
-
-def _lay_out_job(job: Job, directory: Path, date: datetime.datetime, resources: list) -> Laid:
-    """Lay one group's document out and draw it (hyphen ladders are bounded as the lines are set, and the
-    stylesheets parsed once for all the documents of the book that this process lays out: ``engine``)."""
-    from bookforge.renderers import engine
-
-    css_url = (directory / PRINT_CSS).as_uri()
-    with _CollectedWarnings() as collected, _source_date_epoch(date):
-        fonts = engine.fonts_for((directory, tuple(resources)))
-        stylesheets = [engine.stylesheet(string=text, base_url=css_url, url_fetcher=book_fetcher(directory), font_config=fonts)
-                       for text in job.css]
-        source = engine.weasyprint.HTML(string=job.xml, base_url=(directory / "book.xhtml").as_uri(),
-                                        url_fetcher=book_fetcher(directory))
-        layout = source.render(stylesheets=stylesheets, font_config=fonts)
-        if job.whole:
-            layout = _even(layout)
-        if job.keep is not None:
-            layout = layout.copy(layout.pages[:job.keep])
-        data = layout.write_pdf(pdf_variant=job.variant) if job.drawn else b""
-    starts, untraced = pagelist.page_starts(layout) if job.drawn else ([], [])
-    return Laid(data, tuple(PageKind(p._page_box.page_type.name or "", p._page_box.page_type.side,
-                                     p._page_box.page_type.blank) for p in layout.pages),
-                _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced),
-                proof.measure(layout) if job.drawn else proof.PrintLayout((), ()), _strings(layout),
-                tuple(collected.diagnostics))
-
-
-def _targets(layout) -> tuple[Target, ...]:
-    """Where each id stands; an id found twice, as WeasyPrint does, where it first stands."""
-    found: dict[str, Target] = {}
-    for number, page in enumerate(layout.pages):
-        for id_, (x, y, _, _) in page.anchors.items():
-            found.setdefault(id_, Target(id_, number, x * PX, (page.height - y) * PX))
-    return tuple(found.values())
-
-
-def _bookmarks(layout) -> tuple[Bookmark, ...]:
-    return tuple(Bookmark(number, level, label, x * PX, (page.height - y) * PX, state)
-                 for number, page in enumerate(layout.pages) for level, label, (x, y), state in page.bookmarks)
-
-
-def _strings(layout) -> tuple[tuple[str, str], ...]:
-    """The value of each named string (``string-set``) after the last page of ``layout``."""
-    found: dict[str, str] = {}
-    for page in layout.pages:
-        for box in page._page_box.descendants():
-            if getattr(box, "string_set", None) and box.string_set != "none":
-                found.update(dict(box.string_set))
-    return tuple(sorted(found.items()))
 
 
 def _entry_strings(strings: tuple[tuple[str, str], ...]) -> str:
@@ -440,38 +323,8 @@ class _Joined:
                 targets.setdefault(t.id, (offset + t.page, t.x, t.y))
         bookmarks = [replace(b, page=offset + b.page) for laid, offset in zip(self.laid, offsets) for b in laid.bookmarks]
         parts = [(laid.pdf, len(laid.pages), sheet.pdf) for laid, sheet in zip(self.laid, self.sheets)]
-        pdf_post.finish_joined(parts, targets, _map(pool, _outline, [bookmarks])[0], target, self.front, identifier,
+        pdf_post.finish_joined(parts, targets, _map(pool, compositor.outline, [bookmarks])[0], target, self.front, identifier,
                                bleed_points)
-
-
-def _outline(bookmarks: list[Bookmark]) -> list:
-    """The bookmarks nested as WeasyPrint nests them: (label, (page, x, y), children, state) trees (in a
-    worker, where WeasyPrint is imported)."""
-    from weasyprint.anchors import make_page_bookmark_tree
-    from weasyprint.matrix import Matrix
-
-    root: list = []
-    skipped: list[int] = []
-    last_by_depth = [root]
-    previous = 0
-    for number, marks in itertools.groupby(bookmarks, key=lambda b: b.page):
-        page = SimpleNamespace(bookmarks=[(b.level, b.label, (b.x, b.y), b.state) for b in marks])
-        previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, number, Matrix())
-    return root
-
-
-@contextmanager
-def _source_date_epoch(date: datetime.datetime) -> Iterator[None]:
-    """fontTools stamps the emoji font it rewrites with the clock unless SOURCE_DATE_EPOCH is set: set it meanwhile."""
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(date.timestamp()))
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def _check_variant(spec: PrintSpec) -> None:
@@ -481,14 +334,6 @@ def _check_variant(spec: PrintSpec) -> None:
         raise RenderError([error("X-202", f"print.pdf_variant: {spec.pdf_variant} is refused: bookforge ships no CMYK "
                                  "output intent (printer profile), so a printer's preflight would reject the file as "
                                  "PDF/X; leave pdf_variant out (or use pdf/ua-1) and let the printer convert", "book.yaml")])
-
-
-def _even(layout):
-    """Printers bind sheets, so the page count must be even: end on a blank page when it is odd."""
-    blank = next((page for page in layout.pages if page._page_box.page_type.blank), None)  # the half-title's verso
-    if len(layout.pages) % 2 == 0 or blank is None:  # None: a stylesheet that never leaves a verso blank
-        return layout
-    return layout.copy([*layout.pages, blank])
 
 
 def _roman(number: int) -> str:
@@ -546,53 +391,3 @@ def _internal_href(href: str) -> str:
     if parts.scheme or parts.netloc or not parts.path.endswith(".xhtml"):
         return href
     return f"#{parts.fragment or parts.path.removesuffix('.xhtml')}"
-
-
-def book_fetcher(directory: Path):
-    """A WeasyPrint URL fetcher that serves only the book's own files and ``data:`` URIs, which carry their
-    content in themselves: no network, nothing outside ``directory``."""
-    from weasyprint.urls import URLFetcher
-
-    root = directory.resolve()
-
-    class BookFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            parts = urlsplit(url)
-            if parts.scheme == "data":
-                return super().fetch(url, headers)
-            path = Path(unquote(parts.path)).resolve()
-            if parts.scheme != "file" or not path.is_relative_to(root) or not path.is_file():
-                raise ValueError(f"refused to fetch {url}: only the book's own files are served")
-            return super().fetch(url, headers)
-
-    return BookFetcher(allowed_protocols={"file", "data"})
-
-
-class _CollectedWarnings(logging.Handler):
-    """Turn WeasyPrint's log messages into diagnostics instead of letting them scroll by."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.diagnostics: list[Diagnostic] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if "instead of HarfBuzz-Subset" in message:
-            found = note("X-101", SLOW_SUBSETTING, "build")
-        else:
-            found = (error if record.levelno >= logging.ERROR else warning)("X-100", message, "build/html")
-        if found not in self.diagnostics:
-            self.diagnostics.append(found)
-
-    def __enter__(self):
-        self._logger = logging.getLogger("weasyprint")
-        self._propagate = self._logger.propagate
-        self._logger.addHandler(self)
-        self._logger.propagate = False
-        return self
-
-    def __exit__(self, *exc):
-        self._logger.removeHandler(self)
-        self._logger.propagate = self._propagate
-        return False
-

@@ -17,12 +17,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pikepdf
 from markupsafe import Markup
 
-from bookforge.editorial.report import numbered
-from bookforge.model import Book, Change
+if TYPE_CHECKING:
+    from bookforge.model import Book, Change
 
 PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
 NOTE_GAP = 2.0  # points between stacked notes
@@ -150,6 +150,8 @@ class Note:
 def notes(book: Book, printed: PrintLayout, labels: dict[str, str]) -> list[Note]:
     """One note per change that stands on a page, at its first mark, in the order of the pages; the same
     correction made again on one page (a reader's every "i" made "I") shares one note listing each."""
+    from bookforge.editorial.report import numbered  # here, not at the top: the layout workers import ``measure``
+
     changes = {(change.chapter, number): change for number, change in numbered(book.changes)}
     first: dict[tuple[str, int], Placed] = {}
     for mark in sorted(printed.placed, key=lambda m: (m.page, m.box.y)):
@@ -240,11 +242,11 @@ note in the outer margin giving what the text was and the capture's file and lin
 def render(printed_pdf: Path, printed: PrintLayout, book: Book, html_directory: Path, css: str,
            slug: str, labels: dict[str, str], target: Path) -> int:
     """Write the proof: ``printed_pdf`` with every page's marks laid over it.  Returns the page count."""
+    import pikepdf  # here, not at the top: the layout workers import ``measure``, and need neither
     from weasyprint.text.fonts import FontConfiguration
 
+    from bookforge.renderers.compositor import book_fetcher
     from bookforge.renderers.engine import weasyprint
-    from bookforge.renderers.pdf import book_fetcher
-
 
     fonts = FontConfiguration()  # without it WeasyPrint ignores proof.css's @font-face and sets the notes in DejaVu
     base_url, fetcher, legend = (html_directory / "css" / "proof.css").as_uri(), book_fetcher(html_directory), LEGEND

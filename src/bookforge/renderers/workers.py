@@ -13,7 +13,7 @@ import multiprocessing
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-ENGINE = ("bookforge.renderers.pdf", "bookforge.renderers.engine")  # what the workers' server imports
+ENGINE = ("bookforge.renderers.compositor", "bookforge.renderers.engine")  # what the workers' server imports
 
 
 def process_context():

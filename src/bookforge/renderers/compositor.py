@@ -1,0 +1,228 @@
+"""The compositor: what a layout worker does with one document of the book.  It lays the document out with
+WeasyPrint (``engine``, imported in the workers' server), draws it, and sends back the PDF and the few facts
+the book needs from the layout (``Laid``); it also nests the PDF's outline as WeasyPrint does.
+
+The server the workers are forked from imports this module and ``engine``, and nothing else of bookforge
+that they do not use (the templates, the editorial pass, the cache, pydantic), so that its import is over
+sooner on the core it shares with the editorial pass (``workers``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import unquote, urlsplit
+
+from bookforge.diagnostics import Diagnostic, error, note, warning
+from bookforge.renderers import pagelist, proof
+
+PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
+SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset library is missing; "
+                   "install it (Debian: libharfbuzz-subset0) for faster PDF builds")
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """What decides a page's furniture: its named page (print.css's ``page``), its side, and whether it is blank."""
+
+    name: str
+    side: str
+    blank: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an element with an id stands: a link's destination, in PDF points from the page's bottom left."""
+
+    id: str
+    page: int
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """An entry of the PDF's outline as WeasyPrint found it (``bookmark-level``), before nesting."""
+
+    page: int
+    level: int
+    label: str
+    x: float
+    y: float
+    state: str
+
+
+@dataclass(frozen=True)
+class Laid:
+    """One group of pages laid out and drawn: the PDF and the small facts the book needs from its layout.
+
+    Page numbers in it count from the group's first page, so it does not depend on where the
+    group stands in the book, and a rebuild can take it from the cache.
+    """
+
+    pdf: bytes
+    pages: tuple[PageKind, ...]
+    targets: tuple[Target, ...]
+    bookmarks: tuple[Bookmark, ...]
+    starts: tuple[pagelist.Start | None, ...]
+    untraced: tuple[int, ...]
+    printed: proof.PrintLayout
+    strings: tuple[tuple[str, str], ...]  # the named strings (string-set) in force at its end
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A group's document and its extra stylesheets: everything its layout depends on (with the book's files)."""
+
+    xml: str
+    css: tuple[str, ...]
+    variant: str | None
+    whole: bool  # the whole book in one document: folios, links and contents resolved by WeasyPrint itself
+    keep: int | None = None  # only the first pages (a folio sheet lays out one recto more than it keeps)
+    drawn: bool = True  # False: laid out for its page count, targets and strings only (the front matter's first layout)
+
+
+def lay_out(job: Job, directory: Path, date: datetime.datetime, resources: list, print_css: str) -> Laid:
+    """Lay one group's document out and draw it (hyphen ladders are bounded as the lines are set, and the
+    stylesheets parsed once for all the documents of the book that this process lays out: ``engine``)."""
+    from bookforge.renderers import engine
+
+    css_url = (directory / print_css).as_uri()  # the base of the job's own stylesheets
+    with _CollectedWarnings() as collected, _source_date_epoch(date):
+        fonts = engine.fonts_for((directory, tuple(resources)))
+        stylesheets = [engine.stylesheet(string=text, base_url=css_url, url_fetcher=book_fetcher(directory), font_config=fonts)
+                       for text in job.css]
+        source = engine.weasyprint.HTML(string=job.xml, base_url=(directory / "book.xhtml").as_uri(),
+                                        url_fetcher=book_fetcher(directory))
+        layout = source.render(stylesheets=stylesheets, font_config=fonts)
+        if job.whole:
+            layout = _even(layout)
+        if job.keep is not None:
+            layout = layout.copy(layout.pages[:job.keep])
+        data = layout.write_pdf(pdf_variant=job.variant) if job.drawn else b""
+    starts, untraced = pagelist.page_starts(layout) if job.drawn else ([], [])
+    return Laid(data, tuple(PageKind(p._page_box.page_type.name or "", p._page_box.page_type.side,
+                                     p._page_box.page_type.blank) for p in layout.pages),
+                _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced),
+                proof.measure(layout) if job.drawn else proof.PrintLayout((), ()), _strings(layout),
+                tuple(collected.diagnostics))
+
+
+def _targets(layout) -> tuple[Target, ...]:
+    """Where each id stands; an id found twice, as WeasyPrint does, where it first stands."""
+    found: dict[str, Target] = {}
+    for number, page in enumerate(layout.pages):
+        for id_, (x, y, _, _) in page.anchors.items():
+            found.setdefault(id_, Target(id_, number, x * PX, (page.height - y) * PX))
+    return tuple(found.values())
+
+
+def _bookmarks(layout) -> tuple[Bookmark, ...]:
+    return tuple(Bookmark(number, level, label, x * PX, (page.height - y) * PX, state)
+                 for number, page in enumerate(layout.pages) for level, label, (x, y), state in page.bookmarks)
+
+
+def _strings(layout) -> tuple[tuple[str, str], ...]:
+    """The value of each named string (``string-set``) after the last page of ``layout``."""
+    found: dict[str, str] = {}
+    for page in layout.pages:
+        for box in page._page_box.descendants():
+            if getattr(box, "string_set", None) and box.string_set != "none":
+                found.update(dict(box.string_set))
+    return tuple(sorted(found.items()))
+
+
+def _even(layout):
+    """Printers bind sheets, so the page count must be even: end on a blank page when it is odd."""
+    blank = next((page for page in layout.pages if page._page_box.page_type.blank), None)  # the half-title's verso
+    if len(layout.pages) % 2 == 0 or blank is None:  # None: a stylesheet that never leaves a verso blank
+        return layout
+    return layout.copy([*layout.pages, blank])
+
+
+def outline(bookmarks: list[Bookmark]) -> list:
+    """The bookmarks nested as WeasyPrint nests them: (label, (page, x, y), children, state) trees (in a
+    worker, where WeasyPrint is imported)."""
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    root: list = []
+    skipped: list[int] = []
+    last_by_depth = [root]
+    previous = 0
+    for number, marks in itertools.groupby(bookmarks, key=lambda b: b.page):
+        page = SimpleNamespace(bookmarks=[(b.level, b.label, (b.x, b.y), b.state) for b in marks])
+        previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, number, Matrix())
+    return root
+
+
+@contextmanager
+def _source_date_epoch(date: datetime.datetime) -> Iterator[None]:
+    """fontTools stamps the emoji font it rewrites with the clock unless SOURCE_DATE_EPOCH is set: set it meanwhile."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(date.timestamp()))
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def book_fetcher(directory: Path):
+    """A WeasyPrint URL fetcher that serves only the book's own files and ``data:`` URIs, which carry their
+    content in themselves: no network, nothing outside ``directory``."""
+    from weasyprint.urls import URLFetcher
+
+    root = directory.resolve()
+
+    class BookFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            path = Path(unquote(parts.path)).resolve()
+            if parts.scheme != "file" or not path.is_relative_to(root) or not path.is_file():
+                raise ValueError(f"refused to fetch {url}: only the book's own files are served")
+            return super().fetch(url, headers)
+
+    return BookFetcher(allowed_protocols={"file", "data"})
+
+
+class _CollectedWarnings(logging.Handler):
+    """Turn WeasyPrint's log messages into diagnostics instead of letting them scroll by."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.diagnostics: list[Diagnostic] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "instead of HarfBuzz-Subset" in message:
+            found = note("X-101", SLOW_SUBSETTING, "build")
+        else:
+            found = (error if record.levelno >= logging.ERROR else warning)("X-100", message, "build/html")
+        if found not in self.diagnostics:
+            self.diagnostics.append(found)
+
+    def __enter__(self):
+        self._logger = logging.getLogger("weasyprint")
+        self._propagate = self._logger.propagate
+        self._logger.addHandler(self)
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *exc):
+        self._logger.removeHandler(self)
+        self._logger.propagate = self._propagate
+        return False
+
