@@ -1,7 +1,8 @@
 """The print renderer: WeasyPrint lays out the intermediate XHTML with the print stylesheet.
 
 The book is cut where it turns to a new recto (front matter, parts, chapters, back matter), and
-each group is laid out as a document of its own, in worker processes, one per core, and cached
+each group is laid out as a document of its own, in worker processes, one per core (``compositor``
+says what a worker does with it), and cached
 by its own content: its layout does not depend on where it stands in the book.  The folios come
 from a sheet of empty pages per group laid over its pages, the contents is laid out last with the
 page numbers known, and pikepdf joins the groups, their links and their bookmarks into one PDF
