@@ -56,7 +56,9 @@ def fonts_cut_ahead(html: HtmlBook, store: Path) -> Iterator[Callable[[], None]]
     keeps).  A cut that fails or misses is done again by the EPUB stage, which reports what went wrong."""
     text = _characters(html.path(page).read_bytes() for page in reading_order(html))
     fonts = [html.directory / href for href in _carried(html) if Path(href).suffix.lower() in FONTS]
-    with ProcessPoolExecutor(1, mp_context=workers.process_context()) as pool:
+    # the worker lowers its priority as it starts, before it imports this module to find _cut_fonts
+    lowest = {"initializer": os.nice, "initargs": (19,)} if hasattr(os, "nice") else {}
+    with ProcessPoolExecutor(1, mp_context=workers.process_context(), **lowest) as pool:
         cut = pool.submit(_cut_fonts, fonts, text, store)
         try:
             yield cut.exception
@@ -65,8 +67,6 @@ def fonts_cut_ahead(html: HtmlBook, store: Path) -> Iterator[Callable[[], None]]
 
 
 def _cut_fonts(fonts: list[Path], text: str, store: Path) -> None:
-    if hasattr(os, "nice"):
-        os.nice(19)
     for font in fonts:
         subset_font(font.read_bytes(), text, store)
 
