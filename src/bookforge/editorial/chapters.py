@@ -206,12 +206,12 @@ def _halves(jobs: list[_Job]) -> tuple[list[int], list[int]]:
     """The jobs' places shared out in two, the largest first, each to the lighter half."""
     halves: tuple[list[int], list[int]] = ([], [])
     loads = [0, 0]
-    for n in sorted(range(len(jobs)), key=lambda n: -jobs[n].size()):
+    sizes = [job.size() for job in jobs]
+    for n in sorted(range(len(jobs)), key=lambda n: -sizes[n]):
         lighter = loads.index(min(loads))
         halves[lighter].append(n)
-        loads[lighter] += jobs[n].size()
+        loads[lighter] += sizes[n]
     return halves
-
 
 
 def _keep(out: Path | None, stage: str, key: str, value: object) -> None:
