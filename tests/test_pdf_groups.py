@@ -60,6 +60,42 @@ def test_every_group_opens_on_a_recto(built):
     assert all(n % 2 == 0 for n in openers), [n + 1 for n in openers]
 
 
+def _drawn(font, glyph: str) -> list:
+    from fontTools.pens.recordingPen import RecordingPen
+
+    pen = RecordingPen()
+    font.getGlyphSet()[glyph].draw(pen)
+    return pen.value
+
+
+def test_each_face_is_embedded_once_for_all_groups_and_draws_every_glyph_as_the_books_font_file(built):
+    """The groups' subsets of a face are cut again as one (pdf_post.merge_faces): one font program per face, holding
+    every glyph a page sets (its widths and its text), each drawn as in the font file bookforge ships."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    originals = [TTFont(path) for path in sorted((built.html / "fonts").glob("*.otf"))]
+    with pikepdf.open(built.pdf) as pdf:
+        fonts = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Subtype") == "/Type0"]
+        garamond = [font for font in fonts if "EB-Garamond" in str(font.BaseFont)]
+        assert len(garamond) >= 2
+        assert len({str(font.BaseFont) for font in garamond}) == len(garamond)  # 23 groups, one copy of each face
+        for font in garamond:
+            cid_font = font.DescendantFonts[0]
+            entries = list(cid_font.W)
+            widths = {int(first) + n for first, run in zip(entries[::2], entries[1::2]) for n in range(len(run))}
+            texts = {int(glyph, 16) for glyph in re.findall(rb"<([0-9a-f]{4})> <", font.ToUnicode.read_bytes())}
+            assert widths <= texts <= widths | {0} and len(widths) > 50  # .notdef: a character the face lacks
+            program = TTFont(io.BytesIO(cid_font.FontDescriptor.FontFile3.read_bytes()))
+            order = program.getGlyphOrder()
+            [original] = [o for o in originals if o["name"].getDebugName(6) == program["name"].getDebugName(6)]
+            for glyph in sorted(texts):
+                assert _drawn(program, order[glyph]) == _drawn(original, original.getGlyphOrder()[glyph]), glyph
+            unused = [n for n in range(len(order)) if n not in texts and _drawn(program, order[n])]
+            assert not unused[1:]  # nothing but the glyphs set (and .notdef's box)
+
+
 @pytest.fixture(scope="module")
 def edited(tmp_path_factory):
     """The small book built, a sentence added to one chapter, built again; and the edited sources built cold."""

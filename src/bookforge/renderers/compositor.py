@@ -76,6 +76,7 @@ class Laid:
     printed: proof.PrintLayout
     strings: tuple[tuple[str, str], ...]  # the named strings (string-set) in force at its end
     diagnostics: tuple[Diagnostic, ...]
+    faces: tuple[tuple[str, str, int, tuple[int, ...]], ...] = ()  # subsets the book cuts again, once: engine.embedded_faces
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,21 @@ def lay_out(job: Job, directory: Path, date: datetime.datetime, resources: list,
         if job.keep is not None:
             layout = layout.copy(layout.pages[:job.keep])
         data = layout.write_pdf(pdf_variant=job.variant) if job.drawn else b""
+        faces = engine.embedded_faces(layout) if job.drawn else []
     starts, untraced = pagelist.page_starts(layout) if job.drawn else ([], [])
     return Laid(data, tuple(PageKind(p._page_box.page_type.name or "", p._page_box.page_type.side,
                                      p._page_box.page_type.blank) for p in layout.pages),
                 _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced),
                 proof.measure(layout) if job.drawn else proof.PrintLayout((), ()), _strings(layout),
-                tuple(collected.diagnostics))
+                tuple(collected.diagnostics), tuple(faces))
+
+
+def cut_face(face: tuple[str, int, list[int]]) -> bytes | None:
+    """A face of the book's fonts cut to the glyphs every group uses of it (``pdf_post.merge_faces``): the file's
+    path, the face's index, the glyph ids."""
+    from bookforge.renderers import engine
+
+    return engine.subset_face(*face)
 
 
 def _targets(layout) -> tuple[Target, ...]:

@@ -14,12 +14,14 @@ becomes one note (X-101, ``compositor._CollectedWarnings``).
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 HYPHEN = "\u2010"  # the hyphen WeasyPrint sets at a break (print.css's hyphenate-character)
 MAX_LADDER = 2  # hyphenated line endings in a row, at most
 HYPHENATION = ("en_US", "en_GB")  # the patterns read before the workers are forked: the English the editorial pass knows
+HARFBUZZ = ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll")  # as WeasyPrint opens it
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
@@ -174,6 +176,57 @@ def stylesheet(**source):
     from weasyprint import css
 
     return css.CSS(**source)
+
+
+def embedded_faces(document) -> list[tuple[str, str, int, tuple[int, ...]]]:
+    """The faces ``document``'s PDF embeds as nothing but a subset of a font file, as (PDF name, SHA-256 of the
+    file, face index, the glyph ids it keeps): those the book's PDF can cut again, once, for all its groups
+    (``subset_face``).  A face WeasyPrint also changed (a variable font made static, colour glyphs taken out,
+    glyphs missing from it, glyphs drawn in a form) is left out, and keeps the subset its group made."""
+    import hashlib
+
+    from weasyprint.text.fonts import get_hb_object_data
+
+    found: dict[tuple[str, str, int], set[int]] = {}
+    for font in document.fonts.values():
+        changed = font.bitmap or font.png or font.svg or font.colr or font.missing or font.used_in_forms
+        if changed or "fvar" in font.tables or not font.to_unicode:
+            continue
+        digest = hashlib.sha256(get_hb_object_data(font.hb_face)).hexdigest()
+        found.setdefault((font.name.decode("utf-8").lstrip("/"), digest, font.index), set()).update(font.to_unicode)
+    return [(*face, tuple(sorted(glyphs))) for face, glyphs in sorted(found.items())]
+
+
+def subset_face(path: str, index: int, glyphs: list[int]) -> bytes | None:
+    """Face ``index`` of the font file at ``path`` cut to ``glyphs`` (glyph ids, kept where they are) as
+    WeasyPrint cuts it for a PDF, with its own code; None when WeasyPrint could not cut it."""
+    from weasyprint.pdf.fonts import Font
+
+    data = Path(path).read_bytes()
+    cut = Font.__new__(Font)  # WeasyPrint's font, without the Pango font it is made from: only what subsetting reads
+    cut.hb_face, cut.file_content, cut.index, cut.missing, cut.family = _hb_face(data, index), data, index, set(), Path(path).stem
+    if cut.hb_face is None:
+        return None
+    cut.subset(dict.fromkeys(glyphs, ""), hinting=False)
+    return None if cut.file_content is data else cut.file_content
+
+
+def _hb_face(data: bytes, index: int):
+    """A HarfBuzz face of ``data``'s face ``index``, or None if it holds no glyph.  WeasyPrint makes its faces
+    from Pango fonts and declares no way to make one from bytes: the two functions are declared here, on its FFI."""
+    from weasyprint.text import ffi as text
+
+    if _harfbuzz.faces is None:
+        text.ffi.cdef("hb_blob_t * hb_blob_create (const char *data, unsigned int length, int mode, void *user_data, "
+                      "void *destroy); hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);")
+        _harfbuzz.faces = text._dlopen(text.ffi, *HARFBUZZ)
+    blob = _harfbuzz.faces.hb_blob_create(data, len(data), 0, text.ffi.NULL, text.ffi.NULL)  # 0: HarfBuzz copies the bytes
+    face = text.ffi.gc(_harfbuzz.faces.hb_face_create(blob, index), text.harfbuzz.hb_face_destroy)
+    text.harfbuzz.hb_blob_destroy(blob)
+    return face if text.harfbuzz.hb_face_get_glyph_count(face) else None
+
+
+_harfbuzz = SimpleNamespace(faces=None)
 
 
 def read_hyphenation_patterns() -> None:

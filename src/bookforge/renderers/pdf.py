@@ -70,7 +70,8 @@ def render(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None
         else:
             parts = book.grouped()
         _report_pages(parts.count)
-        parts.finish(target, html.metadata.identifier, options.spec.bleed_inches * POINTS_PER_INCH, pool)
+        parts.finish(target, html.metadata.identifier, options.spec.bleed_inches * POINTS_PER_INCH, pool,
+                     book.font_files())
     return PdfResult(target, parts.count, parts.diagnostics, parts.pagination, parts.printed)
 
 
@@ -118,6 +119,10 @@ class _Typesetting:
         folio, furniture = _margin_boxes(self.sheets.values())
         self.no_folio = "".join(f"@page {{ @{box} {{ content: none !important; }} }}\n" for box in folio)
         self.folio_only = "".join(f"@page {{ @{box} {{ content: none !important; }} }}\n" for box in furniture)
+
+    def font_files(self) -> dict[str, str]:
+        """The book's own files by the SHA-256 of their bytes: where the faces the groups embed were cut from."""
+        return {digest: str(self.html.directory / path) for path, digest in self.resources}
 
     def whole(self) -> _Joined:
         band = gutter(estimated_pages(self.html, self.options.spec))
@@ -313,7 +318,10 @@ class _Joined:
     def _offsets(self) -> list[int]:
         return _starts([_even_count(len(g.pages)) if self.sheets else len(g.pages) for g in self.laid])
 
-    def finish(self, target: Path, identifier: str, bleed_points: float, pool: ProcessPoolExecutor) -> None:
+    def finish(self, target: Path, identifier: str, bleed_points: float, pool: ProcessPoolExecutor,
+               font_files: dict[str, str]) -> None:
+        """Write the book: the one document as it is, or the groups joined, each face of the book's fonts
+        embedded once (``pdf_post.merge_faces``)."""
         if self.sheets is None:
             pdf_post.finish(self.laid[0].pdf, target, self.front, identifier, bleed_points)
             return
@@ -323,9 +331,24 @@ class _Joined:
             for t in laid.targets:
                 targets.setdefault(t.id, (offset + t.page, t.x, t.y))
         bookmarks = [replace(b, page=offset + b.page) for laid, offset in zip(self.laid, offsets) for b in laid.bookmarks]
+        faces = self._cut_faces(pool, font_files)  # in the workers, while the groups are joined here
         parts = [(laid.pdf, len(laid.pages), sheet.pdf) for laid, sheet in zip(self.laid, self.sheets)]
         pdf_post.finish_joined(parts, targets, _map(pool, compositor.outline, [bookmarks])[0], target, self.front, identifier,
-                               bleed_points)
+                               bleed_points, faces)
+
+    def _cut_faces(self, pool: ProcessPoolExecutor, font_files: dict[str, str]) -> dict:
+        """Each face the groups embed as a subset of one of the book's font files (``font_files``: SHA-256 ->
+        path), cut once to the glyphs all of them set: the glyph ids, and the call that waits for the cut."""
+        found: dict[str, tuple[str, int]] = {}
+        glyphs: dict[str, set[int]] = {}
+        for laid in (*self.laid, *self.sheets):
+            for name, digest, index, used in laid.faces:
+                face = (font_files.get(digest), index)
+                if found.setdefault(name, face) != face:
+                    found[name] = (None, index)  # one name, two fonts: left as the groups embed it
+                glyphs.setdefault(name, set()).update(used)
+        return {name: (frozenset(glyphs[name]), pool.submit(compositor.cut_face, (path, index, sorted(glyphs[name]))).result)
+                for name, (path, index) in sorted(found.items()) if path is not None}
 
 
 def _check_variant(spec: PrintSpec) -> None:

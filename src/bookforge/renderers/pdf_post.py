@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,23 @@ if TYPE_CHECKING:
     import pikepdf
 
 INTERNAL = "bookforge-internal:"  # the URI a group's link to an id carries until the groups are joined
+BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")  # a glyph and its text in a ToUnicode map
+TO_UNICODE_HEAD = b"""/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo
+<< /Registry (Adobe)
+/Ordering (UCS)
+/Supplement 0
+>> def
+/CMapName /Adobe-Identity-UCS def
+/CMapType 2 def
+1 begincodespacerange
+<0000> <ffff>
+endcodespacerange
+"""  # as WeasyPrint writes it
+TO_UNICODE_TAIL = b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
+FONT_FILES = ("/FontFile2", "/FontFile3")
 
 
 def finish(data: bytes, target: Path, front_matter_pages: int, identifier: str, bleed_points: float) -> None:
@@ -29,7 +48,8 @@ def finish(data: bytes, target: Path, front_matter_pages: int, identifier: str, 
 
 
 def finish_joined(parts: list[tuple[bytes, int, bytes]], targets: dict[str, tuple[int, float, float]],
-                  outline: list, target: Path, front_matter_pages: int, identifier: str, bleed_points: float) -> None:
+                  outline: list, target: Path, front_matter_pages: int, identifier: str, bleed_points: float,
+                  faces: dict[str, tuple[frozenset[int], Callable[[], bytes | None]]] | None = None) -> None:
     """Join the groups' PDFs (``parts``: each PDF, its page count and its folio sheet) into one book and
     write it to ``target``.
 
@@ -37,7 +57,8 @@ def finish_joined(parts: list[tuple[bytes, int, bytes]], targets: dict[str, tupl
     its.  A group of an odd page count is followed by its folio sheet's blank verso; every other
     page gets its sheet page laid over it (the folio).  Each ``bookforge-internal:`` link
     becomes a link to its target's page (``targets``: id -> page, x, y), and the outline is the
-    whole book's (``outline``: WeasyPrint's bookmark trees, page numbers counted in the book)."""
+    whole book's (``outline``: WeasyPrint's bookmark trees, page numbers counted in the book).  Each face
+    in ``faces`` is embedded once, for every group (``merge_faces``)."""
     import pikepdf
 
     with contextlib.ExitStack() as stack:
@@ -53,7 +74,171 @@ def finish_joined(parts: list[tuple[bytes, int, bytes]], targets: dict[str, tupl
                 pdf.pages.append(folios.pages[-1])
         _resolve_links(pdf, targets)
         _replace_outline(pdf, outline)
+        if faces:
+            merge_faces(pdf, faces)
         _save(pdf, target, front_matter_pages, identifier, bleed_points)
+
+
+def merge_faces(pdf: pikepdf.Pdf, faces: dict[str, tuple[frozenset[int], Callable[[], bytes | None]]]) -> None:
+    """One font for each face of ``faces`` (PDF name -> the glyph ids the book sets in it, and a call that
+    gives the face's font file cut to them), whichever groups' PDFs embed it.
+
+    Each group's PDF embeds its own subset of a face, glyph ids kept as in the font file: the face
+    cut once to the glyphs of every group, with their widths and their text joined, replaces them
+    all.  The book's PDF then depends on the glyphs its pages set, not on how its pages were
+    grouped to be laid out.  A face whose copies disagree (a width, a glyph's text, any other
+    entry), or use a glyph the cut does not hold, keeps its copies."""
+    copies = _font_copies(pdf)
+    replacements = {}
+    for name in sorted(set(copies) & set(faces)):
+        glyphs, program = faces[name]
+        joined = _joined_font(copies[name])
+        if joined is None or not set(joined[0]) <= glyphs or (cut := program()) is None:
+            continue
+        font = _rebuilt_font(pdf, copies[name][0], *joined, cut)
+        replacements.update({copy.objgen: font for copy in copies[name]})
+    if replacements:
+        _replace_fonts(pdf, replacements)
+
+
+def _font_copies(pdf: pikepdf.Pdf) -> dict[str, list[pikepdf.Object]]:
+    """Every composite font the pages and their forms use, by PDF name, each copy once, in the order met."""
+    found: dict[str, dict[tuple[int, int], pikepdf.Object]] = {}
+    for resources in _all_resources(pdf):
+        for font in resources.get("/Font", {}).values():
+            if font.get("/Subtype") == "/Type0" and font.is_indirect:
+                found.setdefault(str(font.BaseFont).lstrip("/"), {}).setdefault(font.objgen, font)
+    return {name: list(fonts.values()) for name, fonts in found.items()}
+
+
+def _all_resources(pdf: pikepdf.Pdf):
+    """The resource dictionaries of every page and of every form and pattern drawn in them, each once."""
+    seen: set = set()
+    pending = [page.obj.get("/Resources") for page in pdf.pages]
+    while pending:
+        resources = pending.pop()
+        if resources is None or (resources.is_indirect and resources.objgen in seen):
+            continue
+        if resources.is_indirect:
+            seen.add(resources.objgen)
+        yield resources
+        for kind in ("/XObject", "/Pattern"):
+            pending += [item.get("/Resources") for item in resources.get(kind, {}).values() if hasattr(item, "get")]
+
+
+def _joined_font(copies: list[pikepdf.Object]) -> tuple[dict[int, float], dict[int, bytes]] | None:
+    """The widths and texts of all ``copies`` of a face, joined: None if they disagree or are not as
+    WeasyPrint writes them (one CID font, identity-mapped, widths in runs, a ToUnicode of single glyphs)."""
+    widths: dict[int, float] = {}
+    texts: dict[int, bytes] = {}
+    shape = None
+    for font in copies:
+        found = _font_parts(font)
+        if found is None or (shape is not None and found[2] != shape):
+            return None
+        for glyph, width in found[0].items():
+            if widths.setdefault(glyph, width) != width:
+                return None
+        for glyph, text in found[1].items():
+            if texts.setdefault(glyph, text) != text:
+                return None
+        shape = found[2]
+    return widths, texts
+
+
+def _font_parts(font: pikepdf.Object) -> tuple[dict[int, float], dict[int, bytes], str] | None:
+    """A composite font's widths, its ToUnicode texts, and all its other entries (as text, to compare)."""
+    import pikepdf
+
+    descendants = font.get("/DescendantFonts")
+    if descendants is None or len(descendants) != 1 or "/ToUnicode" not in font or font.get("/Encoding") != "/Identity-H":
+        return None
+    cid_font = descendants[0]
+    descriptor = cid_font.get("/FontDescriptor")
+    if cid_font.get("/CIDToGIDMap") != "/Identity" or descriptor is None or "/CIDSet" in descriptor:
+        return None
+    if sum(key in descriptor for key in FONT_FILES) != 1:
+        return None
+    widths: dict[int, float] = {}
+    entries = list(cid_font.get("/W", []))
+    for first, run in zip(entries[::2], entries[1::2]):
+        if not isinstance(run, pikepdf.Array):
+            return None
+        widths.update({int(first) + n: float(width) for n, width in enumerate(run)})
+    data = font.ToUnicode.read_bytes()
+    if b"beginbfrange" in data:
+        return None
+    texts = {int(glyph, 16): text.lower() for glyph, text in BFCHAR.findall(data)}
+    shape = repr((sorted((k, repr(v)) for k, v in font.items() if k not in ("/DescendantFonts", "/ToUnicode")),
+                  sorted((k, repr(v)) for k, v in cid_font.items() if k not in ("/W", "/FontDescriptor")),
+                  sorted((k, repr(v)) for k, v in descriptor.items() if k not in ("/FontBBox", "/Flags", *FONT_FILES))))
+    return widths, texts, shape
+
+
+def _rebuilt_font(pdf: pikepdf.Pdf, model: pikepdf.Object, widths: dict[int, float], texts: dict[int, bytes],
+                  program: bytes) -> pikepdf.Object:
+    """A copy of the composite font ``model`` holding ``program`` (the face cut to the glyphs of ``widths``),
+    with those widths and texts, its bounding box and fixed-pitch flag as WeasyPrint sets them for them."""
+    import pikepdf
+
+    cid_model = model.DescendantFonts[0]
+    descriptor = pikepdf.Dictionary(cid_model.FontDescriptor)
+    [kind] = [key for key in FONT_FILES if key in descriptor]
+    stream = pikepdf.Stream(pdf, program)
+    if kind == "/FontFile3":
+        stream.Subtype = pikepdf.Name.OpenType
+    else:
+        stream.Length1 = len(program)
+    descriptor[kind] = pdf.make_indirect(stream)
+    box = [float(value) for value in descriptor.FontBBox]
+    descriptor.FontBBox = pikepdf.Array([box[0], box[1], max(widths.values(), default=0), box[3]])
+    fixed = len(widths) > 1 and len(set(widths.values())) == 1
+    descriptor.Flags = (int(descriptor.Flags) & ~1) | int(fixed)
+    cid_font = pikepdf.Dictionary(cid_model)
+    cid_font.FontDescriptor = pdf.make_indirect(descriptor)
+    cid_font.W = _width_runs(widths)
+    font = pikepdf.Dictionary(model)
+    font.DescendantFonts = pikepdf.Array([pdf.make_indirect(cid_font)])
+    font.ToUnicode = pdf.make_indirect(pikepdf.Stream(pdf, _to_unicode(texts)))
+    return pdf.make_indirect(font)
+
+
+def _width_runs(widths: dict[int, float]) -> pikepdf.Array:
+    """The /W array as WeasyPrint writes it: each run of consecutive glyph ids as ``first [w w …]``."""
+    import pikepdf
+
+    entries: list = []
+    for glyph in sorted(widths):
+        if glyph - 1 not in widths:
+            entries += [glyph, []]
+        entries[-1].append(_number(widths[glyph]))
+    return pikepdf.Array([pikepdf.Array(item) if isinstance(item, list) else item for item in entries])
+
+
+def _number(value: float) -> int | float:
+    return int(value) if value == int(value) else value
+
+
+def _to_unicode(texts: dict[int, bytes]) -> bytes:
+    """A ToUnicode CMap as WeasyPrint writes it: each glyph's text, a hundred glyphs to a block."""
+    glyphs = sorted(texts)
+    blocks = []
+    for start in range(0, len(glyphs), 100):
+        batch = glyphs[start:start + 100]
+        lines = b"".join(b"<%04x> <%s>\n" % (glyph, texts[glyph]) for glyph in batch)
+        blocks.append(b"%d beginbfchar\n%sendbfchar\n" % (len(batch), lines))
+    return TO_UNICODE_HEAD + b"".join(blocks) + TO_UNICODE_TAIL
+
+
+def _replace_fonts(pdf: pikepdf.Pdf, replacements: dict[tuple[int, int], pikepdf.Object]) -> None:
+    """Every resource dictionary's font that has a replacement given the replacement."""
+    for resources in _all_resources(pdf):
+        fonts = resources.get("/Font")
+        if fonts is None:
+            continue
+        for key, font in list(fonts.items()):
+            if font.is_indirect and font.objgen in replacements:
+                fonts[key] = replacements[font.objgen]
 
 
 def _overlay(pdf: pikepdf.Pdf, page: pikepdf.Page, sheet: pikepdf.Page, name: pikepdf.Name) -> None:
