@@ -179,18 +179,17 @@ def stylesheet(**source):
 
 
 def embedded_faces(document) -> list[tuple[str, str, int, tuple[int, ...]]]:
-    """The faces ``document``'s PDF embeds as nothing but a subset of a font file, as (PDF name, SHA-256 of the
-    file, face index, the glyph ids it keeps): those the book's PDF can cut again, once, for all its groups
-    (``subset_face``).  A face WeasyPrint also changed (a variable font made static, colour glyphs taken out,
-    glyphs missing from it, glyphs drawn in a form) is left out, and keeps the subset its group made."""
+    """The faces ``document``'s PDF embeds cut from a font file to the glyphs it sets, as (PDF name, SHA-256 of
+    the file, face index, the glyph ids it keeps): those the book's PDF can cut again, once, for all its groups
+    (``subset_face``).  A face WeasyPrint makes otherwise (bitmap glyphs drawn as a Type 3 font, a variable
+    font made static, glyphs missing from it, glyphs drawn in a form) is left out, and keeps its group's."""
     import hashlib
 
     from weasyprint.text.fonts import get_hb_object_data
 
     found: dict[tuple[str, str, int], set[int]] = {}
     for font in document.fonts.values():
-        changed = font.bitmap or font.png or font.svg or font.colr or font.missing or font.used_in_forms
-        if changed or "fvar" in font.tables or not font.to_unicode:
+        if font.bitmap or font.missing or font.used_in_forms or "fvar" in font.tables or not font.to_unicode:
             continue
         digest = hashlib.sha256(get_hb_object_data(font.hb_face)).hexdigest()
         found.setdefault((font.name.decode("utf-8").lstrip("/"), digest, font.index), set()).update(font.to_unicode)
@@ -199,15 +198,28 @@ def embedded_faces(document) -> list[tuple[str, str, int, tuple[int, ...]]]:
 
 def subset_face(path: str, index: int, glyphs: list[int]) -> bytes | None:
     """Face ``index`` of the font file at ``path`` cut to ``glyphs`` (glyph ids, kept where they are) as
-    WeasyPrint cuts it for a PDF, with its own code; None when WeasyPrint could not cut it."""
+    WeasyPrint cuts it for a PDF, with its own code (colour glyphs emptied, as it draws them as images);
+    None when WeasyPrint could not cut it."""
     from weasyprint.pdf.fonts import Font
+    from weasyprint.text.ffi import ffi, harfbuzz
 
     data = Path(path).read_bytes()
-    cut = Font.__new__(Font)  # WeasyPrint's font, without the Pango font it is made from: only what subsetting reads
-    cut.hb_face, cut.file_content, cut.index, cut.missing, cut.family = _hb_face(data, index), data, index, set(), Path(path).stem
+    cut = Font.__new__(Font)  # WeasyPrint's font, without the Pango font it is made from: only what cutting reads
+    cut.hb_face, cut.file_content, cut.index, cut.family = _hb_face(data, index), data, index, Path(path).stem
     if cut.hb_face is None:
         return None
-    cut.subset(dict.fromkeys(glyphs, ""), hinting=False)
+    count, tags, name = ffi.new("unsigned int *", 100), ffi.new("hb_tag_t[100]"), ffi.new("char[4]")
+    harfbuzz.hb_face_get_table_tags(cut.hb_face, 0, count, tags)
+    cut.tables = []
+    for n in range(count[0]):
+        harfbuzz.hb_tag_to_string(tags[n], name)
+        cut.tables.append(ffi.string(name).decode())
+    cut.png = harfbuzz.hb_ot_color_has_png(cut.hb_face)
+    cut.svg = harfbuzz.hb_ot_color_has_svg(cut.hb_face)
+    cut.colr = harfbuzz.hb_version_atleast(7, 0, 0) and bool(
+        harfbuzz.hb_ot_color_has_paint(cut.hb_face) or harfbuzz.hb_ot_color_has_layers(cut.hb_face))
+    cut.missing, cut.variations = {}, {}
+    cut.clean(dict.fromkeys(glyphs, ""), hinting=False)
     return None if cut.file_content is data else cut.file_content
 
 
