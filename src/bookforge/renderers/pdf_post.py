@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import pikepdf
 
 INTERNAL = "bookforge-internal:"  # the URI a group's link to an id carries until the groups are joined
+NAME = re.compile(rb"/([^\s/\[\]()<>{}%]+)")  # a name in a content stream: a resource it draws with, among others
 BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")  # a glyph and its text in a ToUnicode map
 TO_UNICODE_HEAD = b"""/CIDInit /ProcSet findresource begin
 12 dict begin
@@ -76,7 +77,86 @@ def finish_joined(parts: list[tuple[bytes, int, bytes]], targets: dict[str, tupl
         _replace_outline(pdf, outline)
         if faces:
             merge_faces(pdf, faces)
+        _own_resources(pdf)
         _save(pdf, target, front_matter_pages, identifier, bleed_points)
+
+
+def _own_resources(pdf: pikepdf.Pdf) -> None:
+    """Give each page a resource dictionary of its own, holding what its content names, and the same object
+    for the same content under the same name wherever it came from.
+
+    WeasyPrint gives all the pages of a document one dictionary (and the folios laid over them add
+    theirs to it): the book's objects would then depend on how its pages were grouped for layout.
+    The entries of a page's forms and patterns are theirs, and are left as they are."""
+    import pikepdf
+
+    one = _OneObject()
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        if resources is None:
+            continue
+        named = set(NAME.findall(_content(page.obj)))
+        own = pikepdf.Dictionary()
+        for kind, entries in sorted(resources.items()):
+            if not isinstance(entries, pikepdf.Dictionary):
+                own[kind] = entries
+                continue
+            kept = {key: one(kind, key, value) for key, value in sorted(entries.items()) if key[1:].encode() in named}
+            if kept:
+                own[kind] = pikepdf.Dictionary(kept)
+        page.obj.Resources = own
+
+
+def _content(page: pikepdf.Dictionary) -> bytes:
+    import pikepdf
+
+    contents = page.get("/Contents")
+    if contents is None:
+        return b""
+    return b"".join(part.read_bytes() for part in contents) if isinstance(contents, pikepdf.Array) else contents.read_bytes()
+
+
+class _OneObject:
+    """The one object the book keeps for a resource: the first met under its name with its content.  Two
+    objects are compared only when they come under one name (each group's copy of an image, say), by their
+    streams' bytes and their entries, followed down."""
+
+    def __init__(self):
+        self.chosen: dict[tuple[int, int], pikepdf.Object] = {}
+        self.named: dict[tuple[str, str], list] = {}
+        self.prints: dict[tuple[int, int], tuple] = {}
+
+    def __call__(self, kind: str, key: str, value: pikepdf.Object) -> pikepdf.Object:
+        if not value.is_indirect:
+            return value
+        if value.objgen not in self.chosen:
+            met = self.named.setdefault((kind, key), [])
+            same = [other for other in met if self._print(other) == self._print(value)]
+            if not same:
+                met.append(value)
+            self.chosen[value.objgen] = same[0] if same else value
+        return self.chosen[value.objgen]
+
+    def _print(self, value) -> tuple:
+        import pikepdf
+
+        if isinstance(value, pikepdf.Object) and value.is_indirect:
+            if value.objgen not in self.prints:
+                self.prints[value.objgen] = ("cycle", value.objgen)  # an object that holds itself
+                self.prints[value.objgen] = self._content_print(value)
+            return self.prints[value.objgen]
+        return self._content_print(value)
+
+    def _content_print(self, value) -> tuple:
+        import pikepdf
+
+        if isinstance(value, pikepdf.Stream):
+            return ("stream", value.read_raw_bytes(), tuple((k, self._print(v)) for k, v in sorted(value.stream_dict.items())))
+        if isinstance(value, pikepdf.Dictionary):
+            return ("dict", tuple((k, self._print(v)) for k, v in sorted(value.items())))
+        if isinstance(value, pikepdf.Array):
+            return ("array", tuple(self._print(v) for v in value))
+        return ("value", repr(value))
 
 
 def merge_faces(pdf: pikepdf.Pdf, faces: dict[str, tuple[frozenset[int], Callable[[], bytes | None]]]) -> None:
