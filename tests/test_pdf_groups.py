@@ -177,7 +177,7 @@ def jobs(tmp_path_factory):
     page = print_spec.page_css(options.spec, print_spec.gutter(100))
     made = [compositor.Job(typesetting._document(group), (page, typesetting.no_folio), None, False)
             for group in renderer.groups(written)[1:4]]
-    return written.directory, typesetting.resources, options.date, made
+    return written.directory, typesetting.resources, options.date, made, written, options
 
 
 def _parses(monkeypatch) -> list[int]:
@@ -197,7 +197,7 @@ def _parses(monkeypatch) -> list[int]:
 
 def test_a_worker_parses_the_books_stylesheets_once_and_lays_out_as_if_it_parsed_them_for_each_document(jobs,
                                                                                                      monkeypatch):
-    directory, resources, date, (part, chapter, other) = jobs
+    directory, resources, date, (part, chapter, other), *_ = jobs
     lay_out = functools.partial(compositor.lay_out, directory=directory, date=date, print_css=html.PRINT_CSS)
     alone = lay_out(chapter, resources=[*resources, ("a new book", "")])  # a book of its own: parsed anew
     parses = _parses(monkeypatch)
@@ -211,7 +211,7 @@ def test_a_worker_parses_the_books_stylesheets_once_and_lays_out_as_if_it_parsed
 
 
 def test_a_stylesheet_whose_parsing_writes_into_the_document_is_parsed_for_each_document(jobs, monkeypatch):
-    directory, resources, date, (part, *_) = jobs
+    directory, resources, date, (part, *_), *_ = jobs
     layered = replace(part, css=(*part.css, "@layer trade { p { hyphens: manual } }"))
     lay_out = functools.partial(compositor.lay_out, directory=directory, date=date, resources=resources,
                                 print_css=html.PRINT_CSS)
@@ -220,3 +220,41 @@ def test_a_stylesheet_whose_parsing_writes_into_the_document_is_parsed_for_each_
     lay_out(layered)
     lay_out(layered)
     assert parses[0] == 2  # the layered one, each time (and the others never again)
+
+
+def test_a_chapter_drawn_in_two_pieces_gives_the_book_the_bytes_of_the_chapter_drawn_whole(jobs, tmp_path):
+    """The joined PDF depends on the pages, not on how they were grouped for layout: its fonts are cut once
+    per face and each page has its own resources.  A chapter whose pages are drawn as two documents, each
+    embedding its own font subsets and resources, and spliced, gives the book the same bytes."""
+    written, options = jobs[4], jobs[5]
+    with workers.engine_started(), renderer._workers() as pool:
+        typesetting = renderer._Typesetting(written, options, None, pool)
+        laid_out: dict[int, compositor.Job] = {}
+        lay_out = typesetting._lay_out
+
+        def recorded(jobs_):
+            results = lay_out(jobs_)
+            laid_out.update({id(laid): job for job, laid in zip(jobs_, results)})
+            return results
+
+        typesetting._lay_out = recorded
+        joined = typesetting.grouped()
+        books = []
+        chapter = max(range(len(joined.laid)), key=lambda n: len(joined.laid[n].pages))
+        whole = joined.laid[chapter]
+        half = len(whole.pages) // 2
+        job = laid_out[id(whole)]
+        draw = functools.partial(compositor.lay_out, directory=written.directory, date=options.date,
+                                 resources=typesetting.resources, print_css=html.PRINT_CSS)
+        pieces = renderer._map(pool, draw, [replace(job, keep=(0, half)), replace(job, keep=(half, len(whole.pages)))])
+        assert [len(p.pages) for p in pieces] == [half, len(whole.pages) - half] and half > 10
+        assert all(piece.faces != whole.faces for piece in pieces)  # each piece embeds subsets of its own glyphs
+        cut = renderer.spliced(pieces)
+        assert (cut.pages, cut.targets, cut.bookmarks, cut.starts, cut.printed, cut.strings) == \
+            (whole.pages, whole.targets, whole.bookmarks, whole.starts, whole.printed, whole.strings)
+        for laid in (joined.laid, [*joined.laid[:chapter], cut, *joined.laid[chapter + 1:]]):
+            target = tmp_path / f"book-{len(books)}.pdf"
+            renderer._Joined(laid, joined.sheets, joined.labels, joined.front).finish(
+                target, written.metadata.identifier, 0.0, pool, typesetting.font_files())
+            books.append(target.read_bytes())
+    assert len(books[0]) > 100_000 and books[0] == books[1]

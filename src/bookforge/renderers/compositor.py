@@ -15,7 +15,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
@@ -87,7 +87,7 @@ class Job:
     css: tuple[str, ...]
     variant: str | None
     whole: bool  # the whole book in one document: folios, links and contents resolved by WeasyPrint itself
-    keep: int | None = None  # only the first pages (a folio sheet lays out one recto more than it keeps)
+    keep: tuple[int, int] | None = None  # only these pages, [first, stop), drawn (a folio sheet lays out a recto more)
     drawn: bool = True  # False: laid out for its page count, targets and strings only (the front matter's first layout)
 
 
@@ -106,16 +106,33 @@ def lay_out(job: Job, directory: Path, date: datetime.datetime, resources: list,
         layout = source.render(stylesheets=stylesheets, font_config=fonts)
         if job.whole:
             layout = _even(layout)
-        if job.keep is not None:
-            layout = layout.copy(layout.pages[:job.keep])
-        data = layout.write_pdf(pdf_variant=job.variant) if job.drawn else b""
-        faces = engine.embedded_faces(layout) if job.drawn else []
-    starts, untraced = pagelist.page_starts(layout) if job.drawn else ([], [])
-    return Laid(data, tuple(PageKind(p._page_box.page_type.name or "", p._page_box.page_type.side,
+        first, stop = job.keep or (0, len(layout.pages))
+        drawn = layout.copy(layout.pages[first:stop]) if job.keep else layout
+        data = drawn.write_pdf(pdf_variant=job.variant) if job.drawn else b""
+        faces = engine.embedded_faces(drawn) if job.drawn else []
+    starts, untraced = pagelist.page_starts(layout) if job.drawn else ([], [])  # traced from the document's start
+    laid = Laid(data, tuple(PageKind(p._page_box.page_type.name or "", p._page_box.page_type.side,
                                      p._page_box.page_type.blank) for p in layout.pages),
                 _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced),
-                proof.measure(layout) if job.drawn else proof.PrintLayout((), ()), _strings(layout),
+                proof.measure(layout) if job.drawn else proof.PrintLayout((), ()), _strings(layout.pages[:stop]),
                 tuple(collected.diagnostics), tuple(faces))
+    return moved(laid, -first, first, stop) if job.keep else laid
+
+
+def moved(laid: Laid, offset: int, first: int = 0, stop: int | None = None) -> Laid:
+    """The facts of ``laid``'s pages [``first``, ``stop``), their page numbers moved by ``offset`` (its PDF as
+    it is: the caller's, already of those pages)."""
+    stop = len(laid.pages) if stop is None else stop
+
+    def kept(page: int) -> bool:
+        return first <= page < stop
+
+    printed = proof.PrintLayout(laid.printed.frames[first:stop],
+                                tuple(replace(p, page=p.page + offset) for p in laid.printed.placed if kept(p.page)))
+    return replace(laid, pages=laid.pages[first:stop], starts=laid.starts[first:stop], printed=printed,
+                   targets=tuple(replace(t, page=t.page + offset) for t in laid.targets if kept(t.page)),
+                   bookmarks=tuple(replace(b, page=b.page + offset) for b in laid.bookmarks if kept(b.page)),
+                   untraced=tuple(n + offset for n in laid.untraced if kept(n)))
 
 
 def cut_face(face: tuple[str, int, list[int]]) -> bytes | None:
@@ -140,10 +157,10 @@ def _bookmarks(layout) -> tuple[Bookmark, ...]:
                  for number, page in enumerate(layout.pages) for level, label, (x, y), state in page.bookmarks)
 
 
-def _strings(layout) -> tuple[tuple[str, str], ...]:
-    """The value of each named string (``string-set``) after the last page of ``layout``."""
+def _strings(pages) -> tuple[tuple[str, str], ...]:
+    """The value of each named string (``string-set``) after the last of ``pages``."""
     found: dict[str, str] = {}
-    for page in layout.pages:
+    for page in pages:
         for box in page._page_box.descendants():
             if getattr(box, "string_set", None) and box.string_set != "none":
                 found.update(dict(box.string_set))

@@ -220,7 +220,7 @@ class _Typesetting:
         root.append(body)
         counter = start + 1 if start < front_matter_pages else start - front_matter_pages + 1
         css = (page_rule, self.folio_only, f"@page :first {{ counter-reset: page {counter}; }}\n")
-        return Job(etree.tostring(root, encoding="unicode", method="xml"), css, None, False, keep=len(kinds))
+        return Job(etree.tostring(root, encoding="unicode", method="xml"), css, None, False, keep=(0, len(kinds)))
 
 
 def _workers() -> ProcessPoolExecutor:
@@ -238,6 +238,27 @@ def _map(pool: ProcessPoolExecutor, function, items: list, size=lambda item: 0) 
     for n, result in zip(order, pool.map(function, [items[n] for n in order])):
         results[n] = result
     return results
+
+
+def spliced(pieces: list[Laid]) -> Laid:
+    """One group's layout from ``pieces``, the layouts of its consecutive pages drawn apart: each piece's page
+    numbers moved to count from the group's first page.  Joined into the book, it gives the bytes the group
+    laid out and drawn whole gives (``pdf_post.merge_faces``, ``pdf_post._own_resources``)."""
+    moved = [compositor.moved(piece, start) for piece, start in zip(pieces, _starts([len(p.pages) for p in pieces]))]
+    targets: dict[str, compositor.Target] = {}
+    strings: dict[str, str] = {}
+    faces: dict[tuple[str, str, int], set[int]] = {}
+    for piece in moved:
+        for target in piece.targets:
+            targets.setdefault(target.id, target)
+        strings.update(piece.strings)
+        for name, digest, index, glyphs in piece.faces:
+            faces.setdefault((name, digest, index), set()).update(glyphs)
+    return Laid(pdf_post.spliced([piece.pdf for piece in pieces]), sum((p.pages for p in moved), ()), tuple(targets.values()),
+                sum((p.bookmarks for p in moved), ()), sum((p.starts for p in moved), ()), sum((p.untraced for p in moved), ()),
+                proof.PrintLayout(sum((p.printed.frames for p in moved), ()), sum((p.printed.placed for p in moved), ())),
+                tuple(sorted(strings.items())), tuple(dict.fromkeys(d for p in moved for d in p.diagnostics)),
+                tuple((*face, tuple(sorted(glyphs))) for face, glyphs in sorted(faces.items())))
 
 
 def _entry_strings(strings: tuple[tuple[str, str], ...]) -> str:

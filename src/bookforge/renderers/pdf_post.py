@@ -321,6 +321,19 @@ def _replace_fonts(pdf: pikepdf.Pdf, replacements: dict[tuple[int, int], pikepdf
                 fonts[key] = replacements[font.objgen]
 
 
+def spliced(pieces: list[bytes]) -> bytes:
+    """One PDF of the pages of ``pieces`` (PDFs of consecutive pages of one group, drawn apart), in order."""
+    import pikepdf
+
+    with contextlib.ExitStack() as stack:
+        pdf = stack.enter_context(pikepdf.open(io.BytesIO(pieces[0])))
+        for piece in pieces[1:]:
+            pdf.pages.extend(stack.enter_context(pikepdf.open(io.BytesIO(piece))).pages)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
+
+
 def _overlay(pdf: pikepdf.Pdf, page: pikepdf.Page, sheet: pikepdf.Page, name: pikepdf.Name) -> None:
     """``sheet`` drawn over ``page``, trim on trim, under a name of our choosing: pikepdf's own ``add_overlay``
     names it at random, and the same book must give the same bytes."""
