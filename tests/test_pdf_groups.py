@@ -255,6 +255,6 @@ def test_a_chapter_drawn_in_two_pieces_gives_the_book_the_bytes_of_the_chapter_d
         for laid in (joined.laid, [*joined.laid[:chapter], cut, *joined.laid[chapter + 1:]]):
             target = tmp_path / f"book-{len(books)}.pdf"
             renderer._Joined(laid, joined.sheets, joined.labels, joined.front).finish(
-                target, written.metadata.identifier, 0.0, pool, typesetting.font_files())
+                target, written.metadata.identifier, 0.0, pool, typesetting.font_files(), options.date)
             books.append(target.read_bytes())
     assert len(books[0]) > 100_000 and books[0] == books[1]

@@ -135,12 +135,13 @@ def moved(laid: Laid, offset: int, first: int = 0, stop: int | None = None) -> L
                    untraced=tuple(n + offset for n in laid.untraced if kept(n)))
 
 
-def cut_face(face: tuple[str, int, list[int]]) -> bytes | None:
+def cut_face(face: tuple[str, int, list[int]], date: datetime.datetime) -> bytes | None:
     """A face of the book's fonts cut to the glyphs every group uses of it (``pdf_post.merge_faces``): the file's
-    path, the face's index, the glyph ids."""
+    path, the face's index, the glyph ids; dated ``date`` where fontTools rewrites it (a colour face)."""
     from bookforge.renderers import engine
 
-    return engine.subset_face(*face)
+    with _source_date_epoch(date):
+        return engine.subset_face(*face)
 
 
 def _targets(layout) -> tuple[Target, ...]:

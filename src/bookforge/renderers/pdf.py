@@ -71,7 +71,7 @@ def render(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None
             parts = book.grouped()
         _report_pages(parts.count)
         parts.finish(target, html.metadata.identifier, options.spec.bleed_inches * POINTS_PER_INCH, pool,
-                     book.font_files())
+                     book.font_files(), options.date)
     return PdfResult(target, parts.count, parts.diagnostics, parts.pagination, parts.printed)
 
 
@@ -340,7 +340,7 @@ class _Joined:
         return _starts([_even_count(len(g.pages)) if self.sheets else len(g.pages) for g in self.laid])
 
     def finish(self, target: Path, identifier: str, bleed_points: float, pool: ProcessPoolExecutor,
-               font_files: dict[str, str]) -> None:
+               font_files: dict[str, str], date: datetime.datetime) -> None:
         """Write the book: the one document as it is, or the groups joined, each face of the book's fonts
         embedded once (``pdf_post.merge_faces``)."""
         if self.sheets is None:
@@ -352,12 +352,12 @@ class _Joined:
             for t in laid.targets:
                 targets.setdefault(t.id, (offset + t.page, t.x, t.y))
         bookmarks = [replace(b, page=offset + b.page) for laid, offset in zip(self.laid, offsets) for b in laid.bookmarks]
-        faces = self._cut_faces(pool, font_files)  # in the workers, while the groups are joined here
+        faces = self._cut_faces(pool, font_files, date)  # in the workers, while the groups are joined here
         parts = [(laid.pdf, len(laid.pages), sheet.pdf) for laid, sheet in zip(self.laid, self.sheets)]
         pdf_post.finish_joined(parts, targets, _map(pool, compositor.outline, [bookmarks])[0], target, self.front, identifier,
                                bleed_points, faces)
 
-    def _cut_faces(self, pool: ProcessPoolExecutor, font_files: dict[str, str]) -> dict:
+    def _cut_faces(self, pool: ProcessPoolExecutor, font_files: dict[str, str], date: datetime.datetime) -> dict:
         """Each face the groups embed as a subset of one of the book's font files (``font_files``: SHA-256 ->
         path), cut once to the glyphs all of them set: the glyph ids, and the call that waits for the cut."""
         found: dict[str, tuple[str, int]] = {}
@@ -368,7 +368,7 @@ class _Joined:
                 if found.setdefault(name, face) != face:
                     found[name] = (None, index)  # one name, two fonts: left as the groups embed it
                 glyphs.setdefault(name, set()).update(used)
-        return {name: (frozenset(glyphs[name]), pool.submit(compositor.cut_face, (path, index, sorted(glyphs[name]))).result)
+        return {name: (frozenset(glyphs[name]), pool.submit(compositor.cut_face, (path, index, sorted(glyphs[name])), date).result)
                 for name, (path, index) in sorted(found.items()) if path is not None}
 
 
