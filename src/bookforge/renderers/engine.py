@@ -116,7 +116,7 @@ def _last_text(box) -> str:
     return ""
 
 
-_shared = SimpleNamespace(key=None, fonts=None, sheets={})  # this process's stylesheets, for one book's resources
+_shared = SimpleNamespace(key=None, fonts=None, sheets={}, digests={})  # this process's stylesheets, fonts' files' hashes, for one book's resources
 
 
 def share_stylesheets() -> None:
@@ -167,7 +167,7 @@ def fonts_for(resources: Any):
     from weasyprint.text.fonts import FontConfiguration
 
     if _shared.key != resources or _shared.fonts is None:
-        _shared.key, _shared.fonts, _shared.sheets = resources, FontConfiguration(), {}
+        _shared.key, _shared.fonts, _shared.sheets, _shared.digests = resources, FontConfiguration(), {}, {}
     return _shared.fonts
 
 
@@ -183,17 +183,30 @@ def embedded_faces(document) -> list[tuple[str, str, int, tuple[int, ...]]]:
     the file, face index, the glyph ids it keeps): those the book's PDF can cut again, once, for all its groups
     (``subset_face``).  A face WeasyPrint makes otherwise (bitmap glyphs drawn as a Type 3 font, a variable
     font made static, glyphs missing from it, glyphs drawn in a form) is left out, and keeps its group's."""
-    import hashlib
-
-    from weasyprint.text.fonts import get_hb_object_data
-
     found: dict[tuple[str, str, int], set[int]] = {}
     for font in document.fonts.values():
         if font.bitmap or font.missing or font.used_in_forms or "fvar" in font.tables or not font.to_unicode:
             continue
-        digest = hashlib.sha256(get_hb_object_data(font.hb_face)).hexdigest()
-        found.setdefault((font.name.decode("utf-8").lstrip("/"), digest, font.index), set()).update(font.to_unicode)
+        found.setdefault((font.name.decode("utf-8").lstrip("/"), _file_digest(font.hb_face), font.index),
+                         set()).update(font.to_unicode)
     return [(*face, tuple(sorted(glyphs))) for face, glyphs in sorted(found.items())]
+
+
+def _file_digest(face) -> str:
+    """The SHA-256 of the font file a HarfBuzz face was read from: hashed once for each file this process
+    holds in memory (Pango keeps a font's file for the font configuration's life)."""
+    import hashlib
+
+    from weasyprint.text.ffi import ffi, harfbuzz
+    from weasyprint.text.fonts import get_hb_object_data
+
+    blob = harfbuzz.hb_face_reference_blob(face)
+    length = ffi.new("unsigned int *")
+    where = (int(ffi.cast("uintptr_t", harfbuzz.hb_blob_get_data(blob, length))), length[0])
+    harfbuzz.hb_blob_destroy(blob)
+    if where not in _shared.digests:
+        _shared.digests[where] = hashlib.sha256(get_hb_object_data(face)).hexdigest()
+    return _shared.digests[where]
 
 
 def subset_face(path: str, index: int, glyphs: list[int]) -> bytes | None:
