@@ -75,31 +75,59 @@ def write(value: Any, out: Callable[[str], None], blobs: list[bytes], depth: int
 
 def decode(hint: Any, data: Any, blobs: list[bytes]) -> Any:
     """The value of type ``hint`` that ``encode`` turned into ``data``."""
+    return _decoder(hint)(data, blobs)
+
+
+Decoder = Callable[[Any, list], Any]
+
+
+@functools.cache
+def _decoder(hint: Any) -> Decoder:
+    """The function that decodes data of type ``hint``, worked out once per type: a cache entry holds
+    thousands of values of a few types (a layout's baselines, a book's words)."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if hint is Any or hint is object:
-        return _expect(data, (type(None), bool, int, float, str))
+        return lambda data, blobs: _expect(data, (type(None), bool, int, float, str))
     if hint is type(None):
-        return _expect(data, type(None))
+        return lambda data, blobs: _expect(data, type(None))
     if origin in (typing.Union, types.UnionType):
-        return _union(args, data, blobs)
+        return lambda data, blobs: _union(args, data, blobs)
     if origin is typing.Literal:
-        if data not in args:
-            raise CodecError(f"{data!r} is not one of {args}")
-        return data
+        return functools.partial(_literal, args)
     if origin in (tuple, list):
+        return _sequence_decoder(origin, args)
+    if origin is dict:
+        return lambda data, blobs: {decode(args[0], k, blobs): decode(args[1], v, blobs) for k, v in _pairs(data)}
+    if not isinstance(hint, type):
+        raise CodecError(f"cannot decode the type {hint!r}")
+    if hint is float:
+        return lambda data, blobs: float(_expect(data, (int, float)))
+    if hint is str:
+        return lambda data, blobs: _expect(data, str)
+    if dataclasses.is_dataclass(hint):
+        return functools.partial(_record, hint)
+    return functools.partial(_scalar_or_record, hint)
+
+
+def _literal(options: tuple, data: Any, blobs: list[bytes]) -> Any:
+    if data not in options:
+        raise CodecError(f"{data!r} is not one of {options}")
+    return data
+
+
+def _sequence_decoder(origin: type, args: tuple) -> Decoder:
+    if origin is list:
+        return lambda data, blobs: [decode(args[0], item, blobs) for item in _expect(data, list)]
+    if len(args) == 2 and args[1] is Ellipsis:
+        return lambda data, blobs: tuple(decode(args[0], item, blobs) for item in _expect(data, list))
+
+    def fixed(data: Any, blobs: list[bytes]) -> tuple:
         items = _expect(data, list)
-        if origin is list:
-            return [decode(args[0], item, blobs) for item in items]
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode(args[0], item, blobs) for item in items)
         if len(args) != len(items):
             raise CodecError(f"expected {len(args)} items, got {len(items)}")
         return tuple(decode(a, item, blobs) for a, item in zip(args, items))
-    if origin is dict:
-        return {decode(args[0], k, blobs): decode(args[1], v, blobs) for k, v in _pairs(data)}
-    if not isinstance(hint, type):
-        raise CodecError(f"cannot decode the type {hint!r}")
-    return _scalar_or_record(hint, data, blobs)
+
+    return fixed
 
 
 def _scalar_or_record(hint: type, data: Any, blobs: list[bytes]) -> Any:
@@ -113,9 +141,7 @@ def _scalar_or_record(hint: type, data: Any, blobs: list[bytes]) -> Any:
         if not 0 <= index < len(blobs):
             raise CodecError(f"no blob {index}")
         return blobs[index]
-    if hint is float:
-        return float(_expect(data, (int, float)))
-    if hint in (bool, str) or hint is int:
+    if hint is bool or hint is int:
         if hint is int and isinstance(data, bool):
             raise CodecError("expected an int, got a bool")
         return _expect(data, hint)
@@ -130,22 +156,22 @@ def _scalar_or_record(hint: type, data: Any, blobs: list[bytes]) -> Any:
             return hint.model_validate(data)
         except ValidationError as exc:
             raise CodecError(str(exc)) from None
-    if dataclasses.is_dataclass(hint):
-        return _record(hint, _expect(data, dict), blobs)
     raise CodecError(f"cannot decode a {hint.__name__}")
 
 
-def _record(cls: type, data: dict, blobs: list[bytes]) -> Any:
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-    if set(data) != set(fields):
+def _record(cls: type, data: Any, blobs: list[bytes]) -> Any:
+    data = _expect(data, dict)
+    fields = _fields(cls)
+    if data.keys() != fields.keys():
         raise CodecError(f"{cls.__name__}: expected the fields {sorted(fields)}, got {sorted(data)}")
-    hints = _hints(cls)
-    return cls(**{name: decode(hints[name], data[name], blobs) for name in fields})
+    return cls(**{name: decode(hint, data[name], blobs) for name, hint in fields.items()})
 
 
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _fields(cls: type) -> dict[str, Any]:
+    """A dataclass's fields that its constructor takes, with their type hints."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init}
 
 
 def _union(args: tuple, data: Any, blobs: list[bytes]) -> Any:
