@@ -15,10 +15,12 @@ from __future__ import annotations
 import base64
 import datetime
 import functools
+import importlib
 import itertools
 import logging
 import os
 import re
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -63,6 +65,7 @@ class PdfResult:
 def render(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None = None) -> PdfResult:
     """Lay out ``html`` and write the PDF to ``target``; ``store`` is a build folder whose cache keeps each group."""
     _check_variant(options.spec)
+    threading.Thread(target=importlib.import_module, args=("pikepdf",), daemon=True).start()  # for the join, meanwhile
     with _workers() as pool:
         book = _Typesetting(html, options, store, pool)
         if options.spec.pdf_variant:  # a tagged PDF has one structure tree: the book stays one document

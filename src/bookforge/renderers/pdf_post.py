@@ -168,27 +168,33 @@ def merge_faces(pdf: pikepdf.Pdf, faces: dict[str, tuple[frozenset[int], Callabl
     all.  The book's PDF then depends on the glyphs its pages set, not on how its pages were
     grouped to be laid out.  A face whose copies disagree (a width, a glyph's text, any other
     entry), or use a glyph the cut does not hold, keeps its copies."""
-    copies = _font_copies(pdf)
+    uses = _font_uses(pdf)
+    copies: dict[str, dict[tuple[int, int], pikepdf.Object]] = {}
+    for _, _, font in uses:
+        copies.setdefault(str(font.BaseFont).lstrip("/"), {}).setdefault(font.objgen, font)
     replacements = {}
     for name in sorted(set(copies) & set(faces)):
         glyphs, program = faces[name]
-        joined = _joined_font(copies[name])
+        found = list(copies[name].values())
+        joined = _joined_font(found)
         if joined is None or not set(joined[0]) <= glyphs or (cut := program()) is None:
             continue
-        font = _rebuilt_font(pdf, copies[name][0], *joined, cut)
-        replacements.update({copy.objgen: font for copy in copies[name]})
-    if replacements:
-        _replace_fonts(pdf, replacements)
+        font = _rebuilt_font(pdf, found[0], *joined, cut)
+        replacements.update({copy.objgen: font for copy in found})
+    for fonts, key, font in uses:
+        if font.objgen in replacements:
+            fonts[key] = replacements[font.objgen]
 
 
-def _font_copies(pdf: pikepdf.Pdf) -> dict[str, list[pikepdf.Object]]:
-    """Every composite font the pages and their forms use, by PDF name, each copy once, in the order met."""
-    found: dict[str, dict[tuple[int, int], pikepdf.Object]] = {}
+def _font_uses(pdf: pikepdf.Pdf) -> list[tuple[pikepdf.Dictionary, pikepdf.Name, pikepdf.Object]]:
+    """Every composite font the pages and their forms use: the font dictionary naming it, the name, the font."""
+    uses = []
     for resources in _all_resources(pdf):
-        for font in resources.get("/Font", {}).values():
+        fonts = resources.get("/Font")
+        for key, font in (fonts.items() if fonts is not None else ()):
             if font.get("/Subtype") == "/Type0" and font.is_indirect:
-                found.setdefault(str(font.BaseFont).lstrip("/"), {}).setdefault(font.objgen, font)
-    return {name: list(fonts.values()) for name, fonts in found.items()}
+                uses.append((fonts, key, font))
+    return uses
 
 
 def _all_resources(pdf: pikepdf.Pdf):
@@ -308,17 +314,6 @@ def _to_unicode(texts: dict[int, bytes]) -> bytes:
         lines = b"".join(b"<%04x> <%s>\n" % (glyph, texts[glyph]) for glyph in batch)
         blocks.append(b"%d beginbfchar\n%sendbfchar\n" % (len(batch), lines))
     return TO_UNICODE_HEAD + b"".join(blocks) + TO_UNICODE_TAIL
-
-
-def _replace_fonts(pdf: pikepdf.Pdf, replacements: dict[tuple[int, int], pikepdf.Object]) -> None:
-    """Every resource dictionary's font that has a replacement given the replacement."""
-    for resources in _all_resources(pdf):
-        fonts = resources.get("/Font")
-        if fonts is None:
-            continue
-        for key, font in list(fonts.items()):
-            if font.is_indirect and font.objgen in replacements:
-                fonts[key] = replacements[font.objgen]
 
 
 def spliced(pieces: list[bytes]) -> bytes:
