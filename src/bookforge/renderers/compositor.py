@@ -9,6 +9,7 @@ sooner on the core it shares with the editorial pass (``workers``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import itertools
 import logging
@@ -77,6 +78,7 @@ class Laid:
     strings: tuple[tuple[str, str], ...]  # the named strings (string-set) in force at its end
     diagnostics: tuple[Diagnostic, ...]
     faces: tuple[tuple[str, str, int, tuple[int, ...]], ...] = ()  # subsets the book cuts again, once: engine.embedded_faces
+    breaks: tuple[str, ...] = ()  # the layout's state after each page, for laying out again only what an edit changes
 
 
 @dataclass(frozen=True)
@@ -91,32 +93,181 @@ class Job:
     drawn: bool = True  # False: laid out for its page count, targets and strings only (the front matter's first layout)
 
 
+@dataclass(frozen=True)
+class Since:
+    """What the previous layout of a group left for laying out again only the pages an edit changes."""
+
+    xml: str  # the group's previous document
+    breaks: tuple[str, ...]  # its state after each page (``Laid.breaks``)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """The pages an edit changed, laid out again: they replace the previous layout's pages [first, stop)."""
+
+    first: int
+    stop: int
+    laid: Laid  # its page numbers count from ``first``
+
+
 def lay_out(job: Job, directory: Path, date: datetime.datetime, resources: list, print_css: str) -> Laid:
     """Lay one group's document out and draw it (hyphen ladders are bounded as the lines are set, and the
     stylesheets parsed once for all the documents of the book that this process lays out: ``engine``)."""
-    from bookforge.renderers import engine
-
-    css_url = (directory / print_css).as_uri()  # the base of the job's own stylesheets
-    with _CollectedWarnings() as collected, _source_date_epoch(date):
-        fonts = engine.fonts_for((directory, tuple(resources)))
-        stylesheets = [engine.stylesheet(string=text, base_url=css_url, url_fetcher=book_fetcher(directory), font_config=fonts)
-                       for text in job.css]
-        source = engine.weasyprint.HTML(string=job.xml, base_url=(directory / "book.xhtml").as_uri(),
-                                        url_fetcher=book_fetcher(directory))
-        layout = source.render(stylesheets=stylesheets, font_config=fonts)
-        if job.whole:
-            layout = _even(layout)
+    with _Typeset(job, directory, date, resources, print_css, None) as typeset:
+        layout = _even(typeset.layout) if job.whole else typeset.layout
         first, stop = job.keep or (0, len(layout.pages))
-        drawn = layout.copy(layout.pages[first:stop]) if job.keep else layout
+        return typeset.drawn(layout, first, stop)
+
+
+def lay_out_again(job: Job, since: Since, directory: Path, date: datetime.datetime, resources: list,
+                  print_css: str) -> Piece | None:
+    """Lay an edited group's document out from its first page only as far as the edit moves its pages, and
+    draw only the pages the edit changed: None when the whole document must be laid out (its pagination
+    went round again, or nothing tells which pages changed)."""
+    with _Typeset(job, directory, date, resources, print_css, since) as typeset:
+        watch = typeset.watch
+        if watch.rounds != 1 or watch.first is None:
+            return None
+        pages = len(typeset.layout.pages)  # up to the page where it met the previous layout again, or all
+        stop = watch.converged + 1 if watch.converged is not None else len(since.breaks)
+        moved_before = next((n for n, (new, old) in enumerate(zip(watch.breaks, since.breaks)) if new != old), pages)
+        first = min(max(0, watch.first - 1), moved_before)  # the page before: its end may look at what follows
+        return Piece(first, stop, typeset.drawn(typeset.layout, first, pages))
+
+
+def lay_out_edited(work: tuple[Job, Since | None], directory: Path, date: datetime.datetime, resources: list,
+                   print_css: str) -> Laid | Piece:
+    """A group laid out: only the pages an edit changed when its previous layout is given and allows it
+    (``lay_out_again``), else whole (``lay_out``)."""
+    job, since = work
+    piece = lay_out_again(job, since, directory, date, resources, print_css) if since is not None else None
+    return piece if piece is not None else lay_out(job, directory, date, resources, print_css)
+
+
+class _Typeset:
+    """A group's document laid out by WeasyPrint, with the state after each page watched (``_Watch``), and
+    drawn: the warnings collected and fontTools' clock set to the build's date meanwhile."""
+
+    def __init__(self, job: Job, directory: Path, date: datetime.datetime, resources: list, print_css: str,
+                 since: Since | None):
+        self.job, self.directory, self.date, self.resources, self.print_css, self.since = (
+            job, directory, date, resources, print_css, since)
+
+    def __enter__(self) -> _Typeset:
+        from bookforge.renderers import engine
+
+        with contextlib.ExitStack() as stack:
+            self._collected = stack.enter_context(_CollectedWarnings())
+            stack.enter_context(_source_date_epoch(self.date))
+            css_url = (self.directory / self.print_css).as_uri()  # the base of the job's own stylesheets
+            fonts = engine.fonts_for((self.directory, tuple(self.resources)))
+            fetcher = book_fetcher(self.directory)
+            stylesheets = [engine.stylesheet(string=text, base_url=css_url, url_fetcher=fetcher, font_config=fonts)
+                           for text in self.job.css]
+            source = engine.weasyprint.HTML(string=self.job.xml, base_url=(self.directory / "book.xhtml").as_uri(),
+                                            url_fetcher=fetcher)
+            self.watch = _Watch(source, self.since)
+            engine._pagination.watch, engine._pagination.rounds = self.watch, 0
+            try:
+                self.layout = source.render(stylesheets=stylesheets, font_config=fonts)
+            finally:
+                self.watch.rounds, engine._pagination.watch = engine._pagination.rounds, None
+            self._open = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc):
+        return self._open.__exit__(*exc)
+
+    def drawn(self, layout, first: int, stop: int) -> Laid:
+        """The facts of ``layout``'s pages [first, stop), counted from ``first``, and those pages drawn."""
+        from bookforge.renderers import engine
+
+        job = self.job
+        drawn = layout.copy(layout.pages[first:stop]) if (first, stop) != (0, len(layout.pages)) else layout
         data = drawn.write_pdf(pdf_variant=job.variant) if job.drawn else b""
         faces = engine.embedded_faces(drawn) if job.drawn else []
-    starts, untraced = pagelist.page_starts(layout) if job.drawn else ([], [])  # traced from the document's start
-    laid = Laid(data, tuple(PageKind(p._page_box.page_type.name or "", p._page_box.page_type.side,
-                                     p._page_box.page_type.blank) for p in layout.pages),
-                _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced),
-                proof.measure(layout) if job.drawn else proof.PrintLayout((), ()), _strings(layout.pages[:stop]),
-                tuple(collected.diagnostics), tuple(faces))
-    return moved(laid, -first, first, stop) if job.keep else laid
+        starts, untraced = pagelist.page_starts(layout) if job.drawn else ([], [])  # traced from the document's start
+        laid = Laid(data, tuple(PageKind(p._page_box.page_type.name or "", p._page_box.page_type.side,
+                                         p._page_box.page_type.blank) for p in layout.pages),
+                    _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced),
+                    proof.measure(layout) if job.drawn else proof.PrintLayout((), ()), _strings(layout.pages[:stop]),
+                    tuple(self._collected.diagnostics), tuple(faces), tuple(self.watch.breaks[:len(layout.pages)]))
+        return moved(laid, -first, first, stop) if (first, stop) != (0, len(layout.pages)) else laid
+
+
+class _Watch:
+    """WeasyPrint's pagination watched page by page (``engine.watch_pagination``): the state after each page
+    (``Laid.breaks``: where the next page starts, its counters, the named strings in force); and, for an
+    edited document (``since``), the first page that holds an element the edit changed, and the first page
+    after it whose state is the previous layout's, with the rest of the document the previous one's: there
+    the layout stops, the pages after it being the previous layout's."""
+
+    def __init__(self, source, since: Since | None):
+        self.breaks: list[str] = []
+        self.strings: dict[str, str] = {}
+        self.first: int | None = None
+        self.converged: int | None = None
+        self.rounds = 0
+        self.since = since
+        if since is not None:
+            from bookforge.renderers import engine
+
+            elements = list(source.etree_element.iter())
+            self.index = {id(element): n for n, element in enumerate(elements)}
+            old = [_signature(e) for e in engine.weasyprint.HTML(string=since.xml).etree_element.iter()]
+            new = [_signature(e) for e in elements]
+            same = next((n for n, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+            tail = next((n for n, (a, b) in enumerate(zip(reversed(old[same:]), reversed(new[same:]))) if a != b),
+                        min(len(old), len(new)) - same)
+            self.changed = (same, len(new) - tail)  # the new document's elements the edit touched, in document order
+
+    def __call__(self, index: int, page) -> bool:
+        import json
+
+        from bookforge.renderers import engine
+
+        for box in page.descendants():
+            if getattr(box, "string_set", None) and box.string_set != "none":
+                self.strings.update(dict(box.string_set))
+        self.breaks.append(engine.page_state(engine._pagination.context, index) + json.dumps(sorted(self.strings.items())))
+        if self.since is None:
+            return False
+        if self.first is None and any(self._changed(box) for box in page.descendants()):
+            self.first = index
+        if self.first is None or index >= len(self.since.breaks) or self.breaks[index] != self.since.breaks[index]:
+            return False
+        if self._resumes_after_the_edit(engine._pagination.context.page_maker[index + 1][0]):
+            self.converged = index
+            return True
+        return False
+
+    def _changed(self, box) -> bool:
+        element = getattr(box, "element", None)
+        first, stop = self.changed
+        return element is not None and first <= self.index.get(id(element), -1) < stop
+
+    def _resumes_after_the_edit(self, resume_at) -> bool:
+        """Whether the next page starts in the part of the document after every element the edit touched."""
+        from bookforge.renderers import engine
+
+        if resume_at is None:
+            return False
+        box = engine._pagination.root
+        while resume_at:
+            if len(resume_at) != 1:
+                return False
+            ((child, resume_at),) = resume_at.items()
+            children = getattr(box, "children", None)
+            if children is None or child >= len(children):
+                break
+            box = children[child]
+        element = getattr(box, "element", None)
+        return element is not None and self.index.get(id(element), -1) >= self.changed[1]
+
+
+def _signature(element) -> tuple:
+    """An element's own part of a document: its name, attributes, text and the text after it."""
+    return (element.tag, tuple(sorted(element.attrib.items())), element.text, element.tail)
 
 
 def moved(laid: Laid, offset: int, first: int = 0, stop: int | None = None) -> Laid:
@@ -130,6 +281,7 @@ def moved(laid: Laid, offset: int, first: int = 0, stop: int | None = None) -> L
     printed = proof.PrintLayout(laid.printed.frames[first:stop],
                                 tuple(replace(p, page=p.page + offset) for p in laid.printed.placed if kept(p.page)))
     return replace(laid, pages=laid.pages[first:stop], starts=laid.starts[first:stop], printed=printed,
+                   breaks=laid.breaks[first:stop],
                    targets=tuple(replace(t, page=t.page + offset) for t in laid.targets if kept(t.page)),
                    bookmarks=tuple(replace(b, page=b.page + offset) for b in laid.bookmarks if kept(b.page)),
                    untraced=tuple(n + offset for n in laid.untraced if kept(n)))

@@ -254,6 +254,62 @@ def _hb_face(data: bytes, index: int):
 _harfbuzz = SimpleNamespace(faces=None)
 
 
+def watch_pagination() -> None:
+    """Let bookforge watch WeasyPrint's pagination page by page, and stop it.
+
+    After each page, ``_pagination.watch(index, page)`` is called while the state WeasyPrint will
+    lay the next page out from is at hand (``page_state``); when it returns True the document
+    ends there, as if it had no more pages.  Each call of the pagination counts in
+    ``_pagination.rounds``: WeasyPrint paginates a document again when a page's content waits for
+    a later page's number, and such a document is always laid out whole.
+    """
+    from weasyprint import layout
+
+    paginate = layout.make_all_pages
+    if getattr(paginate, "watched", False):
+        return
+
+    def make_all_pages(context, root_box, html, pages):
+        _pagination.rounds += 1
+        _pagination.context, _pagination.root = context, root_box
+        for index, page in enumerate(paginate(context, root_box, html, pages)):
+            yield page
+            if _pagination.watch is not None and _pagination.watch(index, page):
+                context.page_maker = context.page_maker[:index + 2]
+                context.page_maker[index + 1][-1]["content_changed"] = False  # nothing left to make again
+                return
+
+    make_all_pages.watched = True
+    layout.make_all_pages = make_all_pages
+
+
+_pagination = SimpleNamespace(watch=None, rounds=0, context=None, root=None)
+
+
+def page_state(context, index: int) -> str:
+    """Where WeasyPrint lays the page after page ``index`` out from, as text to compare with another layout's:
+    the place in the document, the page break and side, the page counters and page groups, and whether
+    anything (a footnote, a float, a running element) is carried over; the pages' count left out."""
+    import json
+
+    resume_at, next_page, right_page, (quotes, counters, scopes, groups), _ = context.page_maker[index + 1]
+    carried = bool(context.reported_footnotes or context.broken_out_of_flow or context.running_elements)
+    counters = {name: value for name, value in counters.items() if name != "pages"}
+    return json.dumps(_plain((resume_at, next_page, right_page, quotes, counters, scopes, groups, carried)),
+                      sort_keys=True, separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    """``value`` made of lists, dicts with text keys, and scalars, the same for equal values."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(item) for item in value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
+
+
 def read_hyphenation_patterns() -> None:
     """Read the English hyphenation patterns once, here, in the process the layout workers are forked from.
 
@@ -270,4 +326,5 @@ def read_hyphenation_patterns() -> None:
 hang_trailing_space()
 limit_ladders()
 share_stylesheets()
+watch_pagination()
 read_hyphenation_patterns()

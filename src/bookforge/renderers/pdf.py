@@ -39,6 +39,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
          ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
 GROUP_STAGE = "pdf-group"  # the cache's folder for the groups' layouts
+PREVIOUS_STAGE = "pdf-previous"  # the cache's folder for each group's last layout and document, for the next edit
 GROUP_ENTRIES = 2048  # kept in it: every group of a 50x book (about 500), twice over, and a few folio sheets
 INTERNAL = pdf_post.INTERNAL  # a link to another page of the book, in a group's document
 CHARACTERS_PER_SQUARE_INCH = 110  # of text block, for the estimate that picks the first gutter band
@@ -118,6 +119,8 @@ class _Typesetting:
         self.html, self.options, self.store, self.pool = html, options, store, pool
         self.first_body = next((p for p in html.pages if p.matter == "bodymatter"), None)
         self.resources = cache.tree(html.directory, skip=".xhtml")  # stylesheets, fonts and pictures
+        self.code = cache.key(self.resources, cache.versions("weasyprint", "pikepdf"),
+                              code=list(Path(__file__).parent.glob("*.py")))  # all a layout depends on but its job
         self.sheets = {href: (html.directory / href).read_text("utf-8") for href in (SHARED_CSS, PRINT_CSS)}
         folio, furniture = _margin_boxes(self.sheets.values())
         self.no_folio = "".join(f"@page {{ @{box} {{ content: none !important; }} }}\n" for box in folio)
@@ -185,21 +188,47 @@ class _Typesetting:
                 for text in self.sheets.values() if TARGET_COUNTER.search(text)]
 
     def _lay_out(self, jobs: list[Job]) -> list[Laid]:
-        """Each job's layout: from the cache when the same document was laid out before, else in a pool."""
-        code = Path(__file__).parent.glob("*.py")
-        keys = [cache.key(job, self.resources, cache.versions("weasyprint", "pikepdf"), code=code) for job in jobs]
+        """Each job's layout: from the cache when the same document was laid out before, else in a pool; an
+        edited group's from its previous layout, with only the pages the edit changed laid out again."""
+        keys = [cache.key(job, self.code) for job in jobs]
         found = [cache.load(self.store, GROUP_STAGE, key, Laid) if self.store else None for key in keys]
         missing = [n for n, laid in enumerate(found) if laid is None]
-        lay_out = functools.partial(compositor.lay_out, directory=self.html.directory, date=self.options.date,
+        previous = {n: self._previous(jobs[n]) for n in missing}
+        lay_out = functools.partial(compositor.lay_out_edited, directory=self.html.directory, date=self.options.date,
                                     resources=self.resources, print_css=PRINT_CSS)
-        for n, laid in zip(missing, _map(self.pool, lay_out, [jobs[n] for n in missing], size=lambda job: len(job.xml))):
-            found[n] = laid
-            if self.store:
-                try:
-                    cache.store(self.store, GROUP_STAGE, keys[n], laid, keep=GROUP_ENTRIES)
-                except OSError:
-                    pass  # a cache that cannot be written only makes the next build slower
+        work = [(jobs[n], compositor.Since(jobs_xml, old.breaks) if old else None)
+                for n in missing for old, jobs_xml in [previous[n] or (None, "")]]
+        for n, made in zip(missing, _map(self.pool, lay_out, work, size=lambda item: len(item[0].xml))):
+            found[n] = _patched(previous[n][0], made) if isinstance(made, compositor.Piece) else made
+            self._keep(jobs[n], keys[n], found[n])
         return found
+
+    def _identity(self, job: Job) -> str | None:
+        """What a group's layouts have in common from one edit to the next: its first page, its stylesheets and
+        options, the book's files; None for a job that is not a group (a folio sheet, the book in one document)."""
+        first = re.search(r'data-source="([^"]*)"', job.xml)
+        if first is None or job.keep is not None or job.whole or not job.drawn:
+            return None
+        return cache.key("previous", first.group(1), job.css, job.variant, self.code)
+
+    def _previous(self, job: Job) -> tuple[Laid, str] | None:
+        """The group's previous layout and document, when the cache holds them."""
+        identity = self._identity(job)
+        found = cache.load(self.store, PREVIOUS_STAGE, identity, tuple[str, str]) if self.store and identity else None
+        old = cache.load(self.store, GROUP_STAGE, found[0], Laid) if found else None
+        return (old, found[1]) if old is not None and old.breaks else None
+
+    def _keep(self, job: Job, key: str, laid: Laid) -> None:
+        """Store a layout in the cache, and, for a group, as its previous layout for the next edit."""
+        if not self.store:
+            return
+        identity = self._identity(job)
+        try:
+            cache.store(self.store, GROUP_STAGE, key, laid, keep=GROUP_ENTRIES)
+            if identity:
+                cache.store(self.store, PREVIOUS_STAGE, identity, (key, job.xml), keep=GROUP_ENTRIES)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
 
     def _folio_sheet(self, group: Laid, start: int, front_matter_pages: int, page_rule: str) -> Job:
         """A document of empty pages, one per page of ``group`` (and the blank verso after an odd count), each of
@@ -243,11 +272,12 @@ def _map(pool: ProcessPoolExecutor, function, items: list, size=lambda item: 0) 
     return results
 
 
-def spliced(pieces: list[Laid]) -> Laid:
-    """One group's layout from ``pieces``, the layouts of its consecutive pages drawn apart: each piece's page
-    numbers moved to count from the group's first page.  Joined into the book, it gives the bytes the group
-    laid out and drawn whole gives (``pdf_post.merge_faces``, ``pdf_post._own_resources``)."""
-    moved = [compositor.moved(piece, start) for piece, start in zip(pieces, _starts([len(p.pages) for p in pieces]))]
+def spliced(pieces: list[tuple[Laid, int]]) -> Laid:
+    """One group's layout from ``pieces``, layouts of its consecutive pages each with the page of its PDF where
+    they begin (the PDF may hold more): each piece's page numbers moved to count from the group's first page.
+    Joined into the book, it gives the bytes the group laid out and drawn whole gives (``pdf_post.merge_faces``,
+    ``pdf_post._own_resources``)."""
+    moved = [compositor.moved(piece, start) for (piece, _), start in zip(pieces, _starts([len(p.pages) for p, _ in pieces]))]
     targets: dict[str, compositor.Target] = {}
     strings: dict[str, str] = {}
     faces: dict[tuple[str, str, int], set[int]] = {}
@@ -257,11 +287,28 @@ def spliced(pieces: list[Laid]) -> Laid:
         strings.update(piece.strings)
         for name, digest, index, glyphs in piece.faces:
             faces.setdefault((name, digest, index), set()).update(glyphs)
-    return Laid(pdf_post.spliced([piece.pdf for piece in pieces]), sum((p.pages for p in moved), ()), tuple(targets.values()),
+    pdf = pdf_post.spliced([(piece.pdf, at, at + len(piece.pages)) for piece, at in pieces])
+    return Laid(pdf, sum((p.pages for p in moved), ()), tuple(targets.values()),
                 sum((p.bookmarks for p in moved), ()), sum((p.starts for p in moved), ()), sum((p.untraced for p in moved), ()),
                 proof.PrintLayout(sum((p.printed.frames for p in moved), ()), sum((p.printed.placed for p in moved), ())),
                 tuple(sorted(strings.items())), tuple(dict.fromkeys(d for p in moved for d in p.diagnostics)),
-                tuple((*face, tuple(sorted(glyphs))) for face, glyphs in sorted(faces.items())))
+                tuple((*face, tuple(sorted(glyphs))) for face, glyphs in sorted(faces.items())),
+                sum((p.breaks for p in moved), ()))
+
+
+def _patched(old: Laid, piece: compositor.Piece) -> Laid:
+    """``old``, a group's previous layout, with its pages [first, stop) replaced by the ``piece`` an edit changed.
+    The faces the kept pages set are read from their content, not taken from ``old``'s, which also counts the
+    glyphs of the pages given way."""
+    kept = [(first, stop) for first, stop in ((0, piece.first), (piece.stop, len(old.pages))) if stop > first]
+    parts = []
+    for first, stop in kept:
+        glyphs = pdf_post.glyphs_set(old.pdf, first, stop)
+        faces = tuple((name, digest, index, tuple(sorted(glyphs[name])))
+                      for name, digest, index, _ in old.faces if glyphs.get(name))
+        parts.append((replace(compositor.moved(old, -first, first, stop), faces=faces), first))
+    head = [part for part in parts if part[1] < piece.first]
+    return spliced([*head, (piece.laid, 0), *[part for part in parts if part[1] >= piece.stop]])
 
 
 def _entry_strings(strings: tuple[tuple[str, str], ...]) -> str:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 INTERNAL = "bookforge-internal:"  # the URI a group's link to an id carries until the groups are joined
 NAME = re.compile(rb"/([^\s/\[\]()<>{}%]+)")  # a name in a content stream: a resource it draws with, among others
+SHOWN = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+[-\d.]+\s+Tf|<([0-9a-fA-F]*)>")  # a font chosen, glyphs shown
 BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")  # a glyph and its text in a ToUnicode map
 TO_UNICODE_HEAD = b"""/CIDInit /ProcSet findresource begin
 12 dict begin
@@ -166,8 +167,9 @@ def merge_faces(pdf: pikepdf.Pdf, faces: dict[str, tuple[frozenset[int], Callabl
     Each group's PDF embeds its own subset of a face, glyph ids kept as in the font file: the face
     cut once to the glyphs of every group, with their widths and their text joined, replaces them
     all.  The book's PDF then depends on the glyphs its pages set, not on how its pages were
-    grouped to be laid out.  A face whose copies disagree (a width, a glyph's text, any other
-    entry), or use a glyph the cut does not hold, keeps its copies."""
+    grouped to be laid out: the widths and text of glyphs no page sets any more (a copy from an
+    edited chapter's previous layout still lists them) are left out.  A face whose copies disagree (a
+    width, a glyph's text, any other entry), or lack a glyph the pages set, keeps its copies."""
     uses = _font_uses(pdf)
     copies: dict[str, dict[tuple[int, int], pikepdf.Object]] = {}
     for _, _, font in uses:
@@ -177,9 +179,10 @@ def merge_faces(pdf: pikepdf.Pdf, faces: dict[str, tuple[frozenset[int], Callabl
         glyphs, program = faces[name]
         found = list(copies[name].values())
         joined = _joined_font(found)
-        if joined is None or not set(joined[0]) <= glyphs or (cut := program()) is None:
+        if joined is None or not glyphs <= set(joined[0]) | set(joined[1]) or (cut := program()) is None:
             continue
-        font = _rebuilt_font(pdf, found[0], *joined, cut)
+        widths, texts = ({glyph: value for glyph, value in part.items() if glyph in glyphs} for part in joined)
+        font = _rebuilt_font(pdf, found[0], widths, texts, cut)
         replacements.update({copy.objgen: font for copy in found})
     for fonts, key, font in uses:
         if font.objgen in replacements:
@@ -316,17 +319,42 @@ def _to_unicode(texts: dict[int, bytes]) -> bytes:
     return TO_UNICODE_HEAD + b"".join(blocks) + TO_UNICODE_TAIL
 
 
-def spliced(pieces: list[bytes]) -> bytes:
-    """One PDF of the pages of ``pieces`` (PDFs of consecutive pages of one group, drawn apart), in order."""
+def spliced(pieces: list[tuple[bytes, int, int]]) -> bytes:
+    """One PDF of the pages [first, stop) of each of ``pieces`` (PDFs of one group's pages, drawn apart), in
+    order: the first piece's PDF with its other pages taken out, so that its catalog, its document information
+    and its version are the group's, as a PDF of the whole group has them."""
     import pikepdf
 
     with contextlib.ExitStack() as stack:
-        pdf = stack.enter_context(pikepdf.open(io.BytesIO(pieces[0])))
-        for piece in pieces[1:]:
-            pdf.pages.extend(stack.enter_context(pikepdf.open(io.BytesIO(piece))).pages)
+        (data, first, stop), *rest = pieces
+        pdf = stack.enter_context(pikepdf.open(io.BytesIO(data)))
+        del pdf.pages[stop:]
+        del pdf.pages[:first]
+        for data, first, stop in rest:
+            pdf.pages.extend(stack.enter_context(pikepdf.open(io.BytesIO(data))).pages[first:stop])
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
         return out.getvalue()
+
+
+def glyphs_set(data: bytes, first: int, stop: int) -> dict[str, set[int]]:
+    """The glyph ids the pages [first, stop) of the PDF ``data`` set in each composite font (by PDF name), read
+    from their content as WeasyPrint writes it: ``/Font size Tf`` then ``[<glyph>kerning<glyph>…] TJ``."""
+    import pikepdf
+
+    found: dict[str, set[int]] = {}
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages[first:stop]:
+            fonts = page.obj.get("/Resources", {}).get("/Font", {})
+            names = {key[1:].encode(): str(font.BaseFont).lstrip("/") for key, font in fonts.items()}
+            font = None
+            for token in SHOWN.finditer(_content(page.obj)):
+                if token.group(1) is not None:
+                    font = names.get(token.group(1))
+                elif font is not None:
+                    hexes = token.group(2)
+                    found.setdefault(font, set()).update(int(hexes[n:n + 4], 16) for n in range(0, len(hexes), 4))
+    return found
 
 
 def _overlay(pdf: pikepdf.Pdf, page: pikepdf.Page, sheet: pikepdf.Page, name: pikepdf.Name) -> None:
@@ -388,11 +416,18 @@ def _replace_outline(pdf: pikepdf.Pdf, outline: list) -> None:
 
 
 def _save(pdf: pikepdf.Pdf, target: Path, front_matter_pages: int, identifier: str, bleed_points: float) -> None:
+    """Write the book, its bytes from its objects alone, not from how its pieces' PDFs were numbered, packed or
+    identified: each object on its own (no object streams, which qpdf keeps or fills in the pieces' order),
+    and both file identifiers made from the content (the first would be the first piece's)."""
+    import pikepdf
+
     pdf.Root.PageLabels = pdf.make_indirect(page_labels(front_matter_pages))
     for page in pdf.pages:
         page.BleedBox = _grown(page.TrimBox, bleed_points)
     _stable_document_id(pdf, identifier)
-    pdf.save(target, deterministic_id=True)
+    if "/ID" in pdf.trailer:
+        del pdf.trailer.ID
+    pdf.save(target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.disable)
 
 
 def page_labels(front_matter_pages: int) -> pikepdf.Dictionary:
