@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import itertools
 import logging
 import os
@@ -24,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 from bookforge.diagnostics import Diagnostic, error, note, warning
 from bookforge.renderers import pagelist, proof
 
+SIGNATURE = 8  # bytes of an element's digest (``_signature``)
 PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
 SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset library is missing; "
                    "install it (Debian: libharfbuzz-subset0) for faster PDF builds")
@@ -79,6 +81,7 @@ class Laid:
     diagnostics: tuple[Diagnostic, ...]
     faces: tuple[tuple[str, str, int, tuple[int, ...]], ...] = ()  # subsets the book cuts again, once: engine.embedded_faces
     breaks: tuple[str, ...] = ()  # the layout's state after each page, for laying out again only what an edit changes
+    elements: bytes = b""  # a digest of each element of the document, in order (``_signatures``): what an edit changed
 
 
 @dataclass(frozen=True)
@@ -92,12 +95,17 @@ class Job:
     keep: tuple[int, int] | None = None  # only these pages, [first, stop), drawn (a folio sheet lays out a recto more)
     drawn: bool = True  # False: laid out for its page count, targets and strings only (the front matter's first layout)
 
+    @property
+    def revisable(self) -> bool:
+        """A group of the book laid out whole and drawn: its next edit can be laid out from this layout."""
+        return self.keep is None and not self.whole and self.drawn
+
 
 @dataclass(frozen=True)
 class Since:
     """What the previous layout of a group left for laying out again only the pages an edit changes."""
 
-    xml: str  # the group's previous document
+    elements: bytes  # a digest of each element of the group's previous document (``Laid.elements``)
     breaks: tuple[str, ...]  # its state after each page (``Laid.breaks``)
 
 
@@ -191,7 +199,8 @@ class _Typeset:
                                          p._page_box.page_type.blank) for p in layout.pages),
                     _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced),
                     proof.measure(layout) if job.drawn else proof.PrintLayout((), ()), _strings(layout.pages[:stop]),
-                    tuple(self._collected.diagnostics), tuple(faces), tuple(self.watch.breaks[:len(layout.pages)]))
+                    tuple(self._collected.diagnostics), tuple(faces), tuple(self.watch.breaks[:len(layout.pages)]),
+                    b"".join(self.watch.signatures) if job.revisable else b"")
         return moved(laid, -first, first, stop) if (first, stop) != (0, len(layout.pages)) else laid
 
 
@@ -209,13 +218,12 @@ class _Watch:
         self.converged: int | None = None
         self.rounds = 0
         self.since = since
+        self.elements = list(source.etree_element.iter())
+        self.signatures = [_signature(element) for element in self.elements]
         if since is not None:
-            from bookforge.renderers import engine
-
-            elements = list(source.etree_element.iter())
-            self.index = {id(element): n for n, element in enumerate(elements)}
-            old = [_signature(e) for e in engine.weasyprint.HTML(string=since.xml).etree_element.iter()]
-            new = [_signature(e) for e in elements]
+            self.index = {id(element): n for n, element in enumerate(self.elements)}
+            old = [since.elements[n:n + SIGNATURE] for n in range(0, len(since.elements), SIGNATURE)]
+            new = self.signatures
             same = next((n for n, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
             tail = next((n for n, (a, b) in enumerate(zip(reversed(old[same:]), reversed(new[same:]))) if a != b),
                         min(len(old), len(new)) - same)
@@ -265,9 +273,10 @@ class _Watch:
         return element is not None and self.index.get(id(element), -1) >= self.changed[1]
 
 
-def _signature(element) -> tuple:
-    """An element's own part of a document: its name, attributes, text and the text after it."""
-    return (element.tag, tuple(sorted(element.attrib.items())), element.text, element.tail)
+def _signature(element) -> bytes:
+    """A digest of an element's own part of a document: its name, attributes, text and the text after it."""
+    own = repr((element.tag, sorted(element.attrib.items()), element.text, element.tail)).encode("utf-8")
+    return hashlib.blake2b(own, digest_size=SIGNATURE).digest()
 
 
 def moved(laid: Laid, offset: int, first: int = 0, stop: int | None = None) -> Laid:

@@ -39,7 +39,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
          ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
 GROUP_STAGE = "pdf-group"  # the cache's folder for the groups' layouts
-PREVIOUS_STAGE = "pdf-previous"  # the cache's folder for each group's last layout and document, for the next edit
+PREVIOUS_STAGE = "pdf-previous"  # the cache's folder for each group's last layout's key, for the next edit
 GROUP_ENTRIES = 2048  # kept in it: every group of a 50x book (about 500), twice over, and a few folio sheets
 INTERNAL = pdf_post.INTERNAL  # a link to another page of the book, in a group's document
 CHARACTERS_PER_SQUARE_INCH = 110  # of text block, for the estimate that picks the first gutter band
@@ -196,10 +196,10 @@ class _Typesetting:
         previous = {n: self._previous(jobs[n]) for n in missing}
         lay_out = functools.partial(compositor.lay_out_edited, directory=self.html.directory, date=self.options.date,
                                     resources=self.resources, print_css=PRINT_CSS)
-        work = [(jobs[n], compositor.Since(jobs_xml, old.breaks) if old else None)
-                for n in missing for old, jobs_xml in [previous[n] or (None, "")]]
+        work = [(jobs[n], compositor.Since(previous[n].elements, previous[n].breaks) if previous[n] else None)
+                for n in missing]
         for n, made in zip(missing, _map(self.pool, lay_out, work, size=lambda item: len(item[0].xml))):
-            found[n] = _patched(previous[n][0], made) if isinstance(made, compositor.Piece) else made
+            found[n] = _patched(previous[n], made) if isinstance(made, compositor.Piece) else made
             self._keep(jobs[n], keys[n], found[n])
         return found
 
@@ -207,16 +207,16 @@ class _Typesetting:
         """What a group's layouts have in common from one edit to the next: its first page, its stylesheets and
         options, the book's files; None for a job that is not a group (a folio sheet, the book in one document)."""
         first = re.search(r'data-source="([^"]*)"', job.xml)
-        if first is None or job.keep is not None or job.whole or not job.drawn:
+        if first is None or not job.revisable:
             return None
         return cache.key("previous", first.group(1), job.css, job.variant, self.code)
 
-    def _previous(self, job: Job) -> tuple[Laid, str] | None:
-        """The group's previous layout and document, when the cache holds them."""
+    def _previous(self, job: Job) -> Laid | None:
+        """The group's previous layout, when the cache holds it."""
         identity = self._identity(job)
-        found = cache.load(self.store, PREVIOUS_STAGE, identity, tuple[str, str]) if self.store and identity else None
-        old = cache.load(self.store, GROUP_STAGE, found[0], Laid) if found else None
-        return (old, found[1]) if old is not None and old.breaks else None
+        found = cache.load(self.store, PREVIOUS_STAGE, identity, str) if self.store and identity else None
+        old = cache.load(self.store, GROUP_STAGE, found, Laid) if found else None
+        return old if old is not None and old.breaks and old.elements else None
 
     def _keep(self, job: Job, key: str, laid: Laid) -> None:
         """Store a layout in the cache, and, for a group, as its previous layout for the next edit."""
@@ -226,7 +226,7 @@ class _Typesetting:
         try:
             cache.store(self.store, GROUP_STAGE, key, laid, keep=GROUP_ENTRIES)
             if identity:
-                cache.store(self.store, PREVIOUS_STAGE, identity, (key, job.xml), keep=GROUP_ENTRIES)
+                cache.store(self.store, PREVIOUS_STAGE, identity, key, keep=GROUP_ENTRIES)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 
@@ -308,7 +308,8 @@ def _patched(old: Laid, piece: compositor.Piece) -> Laid:
                       for name, digest, index, _ in old.faces if glyphs.get(name))
         parts.append((replace(compositor.moved(old, -first, first, stop), faces=faces), first))
     head = [part for part in parts if part[1] < piece.first]
-    return spliced([*head, (piece.laid, 0), *[part for part in parts if part[1] >= piece.stop]])
+    joined = spliced([*head, (piece.laid, 0), *[part for part in parts if part[1] >= piece.stop]])
+    return replace(joined, elements=piece.laid.elements)  # the edited document's, for the next edit
 
 
 def _entry_strings(strings: tuple[tuple[str, str], ...]) -> str:
