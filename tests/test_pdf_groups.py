@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import io
 import os
 import re
 import shutil
@@ -258,3 +259,55 @@ def test_a_chapter_drawn_in_two_pieces_gives_the_book_the_bytes_of_the_chapter_d
                 target, written.metadata.identifier, 0.0, pool, typesetting.font_files(), options.date)
             books.append(target.read_bytes())
     assert len(books[0]) > 100_000 and books[0] == books[1]
+
+
+def _streams(data: bytes) -> list[bytes]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return [page.obj.Contents.read_bytes() for page in pdf.pages]
+
+
+def _sentence_end(xml: str, fraction: float) -> int:
+    ends = [m.start() + 1 for m in re.finditer(r"[a-z]\. [A-Z]", xml)]
+    return ends[int(len(ends) * fraction)]
+
+
+def _paragraph(xml: str, number: int) -> int:
+    return [m.start() for m in re.finditer("<p>", xml)][number]
+
+
+EDITS = {  # what an author does to a chapter between two builds, at its start, middle and end
+    "a sentence added early": lambda x: x[:_sentence_end(x, 0.02)] + " The author added this sentence." + x[_sentence_end(x, 0.02):],
+    "a word added midway": lambda x: x[:_sentence_end(x, 0.5) - 1] + " too" + x[_sentence_end(x, 0.5) - 1:],
+    "a paragraph added": lambda x: x[:_paragraph(x, 3)] + "<p>A paragraph the author added, long enough to take two lines " \
+                                   "of the page and push the text after it down.</p>" + x[_paragraph(x, 3):],
+    "words taken out late": lambda x: x[:_sentence_end(x, 0.85)] + x[_sentence_end(x, 0.85) + 40:],
+}
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
+def test_an_edit_lays_out_only_the_pages_it_moves_and_gives_the_chapter_a_whole_layout_gives(jobs, edit):
+    """The longest chapter laid out, edited, laid out again from its previous layout: from its first page only
+    as far as the edit moves the pages (the pagination stops where a page starts as before, past the edit),
+    only the changed pages drawn, spliced between the previous ones: every page's content and every fact
+    the book takes from the layout are those of the edited chapter laid out whole."""
+    directory, resources, date, _, written, options = jobs
+    typesetting = renderer._Typesetting(written, options, None, None)
+    page = print_spec.page_css(options.spec, print_spec.gutter(100))
+    longest = max(renderer.groups(written)[1:], key=lambda group: len(typesetting._document(group)))
+    job = compositor.Job(typesetting._document(longest), (page, typesetting.no_folio), None, False)
+    draw = functools.partial(compositor.lay_out, directory=directory, date=date, resources=resources, print_css=html.PRINT_CSS)
+    before = draw(job)
+    edited = replace(job, xml=EDITS[edit](job.xml))
+    assert edited.xml != job.xml and len(before.pages) > 30
+    whole = draw(edited)
+    piece = compositor.lay_out_again(edited, compositor.Since(before.elements, before.breaks), directory, date, resources,
+                                     html.PRINT_CSS)
+    assert piece is not None
+    assert piece.stop - piece.first < len(before.pages) or len(whole.pages) != len(before.pages)  # the rest moved
+    if edit == "a sentence added early":
+        assert piece.stop <= 5  # the text after the sentence meets its old pages again within a few pages
+    patched = renderer._patched(before, piece)
+    for fact in ("pages", "targets", "bookmarks", "starts", "untraced", "printed", "strings", "breaks", "elements"):
+        assert getattr(patched, fact) == getattr(whole, fact), fact
+    assert _streams(patched.pdf) == _streams(whole.pdf)
+    assert {face[:3]: face[3] for face in patched.faces} == {face[:3]: face[3] for face in whole.faces}

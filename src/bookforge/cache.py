@@ -7,7 +7,9 @@ and the SHA-256 and length of every part), then the result as JSON (``codec``), 
 bytes (a PDF, say) raw.  Every hash is checked on load: an entry that is unreadable, edited,
 truncated or made for another stage or key is a miss, deleted and recomputed, never used.
 A stage may keep several live entries (one per chapter, say); the least recently used
-beyond ``KEEP`` are pruned.  Entries are written to a temporary file and renamed into place.
+beyond ``KEEP`` are pruned.  Entries are written to a temporary file and renamed into place; a
+stage may have them written by a thread while the build goes on (``store(later=True)``), read back
+from memory meanwhile, and the build waits for them before it ends (``written``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +32,7 @@ T = TypeVar("T")
 FOLDER = ".cache"
 FORMAT = "bookforge-cache/1"
 KEEP = 64  # live entries per stage, unless the stage asks for more (one per chapter of a long book, say)
+_later = threading.local()  # the entries a thread is writing for this build (``written``): path -> value, futures
 
 
 def key(*parts: object, code: Iterable[Path] = ()) -> str:
@@ -54,7 +60,7 @@ def tree(directory: Path, skip: str | None = None) -> list[tuple[str, str]]:
             for path in sorted(directory.rglob("*")) if path.is_file() and not (skip and path.name.endswith(skip))]
 
 
-def cached(out: Path, stage: str, digest: str, kind: Any, compute: Callable[[], T]) -> tuple[T, bool]:
+def cached(out: Path, stage: str, digest: str, kind: Any, compute: Callable[[], T], later: bool = False) -> tuple[T, bool]:
     """The stored result of type ``kind`` for ``digest``, or ``compute()``'s, stored for next time;
     and whether it was stored already."""
     found = load(out, stage, digest, kind)
@@ -62,7 +68,7 @@ def cached(out: Path, stage: str, digest: str, kind: Any, compute: Callable[[], 
         return found, True
     value = compute()
     try:
-        store(out, stage, digest, value)
+        store(out, stage, digest, value, later=later)
     except OSError:
         pass  # a cache that cannot be written (a full or read-only disk) only makes the next build slower
     return value, False
@@ -75,6 +81,9 @@ def entry_path(out: Path, stage: str, digest: str) -> Path:
 def load(out: Path, stage: str, digest: str, kind: Any) -> Any | None:
     """The value stored under ``digest``, or None when there is none or it fails any check (then it is deleted)."""
     path = entry_path(out, stage, digest)
+    pending = getattr(_later, "values", {})
+    if path in pending:
+        return pending[path]
     try:
         data = path.read_bytes()
     except OSError:
@@ -88,9 +97,37 @@ def load(out: Path, stage: str, digest: str, kind: Any) -> Any | None:
     return value
 
 
-def store(out: Path, stage: str, digest: str, value: Any, keep: int = KEEP) -> None:
-    """Keep ``value`` under ``digest``, atomically; prune the stage's least recently used entries beyond ``keep``."""
+@contextmanager
+def written() -> Iterator[None]:
+    """Meanwhile, entries stored with ``later`` are written by a thread, beside the build; at the end, wait for
+    them all (an entry that cannot be written, a full disk say, only makes the next build slower)."""
+    _later.values, _later.futures = {}, []
+    with ThreadPoolExecutor(1, thread_name_prefix="bookforge-cache") as writer:
+        _later.writer = writer
+        try:
+            yield
+        finally:
+            settle()
+            _later.futures, _later.values, _later.writer = [], {}, None
+
+
+def settle() -> None:
+    """Wait until the entries stored with ``later`` so far are written: before the process forks, say, so that
+    the copy does not start with the writer in the middle of a file."""
+    for future in getattr(_later, "futures", ()):
+        if not isinstance(future.exception(), (OSError, type(None))):
+            raise future.exception()  # a fault in the code, not the disk's
+
+
+def store(out: Path, stage: str, digest: str, value: Any, keep: int = KEEP, later: bool = False) -> None:
+    """Keep ``value`` under ``digest``, atomically; prune the stage's least recently used entries beyond ``keep``.
+    ``later``: by the build's writer thread (``written``), when there is one."""
     path = entry_path(out, stage, digest)
+    writer = getattr(_later, "writer", None)
+    if later and writer is not None:
+        _later.values[path] = value
+        _later.futures.append(writer.submit(store, out, stage, digest, value, keep))
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     blobs: list[bytes] = []
     with tempfile.TemporaryFile(dir=path.parent) as payload:  # the JSON as it is written, hashed on the way

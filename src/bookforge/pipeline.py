@@ -69,7 +69,7 @@ def build(options: BuildOptions, progress: Progress = lambda event, stage, secon
         progress("done", name, result.timings[-1][1])
 
     project = options.project.resolve()
-    with workers.engine_started():  # WeasyPrint is imported on another core while the book is read and edited
+    with workers.engine_started(), cache.written():  # WeasyPrint imported on another core, cache entries written by a thread
         return _build(project, options, result, stage, seal)
 
 
@@ -139,7 +139,7 @@ def _edit(book: Book, spec: manifest.Manifest, out: Path):
     versions = cache.versions("spylls", "symspellpy", "codespell", "wordfreq", "rapidfuzz")
     common = cache.key(spec.editorial.model_dump_json(), versions, lexicon.sources(), code=code)
     return cache.cached(out, "edit", cache.key(common, *_pieces(book)), tuple[Book, Context],
-                        lambda: chapters.edit(book, spec.editorial, out, common))[0]
+                        lambda: chapters.edit(book, spec.editorial, out, common), later=True)[0]
 
 
 def _pieces(book: Book) -> Iterator[object]:

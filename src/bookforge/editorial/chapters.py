@@ -189,6 +189,7 @@ def _edit_all(jobs: list[_Job], spells: bool) -> Iterator[tuple[int, tuple[Edite
         yield from ((n, job()) for n, job in enumerate(jobs))
         return
     lexicon.read_all()
+    cache.settle()  # the fork starts with no entry half-written by the cache's thread
     mine, theirs = _halves(jobs)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = [(n, pool.submit(jobs[n])) for n in theirs]
@@ -217,7 +218,7 @@ def _halves(jobs: list[_Job]) -> tuple[list[int], list[int]]:
 def _keep(out: Path | None, stage: str, key: str, value: object) -> None:
     if out:
         try:
-            cache.store(out, stage, key, value, keep=ENTRIES)
+            cache.store(out, stage, key, value, keep=ENTRIES, later=True)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 

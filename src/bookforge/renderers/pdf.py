@@ -224,9 +224,9 @@ class _Typesetting:
             return
         identity = self._identity(job)
         try:
-            cache.store(self.store, GROUP_STAGE, key, laid, keep=GROUP_ENTRIES)
+            cache.store(self.store, GROUP_STAGE, key, laid, keep=GROUP_ENTRIES, later=True)
             if identity:
-                cache.store(self.store, PREVIOUS_STAGE, identity, key, keep=GROUP_ENTRIES)
+                cache.store(self.store, PREVIOUS_STAGE, identity, key, keep=GROUP_ENTRIES, later=True)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 
