@@ -277,6 +277,7 @@ def _paragraph(xml: str, number: int) -> int:
 
 EDITS = {  # what an author does to a chapter between two builds, at its start, middle and end
     "a sentence added early": lambda x: x[:_sentence_end(x, 0.02)] + " The author added this sentence." + x[_sentence_end(x, 0.02):],
+    "a sentence added midway": lambda x: x[:_sentence_end(x, 0.45)] + " The author added this one." + x[_sentence_end(x, 0.45):],
     "a word added midway": lambda x: x[:_sentence_end(x, 0.5) - 1] + " too" + x[_sentence_end(x, 0.5) - 1:],
     "a paragraph added": lambda x: x[:_paragraph(x, 3)] + "<p>A paragraph the author added, long enough to take two lines " \
                                    "of the page and push the text after it down.</p>" + x[_paragraph(x, 3):],
@@ -284,15 +285,26 @@ EDITS = {  # what an author does to a chapter between two builds, at its start, 
 }
 
 
+@pytest.fixture(scope="module")
+def copyedited(tmp_path_factory):
+    """The included book's XHTML after the editorial pass (its marks of changes, which the proof places, in it)."""
+    folder = tmp_path_factory.mktemp("copyedited")
+    spec = manifest.load(PROJECT)
+    book, _ = pipeline._edit(readers.read_book(spec), spec, folder)
+    written = html.write(book, pipeline.styles_folder(PROJECT, False), folder / "html", project=PROJECT)
+    return written, renderer.PdfOptions(spec.print_spec(), datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc))
+
+
 @pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
-def test_an_edit_lays_out_only_the_pages_it_moves_and_gives_the_chapter_a_whole_layout_gives(jobs, edit):
+def test_an_edit_lays_out_only_the_pages_it_moves_and_gives_the_chapter_a_whole_layout_gives(copyedited, edit):
     """The longest chapter laid out, edited, laid out again from its previous layout: from its first page only
     as far as the edit moves the pages (the pagination stops where a page starts as before, past the edit),
     only the changed pages drawn, spliced between the previous ones: every page's content and every fact
     the book takes from the layout are those of the edited chapter laid out whole."""
-    directory, resources, date, _, written, options = jobs
+    written, options = copyedited
     typesetting = renderer._Typesetting(written, options, None, None)
-    page = print_spec.page_css(options.spec, print_spec.gutter(100))
+    directory, resources, date = written.directory, typesetting.resources, options.date
+    page = print_spec.page_css(options.spec, print_spec.gutter(renderer.estimated_pages(written, options.spec)))
     longest = max(renderer.groups(written)[1:], key=lambda group: len(typesetting._document(group)))
     job = compositor.Job(typesetting._document(longest), (page, typesetting.no_folio), None, False)
     draw = functools.partial(compositor.lay_out, directory=directory, date=date, resources=resources, print_css=html.PRINT_CSS)

@@ -290,10 +290,20 @@ def spliced(pieces: list[tuple[Laid, int]]) -> Laid:
     pdf = pdf_post.spliced([(piece.pdf, at, at + len(piece.pages)) for piece, at in pieces])
     return Laid(pdf, sum((p.pages for p in moved), ()), tuple(targets.values()),
                 sum((p.bookmarks for p in moved), ()), sum((p.starts for p in moved), ()), sum((p.untraced for p in moved), ()),
-                proof.PrintLayout(sum((p.printed.frames for p in moved), ()), sum((p.printed.placed for p in moved), ())),
+                proof.PrintLayout(sum((p.printed.frames for p in moved), ()), _placed(moved)),
                 tuple(sorted(strings.items())), tuple(dict.fromkeys(d for p in moved for d in p.diagnostics)),
                 tuple((*face, tuple(sorted(glyphs))) for face, glyphs in sorted(faces.items())),
                 sum((p.breaks for p in moved), ()))
+
+
+def _placed(pieces: list[Laid]) -> tuple[proof.Placed, ...]:
+    """The changes the proof marks on the pieces' pages, as ``proof.measure`` lists them for the whole: every
+    edited word in page order, then each removal once, where the element after which text was removed ends."""
+    edits = [placed for piece in pieces for placed in piece.printed.placed if placed.kind == "edit"]
+    removed: dict[tuple[str, int], proof.Placed] = {}
+    for placed in (placed for piece in pieces for placed in piece.printed.placed if placed.kind != "edit"):
+        removed[placed.chapter, placed.number] = placed  # the last piece it reaches, in the place it was first met
+    return (*edits, *removed.values())
 
 
 def _patched(old: Laid, piece: compositor.Piece) -> Laid:
