@@ -281,6 +281,7 @@ EDITS = {  # what an author does to a chapter between two builds, at its start, 
     "a word added midway": lambda x: x[:_sentence_end(x, 0.5) - 1] + " too" + x[_sentence_end(x, 0.5) - 1:],
     "a paragraph added": lambda x: x[:_paragraph(x, 3)] + "<p>A paragraph the author added, long enough to take two lines " \
                                    "of the page and push the text after it down.</p>" + x[_paragraph(x, 3):],
+    "words taken out midway": lambda x: x[:_sentence_end(x, 0.59) + 1] + x[_sentence_end(x, 0.59) + 30:],
     "words taken out late": lambda x: x[:_sentence_end(x, 0.85)] + x[_sentence_end(x, 0.85) + 40:],
 }
 

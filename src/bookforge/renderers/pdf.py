@@ -297,13 +297,13 @@ def spliced(pieces: list[tuple[Laid, int]]) -> Laid:
 
 
 def _placed(pieces: list[Laid]) -> tuple[proof.Placed, ...]:
-    """The changes the proof marks on the pieces' pages, as ``proof.measure`` lists them for the whole: every
-    edited word in page order, then each removal once, where the element after which text was removed ends."""
+    """The changes the proof marks on the pieces' pages, as ``proof.measure`` lists them for the whole: each removal
+    once, where the element after which text was removed ends (the last piece it reaches)."""
     edits = [placed for piece in pieces for placed in piece.printed.placed if placed.kind == "edit"]
     removed: dict[tuple[str, int], proof.Placed] = {}
     for placed in (placed for piece in pieces for placed in piece.printed.placed if placed.kind != "edit"):
-        removed[placed.chapter, placed.number] = placed  # the last piece it reaches, in the place it was first met
-    return (*edits, *removed.values())
+        removed[placed.chapter, placed.number] = placed
+    return proof.listed(edits, removed.values())
 
 
 def _patched(old: Laid, piece: compositor.Piece) -> Laid:

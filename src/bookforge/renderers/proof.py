@@ -84,7 +84,13 @@ def measure(layout) -> PrintLayout:
         for box, chapter in _flow(page_box):
             _note(box, chapter, index, baselines, placed, removed)
         frames.append(Frame(page_box.page_type.side, page_box.page_type.blank, block, trim, tuple(sorted(set(baselines)))))
-    return PrintLayout(tuple(frames), tuple(placed) + tuple(removed.values()))
+    return PrintLayout(tuple(frames), listed(placed, removed.values()))
+
+
+def listed(edits, removals) -> tuple[Placed, ...]:
+    """The marks in the order the proof draws them: the edited words in page order, then the removals by page and
+    height (not by where a layout first met them, which a layout spliced from pieces would change)."""
+    return (*edits, *sorted(removals, key=lambda mark: (mark.page, mark.box.y, mark.chapter, mark.number)))
 
 
 def _flow(page_box):
