@@ -66,7 +66,7 @@ def test_a_rebuild_reuses_the_editorial_pass_and_the_layout_and_gives_the_same_b
     times, first_times = dict(again.timings), dict(first.timings)
     assert times["edit"] < first_times["edit"] and times["pdf"] < first_times["pdf"] / 5
     assert {name: (out / name).read_bytes() for name in before} == before
-    assert sorted(p.name for p in (out / ".cache").iterdir()) == ["edit", "edit-chapter", "edit-spelling", "epub-font", "pdf", "pdf-group"]
+    assert sorted(p.name for p in (out / ".cache").iterdir()) == ["edit", "edit-chapter", "edit-spelling", "epub-font", "pdf", "pdf-group", "pdf-previous"]
 
 
 def test_the_epub_fonts_are_cut_while_the_pdf_is_laid_out(tmp_path, monkeypatch):
