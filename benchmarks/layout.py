@@ -97,8 +97,8 @@ class _counting:
         self.found, self.map = found, pdf._map
 
     def __enter__(self):
-        pdf._map = lambda function, items, size=lambda item: 0: [
-            self._note(*timed) for timed in self.map(functools.partial(_timed, function), items, size)]
+        pdf._map = lambda pool, function, items, size=lambda item: 0: [
+            self._note(*timed) for timed in self.map(pool, functools.partial(_timed, function), items, size)]
         return self
 
     def _note(self, laid, seconds: float):
