@@ -126,7 +126,7 @@ def store(out: Path, stage: str, digest: str, value: Any, keep: int = KEEP, late
     writer = getattr(_later, "writer", None)
     if later and writer is not None:
         _later.values[path] = value
-        _later.futures.append(writer.submit(store, out, stage, digest, value, keep))
+        _later.futures.append(writer.submit(_store_and_forget, _later.values, path, out, stage, digest, value, keep))
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     blobs: list[bytes] = []
@@ -156,6 +156,15 @@ def store(out: Path, stage: str, digest: str, value: Any, keep: int = KEEP, late
     _prune(path.parent, keep)
     for legacy in (out / FOLDER).glob("*.pickle"):
         legacy.unlink(missing_ok=True)  # entries of the pickle cache that came before: never loaded, so removed
+
+
+def _store_and_forget(pending: dict, path: Path, out: Path, stage: str, digest: str, value: Any, keep: int) -> None:
+    """Write an entry stored with ``later``, then let go of the value: from now on it is read from its file."""
+    try:
+        store(out, stage, digest, value, keep)
+    finally:
+        if pending.get(path) is value:
+            del pending[path]
 
 
 def _unpack(data: bytes, stage: str, digest: str, kind: Any) -> Any:
