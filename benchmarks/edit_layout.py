@@ -7,8 +7,8 @@ out again from the chapter's previous layout (``compositor.lay_out_again``) and,
 For each edit (a sentence added, a few words taken out, a paragraph added; at a place drawn with a fixed
 seed) it prints the chapter's pages, the pages laid out (from the first, up to where the pagination meets
 the previous layout again) and drawn (those the edit changed), the CPU seconds of the layout again and of a
-whole layout, and whether the spliced chapter equals the whole layout (every page's content, and every fact
-the book takes from the layout).  The layout runs in this process, one edit after another.
+whole layout, and whether the spliced chapter equals the whole layout (every page's content, every fact
+the book takes from the layout, the glyphs each font sets).  The layout runs in this process, one edit after another.
 """
 
 from __future__ import annotations
@@ -98,7 +98,8 @@ def _edits(job: compositor.Job, directory: Path, options, count: int, chance: ra
                        whole_cpu, "laid out whole")
                 continue
             patched = pdf._patched(before, piece)
-            same = all(getattr(patched, f) == getattr(whole, f) for f in FACTS) and _streams(patched.pdf) == _streams(whole.pdf)
+            same = (all(getattr(patched, f) == getattr(whole, f) for f in FACTS) and patched.faces == whole.faces
+                    and _streams(patched.pdf) == _streams(whole.pdf))
             yield (f"{kind} at {at:.0%}", len(before.pages), piece.first + len(piece.laid.pages), len(piece.laid.pages),
                    again, whole_cpu, "yes" if same else "NO")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import struct
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 
 INTERNAL = "bookforge-internal:"  # the URI a group's link to an id carries until the groups are joined
 NAME = re.compile(rb"/([^\s/\[\]()<>{}%]+)")  # a name in a content stream: a resource it draws with, among others
-SHOWN = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+[-\d.]+\s+Tf|<([0-9a-fA-F]*)>")  # a font chosen, glyphs shown
+CHOSEN = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+[-\d.]+\s+Tf")  # a font chosen in a content stream
+HEXES = re.compile(rb"<([0-9a-fA-F]*)>")  # the glyphs a text-showing operator sets, in hexadecimal
 BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")  # a glyph and its text in a ToUnicode map
 TO_UNICODE_HEAD = b"""/CIDInit /ProcSet findresource begin
 12 dict begin
@@ -339,7 +341,8 @@ def spliced(pieces: list[tuple[bytes, int, int]]) -> bytes:
 
 def glyphs_set(data: bytes, first: int, stop: int) -> dict[str, set[int]]:
     """The glyph ids the pages [first, stop) of the PDF ``data`` set in each composite font (by PDF name), read
-    from their content as WeasyPrint writes it: ``/Font size Tf`` then ``[<glyph>kerning<glyph>…] TJ``."""
+    from their content as WeasyPrint writes it: ``/Font size Tf`` then ``[<glyph>kerning<glyph>…] TJ``, each
+    glyph four hexadecimal digits."""
     import pikepdf
 
     found: dict[str, set[int]] = {}
@@ -347,13 +350,12 @@ def glyphs_set(data: bytes, first: int, stop: int) -> dict[str, set[int]]:
         for page in pdf.pages[first:stop]:
             fonts = page.obj.get("/Resources", {}).get("/Font", {})
             names = {key[1:].encode(): str(font.BaseFont).lstrip("/") for key, font in fonts.items()}
-            font = None
-            for token in SHOWN.finditer(_content(page.obj)):
-                if token.group(1) is not None:
-                    font = names.get(token.group(1))
-                elif font is not None:
-                    hexes = token.group(2)
-                    found.setdefault(font, set()).update(int(hexes[n:n + 4], 16) for n in range(0, len(hexes), 4))
+            pieces = CHOSEN.split(_content(page.obj))  # text before the first choice, then (font, text set in it)…
+            for key, shown in zip(pieces[1::2], pieces[2::2]):
+                digits = b"".join(HEXES.findall(shown))
+                if key in names and digits:
+                    glyphs = bytes.fromhex(digits.decode("ascii"))
+                    found.setdefault(names[key], set()).update(struct.unpack(f">{len(glyphs) // 2}H", glyphs))
     return found
 
 
