@@ -1,5 +1,6 @@
 """The print PDF laid out in groups (front matter, parts, chapters, back matter) and joined: the same book
-as one document would be, its cross-references kept, and an edit re-lays only what it touches."""
+as one document would be, its cross-references kept, its bytes independent of how the pages were grouped,
+and an edit re-lays only what it touches, in a chapter only the pages it moves."""
 
 from __future__ import annotations
 

@@ -6,8 +6,10 @@ says what a worker does with it), and cached
 by its own content: its layout does not depend on where it stands in the book.  The folios come
 from a sheet of empty pages per group laid over its pages, the contents is laid out last with the
 page numbers known, and pikepdf joins the groups, their links and their bookmarks into one PDF
-(``pdf_post``).  A tagged PDF (PDF/UA) stays one document.  benchmarks/NOTES-parallel-layout.md
-tells why each piece is as it is.
+(``pdf_post``), whose bytes depend on the pages, not on how they were grouped.  An edited group is laid
+out again only as far as the edit moves its pages, and only the changed pages are drawn and spliced
+between its previous layout's (``_patched``).  A tagged PDF (PDF/UA) stays one document.
+benchmarks/NOTES-parallel-layout.md tells why each piece is as it is.
 """
 
 from __future__ import annotations
