@@ -174,7 +174,7 @@ class _Typeset:
                            for text in self.job.css]
             source = engine.weasyprint.HTML(string=self.job.xml, base_url=(self.directory / "book.xhtml").as_uri(),
                                             url_fetcher=fetcher)
-            self.watch = _Watch(source, self.since)
+            self.watch = _Watch(source, self.since, self.job.revisable)
             engine._pagination.watch, engine._pagination.rounds = self.watch, 0
             try:
                 self.layout = source.render(stylesheets=stylesheets, font_config=fonts)
@@ -200,7 +200,7 @@ class _Typeset:
                     _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced),
                     proof.measure(layout) if job.drawn else proof.PrintLayout((), ()), _strings(layout.pages[:stop]),
                     tuple(self._collected.diagnostics), tuple(faces), tuple(self.watch.breaks[:len(layout.pages)]),
-                    b"".join(self.watch.signatures) if job.revisable else b"")
+                    b"".join(self.watch.signatures))
         return moved(laid, -first, first, stop) if (first, stop) != (0, len(layout.pages)) else laid
 
 
@@ -211,15 +211,15 @@ class _Watch:
     after it whose state is the previous layout's, with the rest of the document the previous one's: there
     the layout stops, the pages after it being the previous layout's."""
 
-    def __init__(self, source, since: Since | None):
+    def __init__(self, source, since: Since | None, revisable: bool):
         self.breaks: list[str] = []
         self.strings: dict[str, str] = {}
         self.first: int | None = None
         self.converged: int | None = None
         self.rounds = 0
         self.since = since
-        self.elements = list(source.etree_element.iter())
-        self.signatures = [_signature(element) for element in self.elements]
+        self.elements = list(source.etree_element.iter()) if revisable or since is not None else []
+        self.signatures = [_signature(element) for element in self.elements]  # only a group's: the next edit's
         if since is not None:
             self.index = {id(element): n for n, element in enumerate(self.elements)}
             old = [since.elements[n:n + SIGNATURE] for n in range(0, len(since.elements), SIGNATURE)]
