@@ -283,8 +283,19 @@ EDITS = {  # what an author does to a chapter between two builds, at its start, 
     "a paragraph added": lambda x: x[:_paragraph(x, 3)] + "<p>A paragraph the author added, long enough to take two lines " \
                                    "of the page and push the text after it down.</p>" + x[_paragraph(x, 3):],
     "words taken out midway": lambda x: x[:_sentence_end(x, 0.59) + 1] + x[_sentence_end(x, 0.59) + 30:],
+    "a linked paragraph added to a chapter with footnotes": lambda x: x[:_paragraph(x, 3)] + (
+        '<p>A paragraph the author added, with a link<span class="link-note">https://example.org/new</span>, which '
+        'numbers every footnote after it again.</p>') + x[_paragraph(x, 3):],
     "words taken out late": lambda x: x[:_sentence_end(x, 0.85)] + x[_sentence_end(x, 0.85) + 40:],
 }
+
+
+def _footnoted(xml: str) -> str:
+    """The chapter as a blog full of links is set (print.links: footnotes): a link's address as a footnote at the
+    end of every third paragraph."""
+    paragraphs = xml.split("</p>")
+    return "</p>".join(f'{text}<span class="link-note">https://example.org/linked/{n}</span>' if n % 3 == 0 else text
+                       for n, text in enumerate(paragraphs[:-1])) + "</p>" + paragraphs[-1]
 
 
 @pytest.fixture(scope="module")
@@ -309,6 +320,8 @@ def test_an_edit_lays_out_only_the_pages_it_moves_and_gives_the_chapter_a_whole_
     page = print_spec.page_css(options.spec, print_spec.gutter(renderer.estimated_pages(written, options.spec)))
     longest = max(renderer.groups(written)[1:], key=lambda group: len(typesetting._document(group)))
     job = compositor.Job(typesetting._document(longest), (page, typesetting.no_folio), None, False)
+    if "footnotes" in edit:
+        job = replace(job, xml=_footnoted(job.xml))
     draw = functools.partial(compositor.lay_out, directory=directory, date=date, resources=resources, print_css=html.PRINT_CSS)
     before = draw(job)
     edited = replace(job, xml=EDITS[edit](job.xml))
@@ -317,7 +330,8 @@ def test_an_edit_lays_out_only_the_pages_it_moves_and_gives_the_chapter_a_whole_
     piece = compositor.lay_out_again(edited, compositor.Since(before.elements, before.breaks), directory, date, resources,
                                      html.PRINT_CSS)
     assert piece is not None
-    assert piece.stop - piece.first < len(before.pages) or len(whole.pages) != len(before.pages)  # the rest moved
+    if "footnotes" not in edit:  # a new footnote numbers every later one again: those pages are all new
+        assert piece.stop - piece.first < len(before.pages) or len(whole.pages) != len(before.pages)  # the rest moved
     if edit == "a sentence added early":
         assert piece.stop <= 5  # the text after the sentence meets its old pages again within a few pages
     patched = renderer._patched(before, piece)

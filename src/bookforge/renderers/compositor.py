@@ -219,21 +219,38 @@ class _Watch:
         self.rounds = 0
         self.since = since
         self.elements = list(source.etree_element.iter()) if revisable or since is not None else []
-        self.signatures = [_signature(element) for element in self.elements]  # only a group's: the next edit's
-        if since is not None:
-            self.index = {id(element): n for n, element in enumerate(self.elements)}
-            old = [since.elements[n:n + SIGNATURE] for n in range(0, len(since.elements), SIGNATURE)]
+        self.signatures: list[bytes] = []  # each element's digest (only a group's: the next edit's), once boxes exist
+        self.index = {id(element): n for n, element in enumerate(self.elements)}
+
+    def _digest(self) -> None:
+        """Each element's digest (``_signature``), with the text its generated content sets (a footnote call's
+        number, a list item's marker), which counters fix when the boxes are built, before the first page: an
+        edit before an element can change it.  Then, for an edited document, the elements the edit touched:
+        from the first digest that differs from the previous document's to the last, in document order."""
+        from weasyprint.formatting_structure import boxes
+
+        from bookforge.renderers import engine
+
+        generated: dict[int, str] = {}
+        for box in engine._pagination.root.descendants() if self.elements else ():
+            if isinstance(box, boxes.TextBox) and "::" in (box.element_tag or ""):
+                generated[id(box.element)] = generated.get(id(box.element), "") + box.text
+        self.signatures = [_signature(element, generated.get(id(element), "")) for element in self.elements]
+        if self.since is not None:
+            old = [self.since.elements[n:n + SIGNATURE] for n in range(0, len(self.since.elements), SIGNATURE)]
             new = self.signatures
             same = next((n for n, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
             tail = next((n for n, (a, b) in enumerate(zip(reversed(old[same:]), reversed(new[same:]))) if a != b),
                         min(len(old), len(new)) - same)
-            self.changed = (same, len(new) - tail)  # the new document's elements the edit touched, in document order
+            self.changed = (same, len(new) - tail)
 
     def __call__(self, index: int, page) -> bool:
         import json
 
         from bookforge.renderers import engine
 
+        if index == 0:
+            self._digest()
         for box in page.descendants():
             if getattr(box, "string_set", None) and box.string_set != "none":
                 self.strings.update(dict(box.string_set))
@@ -273,9 +290,10 @@ class _Watch:
         return element is not None and self.index.get(id(element), -1) >= self.changed[1]
 
 
-def _signature(element) -> bytes:
-    """A digest of an element's own part of a document: its name, attributes, text and the text after it."""
-    own = repr((element.tag, sorted(element.attrib.items()), element.text, element.tail)).encode("utf-8")
+def _signature(element, generated: str) -> bytes:
+    """A digest of an element's own part of a document (its name, attributes, text and the text after it) and of
+    the text its generated content sets."""
+    own = repr((element.tag, sorted(element.attrib.items()), element.text, element.tail, generated)).encode("utf-8")
     return hashlib.blake2b(own, digest_size=SIGNATURE).digest()
 
 
