@@ -26,6 +26,7 @@ from bookforge.diagnostics import Diagnostic, error, note, warning
 from bookforge.renderers import pagelist, proof
 
 SIGNATURE = 8  # bytes of an element's digest (``_signature``)
+AT = "@"  # in a page's state (``Laid.breaks``), before the element the next page starts at
 PX = 0.75  # WeasyPrint lays out in CSS pixels; PDF points are 0.75 of them
 SLOW_SUBSETTING = ("fonts are subset with fontTools because the HarfBuzz-Subset library is missing; "
                    "install it (Debian: libharfbuzz-subset0) for faster PDF builds")
@@ -254,40 +255,51 @@ class _Watch:
         for box in page.descendants():
             if getattr(box, "string_set", None) and box.string_set != "none":
                 self.strings.update(dict(box.string_set))
-        self.breaks.append(engine.page_state(engine._pagination.context, index) + json.dumps(sorted(self.strings.items())))
+        context = engine._pagination.context
+        starts = self._element_at(context.page_maker[index + 1][0])  # in document order: where the next page starts
+        self.breaks.append(f"{engine.page_state(context, index)}{json.dumps(sorted(self.strings.items()))}{AT}{starts}")
         if self.since is None:
             return False
         if self.first is None and any(self._changed(box) for box in page.descendants()):
             self.first = index
-        if self.first is None or index >= len(self.since.breaks) or self.breaks[index] != self.since.breaks[index]:
+        if self.first is None or index >= len(self.since.breaks):
             return False
-        if self._resumes_after_the_edit(engine._pagination.context.page_maker[index + 1][0]):
-            self.converged = index
-            return True
-        return False
+        state, _, started = self.since.breaks[index].rpartition(AT)
+        shift = len(self.signatures) - len(self.since.elements) // SIGNATURE  # elements the edit added (or took out)
+        if (self.breaks[index].rpartition(AT)[0] != state or engine.carried_over(context) or starts < self.changed[1]
+                or starts - shift != int(started)):
+            return False
+        self.converged = index  # the same state, at the same element of the unchanged rest of the document
+        return True
 
     def _changed(self, box) -> bool:
         element = getattr(box, "element", None)
         first, stop = self.changed
         return element is not None and first <= self.index.get(id(element), -1) < stop
 
-    def _resumes_after_the_edit(self, resume_at) -> bool:
-        """Whether the next page starts in the part of the document after every element the edit touched."""
+    def _element_at(self, resume_at) -> int:
+        """The index, in document order, of the element where a page that resumes at ``resume_at`` starts; -1 for
+        none (the document's end, or a place this does not follow, in a table say)."""
         from bookforge.renderers import engine
 
-        if resume_at is None:
-            return False
+        if resume_at is None or not self.index:
+            return -1
         box = engine._pagination.root
         while resume_at:
             if len(resume_at) != 1:
-                return False
+                return -1
             ((child, resume_at),) = resume_at.items()
             children = getattr(box, "children", None)
             if children is None or child >= len(children):
                 break
             box = children[child]
-        element = getattr(box, "element", None)
-        return element is not None and self.index.get(id(element), -1) >= self.changed[1]
+        return self.index.get(id(getattr(box, "element", None)), -1)
+
+
+def moved_start(state: str, shift: int) -> str:
+    """A page's state (``Laid.breaks``) with the element the next page starts at moved by ``shift`` elements."""
+    rest, _, starts = state.rpartition(AT)
+    return f"{rest}{AT}{int(starts) + shift if int(starts) >= 0 else -1}"
 
 
 def _signature(element, generated: str) -> bytes:

@@ -293,10 +293,17 @@ def page_state(context, index: int) -> str:
     import json
 
     resume_at, next_page, right_page, (quotes, counters, scopes, groups), _ = context.page_maker[index + 1]
-    carried = bool(context.reported_footnotes or context.broken_out_of_flow or context.running_elements)
+    carried = carried_over(context)
     counters = {name: value for name, value in counters.items() if name != "pages"}
     return json.dumps(_plain((resume_at, next_page, right_page, quotes, counters, scopes, groups, carried)),
                       sort_keys=True, separators=(",", ":"))
+
+
+def carried_over(context) -> bool:
+    """Whether anything goes on to the next page besides the flow: a footnote or float that did not fit, a running
+    element (the dictionary of them also holds the names looked up, with nothing in them)."""
+    running = any(any(pages.values()) for pages in context.running_elements.values())
+    return bool(context.reported_footnotes or context.broken_out_of_flow or running)
 
 
 def _plain(value: Any) -> Any:

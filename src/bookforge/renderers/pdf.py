@@ -313,12 +313,16 @@ def _patched(old: Laid, piece: compositor.Piece) -> Laid:
     The faces the kept pages set are read from their content, not taken from ``old``'s, which also counts the
     glyphs of the pages given way."""
     kept = [(first, stop) for first, stop in ((0, piece.first), (piece.stop, len(old.pages))) if stop > first]
+    shift = (len(piece.laid.elements) - len(old.elements)) // compositor.SIGNATURE  # elements the edit added
     parts = []
     for first, stop in kept:
         glyphs = pdf_post.glyphs_set(old.pdf, first, stop)
         faces = tuple((name, digest, index, tuple(sorted(glyphs[name])))
                       for name, digest, index, _ in old.faces if glyphs.get(name))
-        parts.append((replace(compositor.moved(old, -first, first, stop), faces=faces), first))
+        part = compositor.moved(old, -first, first, stop)
+        if first >= piece.stop:  # after the edit: the elements its pages start at have moved by the edit's count
+            part = replace(part, breaks=tuple(compositor.moved_start(state, shift) for state in part.breaks))
+        parts.append((replace(part, faces=faces), first))
     head = [part for part in parts if part[1] < piece.first]
     joined = spliced([*head, (piece.laid, 0), *[part for part in parts if part[1] >= piece.stop]])
     return replace(joined, elements=piece.laid.elements)  # the edited document's, for the next edit
