@@ -325,7 +325,8 @@ def _patched(old: Laid, piece: compositor.Piece) -> Laid:
         parts.append((replace(part, faces=faces), first))
     head = [part for part in parts if part[1] < piece.first]
     joined = spliced([*head, (piece.laid, 0), *[part for part in parts if part[1] >= piece.stop]])
-    return replace(joined, elements=piece.laid.elements)  # the edited document's, for the next edit
+    strings = old.strings if piece.stop < len(old.pages) else piece.laid.strings  # at the end: the old or the new
+    return replace(joined, strings=strings, elements=piece.laid.elements)  # the edited document's, for the next edit
 
 
 def _entry_strings(strings: tuple[tuple[str, str], ...]) -> str:
