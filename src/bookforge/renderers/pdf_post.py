@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     import pikepdf
 
 INTERNAL = "bookforge-internal:"  # the URI a group's link to an id carries until the groups are joined
-NAME = re.compile(rb"/([^\s/\[\]()<>{}%]+)")  # a name in a content stream: a resource it draws with, among others
-CHOSEN = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+[-\d.]+\s+Tf")  # a font chosen in a content stream
+PDF_NAME = rb"/([^\s/\[\]()<>{}%]+)"  # a name in a content stream, without its slash
+NAME = re.compile(PDF_NAME)  # a name in a content stream: a resource it draws with, among others
+CHOSEN = re.compile(PDF_NAME + rb"\s+[-\d.]+\s+Tf")  # a font chosen in a content stream
 HEXES = re.compile(rb"<([0-9a-fA-F]*)>")  # the glyphs a text-showing operator sets, in hexadecimal
 BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")  # a glyph and its text in a ToUnicode map
 TO_UNICODE_HEAD = b"""/CIDInit /ProcSet findresource begin
