@@ -223,7 +223,8 @@ def field_of(chunk: str, tag: str) -> str:
         return ""
     value = match.group(1)
     if "<![CDATA[" in value:
-        return "".join(re.findall(r"<!\[CDATA\[(.*?)\]\]>", value, re.S)) or value.replace("<![CDATA[", "")
+        sections = re.findall(r"<!\[CDATA\[(.*?)\]\]>", value, re.S)
+        return "".join(sections) if sections else value.replace("<![CDATA[", "")
     return html.unescape(value).strip()
 
 
