@@ -196,19 +196,21 @@ def test_each_kind_of_repeat_is_removed_with_the_copy_that_was_kept(repeated):
     _, ctx = repeated
     found = {(c.reason, c.source.path, c.source.line, c.kept.path, c.kept.line) for c in ctx.changes if c.kind == "comment_removed"}
     assert found == {
-        ("copy_without_replies", "chapters/post1.txt", 9, "chapters/post1.txt", 5),  # the cut-off first try has the reply
+        ("truncated_duplicate", "chapters/post1.txt", 5, "chapters/post1.txt", 9),  # the fuller copy is kept
         ("exact_duplicate", "chapters/post1.txt", 15, "chapters/post1.txt", 11),  # the copy with a reply is kept
         ("answered_twice", "chapters/post1.txt", 23, "chapters/post1.txt", 25),  # the fuller answer is kept
         ("quoted_elsewhere", "chapters/post3.txt", 5, "chapters/post2.txt", 3),  # the post's body is kept
     }
-    removed = next(c for c in ctx.changes if c.source == SourceLocation("chapters/post1.txt", 9) and c.kind == "comment_removed")
-    assert removed.before.startswith("Oh my, what you wrote") and removed.before.endswith("and it frightens me.")
+    removed = next(c for c in ctx.changes if c.source == SourceLocation("chapters/post1.txt", 5) and c.kind == "comment_removed")
+    assert removed.before.startswith("Oh my, what you wrote") and removed.before.endswith("with my therapist over")
 
 
-def test_the_copy_with_replies_is_kept_even_when_it_is_a_cut_off_first_try(repeated):
+def test_an_answered_first_try_gives_way_to_the_fuller_copy_and_its_replies_move_under_it(repeated):
     book, ctx = repeated
-    assert tree(book)["c5"] == ["c7"] and "c9" not in ids(book)
-    assert [c for c in ctx.changes if c.kind == "comment_moved"] == []
+    assert tree(book)["c9"] == ["c7"] and "c5" not in ids(book)
+    assert [(c.reason, c.source.line, c.kept.line) for c in ctx.changes if c.kind == "comment_moved"] == [("kept_copy", 7, 9)]
+    removed = next(c for c in ctx.changes if c.kind == "comment_removed" and c.source == SourceLocation("chapters/post1.txt", 5))
+    assert removed.note.endswith("its replies moved under that copy")
 
 
 ANSWERED_BOTH = """A Post

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from conftest import PROJECT, words, xhtml_text
 from test_epub import CHAPTERS, NS, xhtml
 
-REPEATS = {"exact_duplicate", "copy_without_replies", "quoted_elsewhere", "answered_twice"}
+REPEATS = {"exact_duplicate", "truncated_duplicate", "quoted_elsewhere", "answered_twice"}
 LEFTOVERS = ["Now Available", "Leave a Comment", "click HERE", "See the next post", "Next post in the Attachment Series",
              "Be sure to check the other posts", "The next one is here", "30 Comments", "healing-damaged-self",
              "psicologo", "[…]", "Photo by Grey World", "tetsuya yamamoto"]
@@ -66,19 +66,22 @@ def test_exact_reposts_are_word_for_word_the_copy_that_was_kept(report):
         assert comment_text(change["source"], change["line"]) == comment_text(change["kept"]["source"], change["kept"]["line"])
 
 
-def test_of_two_copies_of_a_comment_the_one_with_the_reply_is_kept_though_it_was_cut_off(report):
-    """Wombat's first try (line 105) was cut short and answered; the fuller copy posted after it has no reply."""
-    (change,) = removed(report, "copy_without_replies")
-    kept, again = change["kept"]["line"], change["line"]
-    assert change["kept"]["source"] == change["source"] and kept < again
-    lines = (PROJECT / change["source"]).read_text(encoding="utf-8").split("\n")
-    def next_line(line: int) -> str:
-        return next(text.strip() for text in lines[line:] if text.strip())
-
-    assert next_line(kept).startswith("• Dear Wombat") and next_line(again).startswith("• Hi.")
-    short, full = words(comment_text(change["source"], kept)), words(change["before"])
-    assert len(full) > len(short) and sum(w in set(full) for w in short) / len(short) > 0.9
-    assert not [c for c in report["changes"] if c["kind"] == "comment_moved" and c["reason"] == "kept_copy"]
+def test_an_answered_first_try_gives_way_to_the_fuller_copy_and_its_reply_moves_under_it(report, epub_zip):
+    """Wombat's first try (line 105) was cut short and answered; the fuller copy posted after it (line 109) is the
+    one a reader should see whole, with the author's answer (line 107) under it."""
+    (change,) = removed(report, "truncated_duplicate")
+    first, fuller = change["line"], change["kept"]["line"]
+    assert change["kept"]["source"] == change["source"] == "chapters/attachment-to-your-therapist.txt"
+    assert (first, fuller) == (105, 109) and "its replies moved under that copy" in change["note"]
+    short, full = words(change["before"]), words(comment_text(change["source"], fuller))
+    assert len(full) > len(short) * 1.5 and sum(w in set(full) for w in short) / len(short) > 0.9
+    (moved,) = [c for c in report["changes"] if c["kind"] == "comment_moved" and c["reason"] == "kept_copy"]
+    assert (moved["line"], moved["kept"]["line"]) == (107, 109)
+    page = xhtml(epub_zip, "attachment-to-your-therapist.xhtml")
+    [kept] = page.xpath("//*[@id='attachment-to-your-therapist-c109']", namespaces=NS)
+    assert kept.xpath(".//*[@id='attachment-to-your-therapist-c107']", namespaces=NS)
+    assert "the anxiety and fear talking about it provokes" in "".join(kept.itertext())
+    assert not page.xpath("//*[@id='attachment-to-your-therapist-c105']", namespaces=NS)
 
 
 def test_a_comment_reproduced_in_another_posts_body_gives_way_to_the_body(report):
@@ -113,7 +116,7 @@ def test_no_removed_comment_reaches_the_epub(report, epub_zip):
     text = epub_text(epub_zip)
     for change in removed(report, "pingback", "spam"):
         assert flat(change["before"])[:60] not in text, change["line"]
-    for change in removed(report, "copy_without_replies", "answered_twice"):  # their openings are in the kept copy
+    for change in removed(report, "truncated_duplicate", "answered_twice"):  # their openings are in the kept copy
         assert flat(change["before"]) not in text, change["line"]
     # an exact re-post and a comment copied into a post are still in the book, in the copy that was kept
     for change in removed(report, "exact_duplicate", "quoted_elsewhere"):

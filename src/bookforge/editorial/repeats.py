@@ -1,10 +1,9 @@
 """Repeated comments: exact re-posts, truncated first tries, copies of a comment elsewhere in the book,
 and the author answering one comment twice.
 
-Which copy is kept: a post's body over a comment; between two copies of a comment, the one with
-replies (so no reply moves), else the fuller one, else the earlier.  The replies of a removed copy
-(when both have some) move under the kept one, and a retelling that adds new facts
-is kept and reported rather than removed.
+Which copy is kept: a post's body over a comment; between two copies of a comment, a clearly fuller one
+(a reader sees the comment whole), else the one with replies, else the earlier.  The replies of a removed
+copy move under the kept one, and a retelling that adds new facts is kept and reported rather than removed.
 """
 
 from __future__ import annotations
@@ -109,7 +108,7 @@ def _best_block(entry: _Entry, chapter: Chapter) -> Block:
 def _truncated(entries: list[_Entry], book: Book, config: RepeatsConfig):
     """A comment mostly inside another by the same hand: a first try, or the same words posted again with slips.
 
-    The copy with replies is kept; else a clearly fuller one; else the earlier (``_removed_and_kept``).  A reply
+    A clearly fuller copy is kept; else the one with replies; else the earlier (``_removed_and_kept``).  A reply
     is never a copy of the comment it answers (nor of one above that), which keeps its own thread.
     """
     for a, b in _pairs(entries, config):
@@ -134,15 +133,16 @@ def _first_try(entry: _Entry) -> bool:
 
 
 def _removed_and_kept(a: _Entry, b: _Entry) -> tuple[_Entry, _Entry, str]:
-    """Of two copies (``a`` the earlier): the one with replies is kept, even a cut-off first try, so no reply moves
-    (``copy_without_replies``); else a clearly fuller copy (``truncated_duplicate``); else the earlier (``later_copy``).
+    """Of two copies (``a`` the earlier): a clearly fuller copy is kept, so a reader sees the comment whole, and a
+    first try's replies move under it (``truncated_duplicate``); of two copies of about one length, the one with
+    replies (``copy_without_replies``), else the earlier (``later_copy``).
 
     The third item is the rule, for the report's ``reason``.
     """
-    if bool(a.comment.replies) != bool(b.comment.replies):
-        return (b, a, "copy_without_replies") if a.comment.replies else (a, b, "copy_without_replies")
     if min(a.size, b.size) < SAME_LENGTH * max(a.size, b.size):
         return (a, b, "truncated_duplicate") if a.size < b.size else (b, a, "truncated_duplicate")
+    if bool(a.comment.replies) != bool(b.comment.replies):
+        return (b, a, "copy_without_replies") if a.comment.replies else (a, b, "copy_without_replies")
     return b, a, "later_copy"
 
 
@@ -211,9 +211,10 @@ def _apply(book: Book, entries: list[_Entry], decisions: dict, ctx: Context) -> 
     for removed_id, (reason, kept) in decisions.items():
         e = by_id[removed_id]
         where = kept.comment.source if isinstance(kept, _Entry) else getattr(kept, "source", None)
+        moved = "; its replies moved under that copy" if isinstance(kept, _Entry) and e.comment.replies else ""
         ctx.record("comment_removed", reason, e.comment.source, full_text(e.comment.blocks), kept=where,
                    chapter=e.chapter.slug, anchor=before[removed_id],
-                   note=f"comment {removed_id}" + (f", a repeat of the copy at {where}" if where else ", removed by the editor"))
+                   note=f"comment {removed_id}" + (f", a repeat of the copy at {where}{moved}" if where else ", removed by the editor"))
     targets = {rid: (kept.id if isinstance(kept, _Entry) else None) for rid, (_, kept) in decisions.items()}
     book, moves = remove(book, targets)
     for move in moves:

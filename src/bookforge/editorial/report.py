@@ -27,7 +27,7 @@ from bookforge.model import Book, Change, SourceLocation
 LABELS = {
     "comment_removed": "comments removed", "comment_moved": "replies moved", "comment_merged": "comments merged",
     "text_removed": "text removed", "typo_fixed": "words corrected", "text_replaced": "lines retypeset",
-    "exact_duplicate": "posted twice", "truncated_duplicate": "first try of a comment posted again in full",
+    "exact_duplicate": "posted twice", "truncated_duplicate": "first try of a comment posted again in full: the fuller copy is kept, its replies moved under it",
     "quoted_elsewhere": "a copy of another post's text", "answered_twice": "the author answered twice",
     "pingback": "link notice from another blog (pingback)", "spam": "spam", "promo_banner": "store banner",
     "navigation": "blog navigation", "comment_form": "comment form", "comment_count": "comment count",
