@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from bookforge.editorial import Context, Note
 from bookforge.editorial.config import RepeatsConfig
 from bookforge.editorial.text import WORD, full_text, inside, normalize, shingles, word_runs
-from bookforge.editorial.threads import predecessors, remove
+from bookforge.editorial.threads import parents, predecessors, remove
 from bookforge.model import Block, Book, Chapter, Comment
 
 SAME_LENGTH = 0.9  # two copies whose word counts are this close are the same comment posted twice
@@ -39,6 +39,7 @@ class _Entry:
     runs: frozenset
     size: int  # words
     quotes: frozenset  # the three-word runs of what it quotes inside quotation marks (none when it quotes nothing)
+    parent: str  # the id of the comment it answers ("" at the top of a thread)
 
     @property
     def id(self) -> str:
@@ -64,12 +65,14 @@ def run(book: Book, ctx: Context) -> Book:
 def _entries(book: Book) -> list[_Entry]:
     found = []
     for chapter in book.chapters():
+        answers = parents(chapter)
         for comment in chapter.all_comments():
             text = normalize(comment.text)
             said = list(map(sys.intern, WORD.findall(text)))  # the comment's words (``words``), each word one string
             quoted = " ".join(QUOTED.findall(comment.text))
+            parent = answers[comment.id]
             found.append(_Entry(comment, chapter, len(found), text, word_runs(said), len(said),
-                                shingles(quoted) if quoted else frozenset()))
+                                shingles(quoted) if quoted else frozenset(), parent.id if parent else ""))
     return found
 
 
@@ -77,12 +80,17 @@ def _exact(entries: list[_Entry], book: Book, config: RepeatsConfig):
     """The same words posted again: keep the copy with the most replies, else the first.
 
     Short words alike ("Thank you so much for this post!") are written by many readers: only a
-    comment of ``min_words`` or more, or the author's own, is a repeat of its twin.
+    comment of ``min_words`` or more, or the author's own, is a repeat of its twin anywhere.  A shorter
+    one is a repeat when the source names its writer (an imported blog does) and the same writer posted
+    the same words twice in one place: in one chapter, answering the same comment (or both at the top).
     """
-    groups: dict[str, list[_Entry]] = {}
+    groups: dict[tuple[str, ...], list[_Entry]] = {}
     for e in entries:
+        said = re.sub(r"[^\w]+", " ", e.text).strip()
         if e.size >= config.min_words or e.comment.by_author:
-            groups.setdefault(re.sub(r"[^\w]+", " ", e.text).strip(), []).append(e)
+            groups.setdefault((said,), []).append(e)
+        elif e.size and e.comment.author.strip():
+            groups.setdefault((said, e.comment.author.strip().casefold(), e.chapter.slug, e.parent), []).append(e)
     for group in groups.values():
         kept = max(group, key=lambda e: (len(e.comment.replies), -e.order))
         for e in group:
