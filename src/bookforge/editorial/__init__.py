@@ -51,6 +51,21 @@ class Context:
     def record(self, kind: str, reason: str, source: SourceLocation, before: str, after: str = "", **extra) -> None:
         self.changes.append(Change(kind, reason, source, before, after, **extra))
 
+    def keeps(self, kind: str, reason: str, source: SourceLocation, before: str) -> bool:
+        """Whether the editor's keep rules (book.yaml ``editorial.keep``) keep ``before`` as written at ``source``: then
+        the pass leaves it, and the report's notes say so.  (Corrections and retypeset lines need not ask: ``stet``.)"""
+        from bookforge.editorial import stet
+
+        if not stet.kept(self.config.keep, before, source):
+            return False
+        self.notes.append(stet.note(Change(kind, reason, source, before)))
+        return True
+
+    def unrecord(self, indices: list[int]) -> None:
+        """Take the changes at these places out of the ledger: edits ``stet.restore`` undid."""
+        gone = set(indices)
+        self.changes[:] = [c for i, c in enumerate(self.changes) if i not in gone]
+
     def sweep(self) -> None:
         """Say that a pass goes over the chapters again (``leftovers`` removes comments after cleaning every body):
         edited chapter by chapter, each sweep's entries still come for every chapter before the next sweep's."""
@@ -79,11 +94,14 @@ def _passes() -> dict[str, Pass]:
 
 def edit(book: Book, config: EditorialConfig, progress: Callable[[str], None] = lambda name: None) -> tuple[Book, Context]:
     """Run the configured passes in order; return the edited book (carrying its changes) and the ledger."""
+    from bookforge.editorial import stet
+
     ctx = Context(config, author_name(book, config))
     passes = _passes()
     for name in config.passes:
         progress(name)
-        book = passes[name](book, ctx)
+        start = len(ctx.changes)
+        book = stet.restore(passes[name](book, ctx), ctx, start)
     return finish(book, ctx)
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from bookforge import cache
 from bookforge.diagnostics import BookforgeError, error
 from bookforge.editorial import (Context, Note, Suggestion, _passes, author_name, finish, first_of_each, leftovers, lexicon,
-                                 links, spelling)
+                                 links, spelling, stet)
 from bookforge.editorial.config import EditorialConfig
 from bookforge.editorial.text import map_chapters
 from bookforge.model import Book, Change, Chapter, Credit
@@ -82,6 +82,10 @@ class _Ledger(Context):
 
     def sweep(self) -> None:
         self.ends.append((len(self.changes), len(self.notes), len(self.suggestions), len(self.credits)))
+
+    def unrecord(self, indices: list[int]) -> None:
+        super().unrecord(indices)
+        self.ends = [(changes - sum(1 for i in indices if i < changes), *rest) for changes, *rest in self.ends]
 
     def sweeps(self) -> tuple[Sweep, ...]:
         starts = [(0, 0, 0, 0), *self.ends[:-1]]
@@ -230,12 +234,14 @@ def _edit_chapter(one: Book, run: list[str], ctx: Context, fact: object, spells_
     ledger = _Ledger(ctx.config, ctx.author)
     passes = _passes()
     for name in run:
+        start = len(ledger.changes)
         if name == "spelling":
             one = spelling.check(one, ledger, fact, earlier, checked)
         elif name == "links":
             one = links.link(one, ledger, fact)
         else:
             one = passes[name](one, ledger)
+        one = stet.restore(one, ledger, start)
         ledger.sweep()
     [chapter] = one.chapters()
     words, names = spelling.words_and_names(chapter) if spells_next else ((), ())

@@ -10,7 +10,7 @@ import functools
 from typing import Annotated, Literal
 
 import re2
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 PassName = Literal["leftovers", "author_replies", "repeats", "signatures", "typography", "style_sheet", "spelling", "links"]
@@ -132,8 +132,23 @@ class LinksConfig(_Section):
     titles: dict[str, list[str]] = {}  # chapter slug -> other names the posts use for it
 
 
+class KeepRule(_Section):
+    """A change the editor rejected (``bookforge review`` writes these): wherever a pass would change ``text`` (the
+    text before the change, as the report's ``before`` gives it: a word, a phrase, a retypeset line, a removed line),
+    it stays as written.  ``at`` limits the rule to one chapter file, or to one line of it ("chapters/x.txt:12")."""
+
+    text: str = Field(min_length=1)
+    at: str | None = Field(None, pattern=r"^[^:]+(:[1-9][0-9]*)?$")
+
+
+def _rule(value: object) -> object:
+    """A bare string in ``keep:`` is a rule with only its text: kept as written everywhere."""
+    return {"text": value} if isinstance(value, str) else value
+
+
 class EditorialConfig(_Section):
     passes: list[PassName] = Field(default_factory=lambda: list(DEFAULT_PASSES))
+    keep: list[Annotated[KeepRule, BeforeValidator(_rule)]] = []  # changes the editor rejected: the text stays as written
     leftovers: LeftoversConfig = LeftoversConfig()
     author: AuthorConfig = AuthorConfig()
     repeats: RepeatsConfig = RepeatsConfig()
