@@ -63,3 +63,47 @@ def test_one_commenter_answering_one_comment_twice_with_the_same_words_is_a_repe
     book, ctx = run(repeats, imported(tmp_path, comment(4, "Cy", "A question?", comment(5, "Ann", "Thanks, Cy.")
                                                         + comment(6, "ANN ", "Thanks, Cy!"))))
     assert ids(book) == ["c4", "c5"] and [c.reason for c in ctx.changes] == ["exact_duplicate"]
+
+
+# -- pointers at the web page's furniture -------------------------------------------------------------
+
+def lines(book: Book) -> dict[str, list[str]]:
+    return {c.id.rsplit("-", 1)[1]: [line for b in c.blocks for line in b.lines] for ch in book.chapters() for c in ch.all_comments()}
+
+
+def test_a_pointer_at_the_page_furniture_is_removed_as_navigation_and_recorded(tmp_path):
+    book, ctx = run(leftovers, imported(tmp_path, (
+        comment(2, "Kate", "In the Self-Evaluation (SPSE, see link on right), item 17 says so.")
+        + comment(3, "Ann", "I loved this.<br/>See the sidebar.<br/>More soon.")
+        + comment(4, "Bea", "Great post. Click the link above.")
+        + comment(5, "Cy", "Check out the RSS feed in the sidebar.")),
+        body="<p>As Benjamin Horst says (see blogroll), few measures are accurate.</p>"))
+    found = [(c.kind, c.reason, c.before) for c in ctx.changes]
+    assert found == [("text_removed", "navigation", "(see blogroll)"), ("text_removed", "navigation", ", see link on right"),
+                     ("text_removed", "navigation", "See the sidebar."), ("text_removed", "navigation", "Click the link above."),
+                     ("comment_removed", "navigation", "Check out the RSS feed in the sidebar.")]
+    [chapter] = book.chapters()
+    assert chapter.body[0].lines == ("As Benjamin Horst says, few measures are accurate.",)
+    assert lines(book) == {"c2": ["In the Self-Evaluation (SPSE), item 17 says so."], "c3": ["I loved this.", "More soon."],
+                           "c4": ["Great post."]}
+    # a line that was nothing but the pointer leaves its paragraph in two, each at its own place in the source
+    assert [(b.lines, b.source.line) for c in chapter.all_comments() if c.id.endswith("c3") for b in c.blocks] == [
+        (("I loved this.",), 13), (("More soon.",), 15)]
+
+
+def test_directions_in_an_app_a_link_the_book_keeps_and_longer_sentences_are_not_pointers(tmp_path):
+    said = {"c2": ["Click the button on the right.", "Then see above."],
+            "c3": ["Click the link below:", "http://example.com/tool"],
+            "c4": ["Click the link above. It is at http://example.com/a."],
+            "c5": ["The links on the right side of the page are the ones I read every morning before work."],
+            "c6": ["(Tom, see the tab on the left of the editor.)"]}
+    book, ctx = run(leftovers, imported(tmp_path, "".join(comment(int(k[1:]), "Ann", "<br/>".join(v)) for k, v in said.items())))
+    assert lines(book) == said and ctx.changes == []
+
+
+def test_the_editor_keeps_a_pointer_or_a_comment_with_a_keep_rule_or_its_id(tmp_path):
+    comments = comment(2, "Kate", "In the Self-Evaluation (SPSE, see link on right), item 17.") + comment(3, "Cy", "See the sidebar.")
+    book, ctx = run(leftovers, imported(tmp_path, comments), keep=[{"text": ", see link on right", "at": "chapters/a-post.html:12"}],
+                    leftovers={"keep": ["a-post-c3"]})
+    assert lines(book) == {"c2": ["In the Self-Evaluation (SPSE, see link on right), item 17."], "c3": ["See the sidebar."]}
+    assert ctx.changes == [] and [n.kind for n in ctx.notes] == ["kept_as_written"]

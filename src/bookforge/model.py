@@ -214,6 +214,7 @@ class Change:
     anchor: str = ""
     note: str = ""
     context: str = ""  # for a fixed word: the whole line it stood in, before the fix
+    comment: str = ""  # for a removed or moved comment: its id (what book.yaml's keep and drop lists name)
 
 
 @dataclass(frozen=True)

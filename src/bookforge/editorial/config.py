@@ -49,6 +49,20 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# The pieces of a pointer at the web page's furniture, for ``LeftoversConfig.pointers``: an optional verb and article,
+# up to two words more ("the RSS"), a thing only a web page has, and where it stands on the page.
+_LEAD = r"(?:(?:please|just|also|and|or|so)\s+)?"
+_VERB = r"(?:see|click(?:\s+on)?|check(?:\s+out)?|look(?:\s+at|\s+in)?|visit|follow|find|use|go\s+to|try)\s+"
+_ARTICLE = r"(?:(?:the|this|that|a|my|our|these|those)\s+)?"
+_WORDS = r"(?:[\w'’-]+\s+){0,2}"  # words, not a clause before a comma ("SPSE, see link on right")
+_FURNITURE = (r"(?:links?|sidebar|side[- ]bar|widgets?|blogroll|banners?|archives?|tag\s+cloud|search\s+box|"
+              r"(?:rss\s+|subscription\s+)?feed|nav(?:igation)?(?:\s+bar|\s+menu)?)")
+_SIDE = (r"(?:(?:on|at|in|to|from)\s+(?:the\s+)?)?(?:right|left|side|sidebar|side\s+bar|margin|header|footer)"
+         r"(?:[- ]hand)?(?:\s+(?:side|column|corner|margin|bar))?(?:\s+of\s+(?:the|this|my|our)\s+(?:page|screen|blog|site))?")
+_END = r"(?:(?:on|at)\s+the\s+(?:top|bottom)\s+of\s+(?:the|this|my|our)\s+(?:page|blog|site))"
+_FOR = r"(?:\s+for\s+\S+(?:\s+\S+){0,3})?"
+
+
 class LeftoversConfig(_Section):
     """Web page furniture that has no place in a book; each entry is a regular expression."""
 
@@ -57,6 +71,15 @@ class LeftoversConfig(_Section):
         r"\bclick HERE\b", r"^See the next post\b", r"^Next post in\b", r"^Be sure to check the other posts\b",
         r"^The next one is here\.?$", r"^(Read|Continue reading) (more|the rest)\b", r"^Return to\b",
     ]
+    # a clause (a whole line, a sentence, a parenthesis or its last part) that only points at the web page's furniture,
+    # matched whole and in any case: "(SPSE, see link on right)", "see the sidebar", "(see blogroll)"
+    pointers: list[Pattern] = [
+        rf"{_LEAD}(?:{_VERB})?{_ARTICLE}{_WORDS}{_FURNITURE}\s+(?:{_SIDE}|{_END}){_FOR}",
+        rf"{_LEAD}{_VERB}{_ARTICLE}(?:\S+\s+)?(?:sidebar|side[- ]bar|blogroll|widgets?|tag\s+cloud|nav(?:igation)?\s+bar){_FOR}",
+    ]
+    # one that points at a link elsewhere on the page ("click the link above"): furniture only where the comment or
+    # post it stands in holds no link of its own, which the book keeps
+    link_pointers: list[Pattern] = [rf"{_LEAD}(?:{_VERB})?{_ARTICLE}{_WORDS}links?\s+(?:above|below|up\s+top){_FOR}"]
     comment_counts: list[Pattern] = [r"^\d+ (Comments?|Responses?|Replies)$"]
     comment_form: list[Pattern] = [r"^(Leave a (Comment|Reply)|Post a Comment|Add a Comment)$"]
     photo_credits: list[Pattern] = [r"^Photo(graph)? (by|from|courtesy of)\b", r"\bfrom Flickr$", r"^\(?Photo,"]

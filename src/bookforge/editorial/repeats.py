@@ -221,12 +221,12 @@ def _apply(book: Book, entries: list[_Entry], decisions: dict, ctx: Context) -> 
         where = kept.comment.source if isinstance(kept, _Entry) else getattr(kept, "source", None)
         moved = "; its replies moved under that copy" if isinstance(kept, _Entry) and e.comment.replies else ""
         ctx.record("comment_removed", reason, e.comment.source, full_text(e.comment.blocks), kept=where,
-                   chapter=e.chapter.slug, anchor=before[removed_id],
+                   chapter=e.chapter.slug, anchor=before[removed_id], comment=removed_id,
                    note=f"comment {removed_id}" + (f", a repeat of the copy at {where}{moved}" if where else ", removed by the editor"))
     targets = {rid: (kept.id if isinstance(kept, _Entry) else None) for rid, (_, kept) in decisions.items()}
     book, moves = remove(book, targets)
     for move in moves:
         ctx.record("comment_moved", "kept_copy" if move.to else "parent_removed", move.reply.source, "", chapter=move.chapter,
-                   anchor=move.reply.id, kept=by_id[move.to].comment.source if move.to else None,
+                   anchor=move.reply.id, comment=move.reply.id, kept=by_id[move.to].comment.source if move.to else None,
                    note=f"reply {move.reply.id} moved from removed comment {move.removed.id}" + (f" to {move.to}" if move.to else ""))
     return book
