@@ -86,3 +86,13 @@ def test_chapter_by_chapter_and_from_the_cache_the_rules_give_the_same_book_and_
     for cache in (None, out, out):  # none, then made, then read
         edited, by_chapter = chapters.edit(book, config, cache, "key")
         assert edited == whole and by_chapter.changes == ledger.changes and by_chapter.notes == ledger.notes
+
+
+def test_a_rule_drops_a_suggestion_of_words_right_as_written(tmp_path):
+    (tmp_path / "post1.txt").write_text("A Post\n\nI see her each weak on Monday.\n\nLeave a Comment", encoding="utf-8")
+    book = Book(META, (Part("Part", "part-1", (capture.read(tmp_path / "post1.txt", "chapters/post1.txt"),),
+                            SourceLocation("book.yaml", 1)),))
+    assert [(s.word, s.kind) for s in edit(book, EditorialConfig())[1].suggestions] == [("each weak", "real_word")]
+    _, ctx = edit(book, EditorialConfig(keep=[{"text": "each weak", "at": "chapters/post1.txt:3"}]))
+    assert ctx.suggestions == [] and [n.message for n in ctx.notes] == [
+        "“each weak” right as written, not suggested (book.yaml editorial.keep)"]

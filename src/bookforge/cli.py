@@ -148,26 +148,34 @@ def check_command(project: Path, epub: Path | None) -> None:
 
 @main.command("review")
 @project_option
-def review_command(project: Path) -> None:
-    """Walk the spelling suggestions one by one and write the decisions into book.yaml.
+@click.option("--fixes", "groups", flag_value="fix", multiple=True, help="Walk the fixes applied (corrected words, retypeset lines).")
+@click.option("--suggestions", "groups", flag_value="suggestion", multiple=True, help="Walk the spelling suggestions.")
+@click.option("--removals", "groups", flag_value="removal", multiple=True, help="Walk the removals (comments, web leftovers, signatures).")
+@click.option("--chapter", "chapters", multiple=True, metavar="SLUG", help="Only this chapter (repeatable).")
+def review_command(project: Path, groups: tuple[str, ...], chapters: tuple[str, ...]) -> None:
+    """Walk the editorial pass's changes one by one and write the decisions into book.yaml.
 
-    For each doubtful word it shows the file, line and sentence, and the candidates.  Answer
-    with a candidate's number to accept it (it goes into editorial.style_sheet), r when the
-    word is right as written (it goes into editorial.spelling.words), t to type another
-    correction, s to skip, q to stop.  book.yaml keeps its comments and layout; the next
-    build applies the decisions.
+    First the fixes it applied: a accepts, r rejects the fix here, e everywhere (a keep rule in editorial.keep).
+    Then the spelling suggestions: a candidate's number accepts it (editorial.style_sheet), r says the word is
+    right as written (editorial.spelling.words), t types another correction.  Then the removals: k keeps the
+    comment (its id in the pass's keep list) or the text (a keep rule), d lets it go.  s skips, q stops.  With
+    --fixes, --suggestions or --removals only those are walked.  book.yaml keeps its comments and layout; the
+    next build applies the decisions.
     """
     from bookforge import manifest, review
+    from bookforge.editorial import decisions
 
-    found = _or_exit(lambda: review.suggestions(project.resolve()))
+    try:
+        found = _or_exit(lambda: review.items(project.resolve(), tuple(groups) or review.GROUPS, chapters))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--chapter") from None
     if not found:
-        click.echo("no suggestions to review")
+        click.echo("nothing to review")
         return
-    decisions = review.walk(found, _ask)
-    if decisions:
-        review.write_back(project / manifest.MANIFEST_NAME, decisions)
-    click.echo(f"{len(decisions.corrections)} corrections added to the style sheet, "
-               f"{len(decisions.right)} words added to the word list")
+    made = review.walk(found, _ask)
+    if made:
+        decisions.write(project / manifest.MANIFEST_NAME, made)
+    click.echo(f"book.yaml: {review.tally(made)}")
 
 
 @main.command("init")
@@ -256,8 +264,34 @@ def _or_exit(step):
         sys.exit(exc.exit_code)
 
 
-def _ask(suggestion, number: int, total: int) -> tuple[str, str]:
-    """One suggestion on the terminal; the editor's answer as (action, correction)."""
+def _ask(item, number: int, total: int) -> tuple[str, str]:
+    """One item on the terminal; the editor's answer as (action, value)."""
+    from bookforge.editorial import report
+
+    subject = item.subject
+    if item.group == "suggestion":
+        return _ask_suggestion(subject, number, total)
+    click.echo(f"\n[{number}/{total}] {subject.source}: {report.label(subject.kind)}: {report.label(subject.reason)}")
+    if item.group == "fix":
+        if subject.kind == "typo_fixed":
+            left, right = report.sentence_around(subject.context, subject.before) or ("", "")
+            click.echo(f"  {left}{click.style(subject.before, bold=True)} → {click.style(subject.after, bold=True)}{right}")
+        else:
+            for left, old, new, right in report.changed_pieces(subject.before, subject.after):
+                click.echo(f"  …{left}[{click.style(old, bold=True)} → {click.style(new, bold=True)}]{right}…")
+        everywhere = ["e"] if subject.kind == "typo_fixed" else []  # a retypeset line is one line: rejected where it is
+        answer = click.prompt("  a = accept, r = reject here" + (", e = reject everywhere" if everywhere else "")
+                              + ", s = skip, q = quit", type=click.Choice(["a", "r", *everywhere, "s", "q"]), show_choices=False)
+        return {"a": "accept", "r": "reject", "e": "reject_everywhere", "s": "skip", "q": "quit"}[answer], ""
+    click.echo("  " + subject.before.replace("\n", "\n  "))
+    if subject.kept:
+        click.echo(f"  (the copy kept is at {subject.kept})")
+    answer = click.prompt("  k = keep, d = let it go, s = skip, q = quit", type=click.Choice(["k", "d", "s", "q"]),
+                          show_choices=False)
+    return {"k": "keep", "d": "drop", "s": "skip", "q": "quit"}[answer], ""
+
+
+def _ask_suggestion(suggestion, number: int, total: int) -> tuple[str, str]:
     click.echo(f"\n[{number}/{total}] {suggestion.source}: {click.style(suggestion.word, bold=True)}")
     if suggestion.sentence:
         click.echo(f"  {suggestion.sentence}")

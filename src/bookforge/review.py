@@ -1,83 +1,84 @@
-"""``bookforge review``: the editor walks the spelling pass's suggestions and decides each one.
+"""``bookforge review``: the editor walks every change the editorial pass would make and decides each one.
 
-Every answer is written back into book.yaml, so the next build applies it: an accepted or
-typed correction goes into ``editorial.style_sheet``, a word that is right as written into
-``editorial.spelling.words``.  book.yaml is edited with ruamel.yaml's round trip, which keeps
-its comments, key order and layout.
+Three kinds of item, in this order, each in book order: the fixes applied (corrected words, retypeset lines), which
+the editor accepts or rejects; the spelling suggestions, which the editor corrects or calls right as written; and
+the removals (comments, web leftovers, signatures), which the editor keeps or lets go.  Every decision is written
+into book.yaml (``editorial/decisions.py``), so the next build applies it: a rejected fix or a kept removal is kept as
+written, a correction goes into the style sheet, a right word into the word list, a kept comment's id into the keep
+list of the pass that removed it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
 from bookforge import editorial, manifest, readers
-from bookforge.editorial import Suggestion
+from bookforge.editorial import Suggestion, decisions
+from bookforge.editorial.decisions import GROUPS, Decision, Group, group
+from bookforge.editorial.report import count
+from bookforge.model import Change
 
 
-@dataclass
-class Decisions:
-    """What the editor decided: corrections for the style sheet, words for the word list."""
+@dataclass(frozen=True)
+class Item:
+    """One thing for the editor to decide, with the slug of its chapter."""
 
-    corrections: dict[str, str] = field(default_factory=dict)
-    right: list[str] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.corrections or self.right)
+    group: Group
+    chapter: str
+    subject: Change | Suggestion
 
 
-def suggestions(project: Path) -> list[Suggestion]:
-    """The suggestions a build of the project would report, from the same editorial pass."""
+def items(project: Path, groups: tuple[Group, ...] = GROUPS, chapters: tuple[str, ...] = ()) -> list[Item]:
+    """What the editor decides for a build of the project (the same editorial pass), of the ``groups`` asked for and
+    in the ``chapters`` asked for (slugs; all when none): the fixes, then the suggestions, then the removals."""
     spec = manifest.load(project)
-    _, ledger = editorial.edit(readers.read_book(spec), spec.editorial)
-    return ledger.suggestions
+    book = readers.read_book(spec)
+    _, ledger = editorial.edit(book, spec.editorial)
+    order = {chapter.slug: n for n, chapter in enumerate(book.chapters())}
+    unknown = sorted(set(chapters) - set(order))
+    if unknown:
+        raise ValueError(f"no chapter {', '.join(unknown)} in the book; its chapters are {', '.join(order)}")
+    by_source = {chapter.source.path: chapter.slug for chapter in book.chapters()}
+    found = [Item(g, change.chapter, change) for change in ledger.changes if (g := group(change))]
+    found += [Item("suggestion", by_source.get(s.source.path, ""), s) for s in ledger.suggestions]
+    found = [item for item in found if item.group in groups and (not chapters or item.chapter in chapters)]
+    return sorted(found, key=lambda item: (GROUPS.index(item.group), order.get(item.chapter, len(order))))
 
 
-Ask = Callable[[Suggestion, int, int], tuple[str, str]]  # -> (action, value): accept/type + correction, right, skip, quit
+Answer = tuple[str, str]  # (action, value): accept, reject, reject_everywhere, correct + correction, right, keep, drop, skip, quit
+Ask = Callable[[Item, int, int], Answer]
 
 
-def walk(found: list[Suggestion], ask: Ask) -> Decisions:
-    decisions = Decisions()
-    for number, suggestion in enumerate(found, start=1):
-        action, value = ask(suggestion, number, len(found))
+def walk(found: list[Item], ask: Ask) -> list[Decision]:
+    """Ask the editor about each item in turn, until the last or a quit; the decisions that change book.yaml."""
+    made = []
+    for number, item in enumerate(found, start=1):
+        action, value = ask(item, number, len(found))
         if action == "quit":
             break
-        if action == "right":
-            decisions.right.append(suggestion.word)
-        elif action == "correct" and value:
-            decisions.corrections[suggestion.word] = value
-    return decisions
+        decision = _decision(item, action, value)
+        if decision and decision not in made:
+            made.append(decision)
+    return made
 
 
-def write_back(path: Path, decisions: Decisions) -> None:
-    """Add the decisions to book.yaml, keeping its comments and layout."""
-    yaml = YAML()  # round-trip mode
-    yaml.preserve_quotes = True
-    yaml.width = 100  # a flow list of words wraps like the one bookforge ships
-    yaml.indent(mapping=2, sequence=4, offset=2)  # lists indented under their key, as bookforge's own book.yaml has them
-    data = yaml.load(path.read_text(encoding="utf-8"))
-    section = _mapping(data, "editorial")
-    if decisions.corrections:
-        sheet = _mapping(section, "style_sheet")
-        for word, correction in decisions.corrections.items():
-            sheet[word] = correction
-    if decisions.right:
-        spelling = _mapping(section, "spelling")
-        if "words" not in spelling:
-            spelling["words"] = CommentedSeq()
-        words = spelling["words"]
-        for word in decisions.right:
-            if word not in words:
-                words.append(word)
-    with path.open("w", encoding="utf-8") as out:
-        yaml.dump(data, out)
+def _decision(item: Item, action: str, value: str) -> Decision | None:
+    subject = item.subject
+    if isinstance(subject, Suggestion):
+        return (decisions.correct(subject, value) if action == "correct" and value
+                else decisions.right(subject) if action == "right" else None)
+    if action in ("reject", "reject_everywhere"):
+        return decisions.reject(subject, everywhere=action == "reject_everywhere")
+    if action == "keep":
+        return decisions.undoing(subject)
+    return None  # accepted, dropped or skipped: the build does it already
 
 
-def _mapping(parent: CommentedMap, key: str) -> CommentedMap:
-    if parent.get(key) is None:
-        parent[key] = CommentedMap()
-    return parent[key]
+def tally(made: list[Decision]) -> str:
+    """What was written into book.yaml, in a line."""
+    return ", ".join([count(sum(d.path == ("keep",) for d in made), "keep rule"),
+                      count(sum(d.path[0] == "style_sheet" for d in made), "correction") + " in the style sheet",
+                      count(sum(d.path == ("spelling", "words") for d in made), "word") + " in the word list",
+                      count(sum(d.path[0] in ("repeats", "leftovers") for d in made), "comment") + " kept"])

@@ -61,10 +61,15 @@ class Context:
         self.notes.append(stet.note(Change(kind, reason, source, before)))
         return True
 
-    def unrecord(self, indices: list[int]) -> None:
-        """Take the changes at these places out of the ledger: edits ``stet.restore`` undid."""
-        gone = set(indices)
+    def place(self) -> tuple[int, int]:
+        """Where the ledger's changes and suggestions stand: a pass's own come after it."""
+        return len(self.changes), len(self.suggestions)
+
+    def unrecord(self, changes: list[int], suggestions: list[int]) -> None:
+        """Take the changes and suggestions at these places out of the ledger: what the editor's keep rules undid."""
+        gone, dropped = set(changes), set(suggestions)
         self.changes[:] = [c for i, c in enumerate(self.changes) if i not in gone]
+        self.suggestions[:] = [s for i, s in enumerate(self.suggestions) if i not in dropped]
 
     def sweep(self) -> None:
         """Say that a pass goes over the chapters again (``leftovers`` removes comments after cleaning every body):
@@ -100,7 +105,7 @@ def edit(book: Book, config: EditorialConfig, progress: Callable[[str], None] = 
     passes = _passes()
     for name in config.passes:
         progress(name)
-        start = len(ctx.changes)
+        start = ctx.place()
         book = stet.restore(passes[name](book, ctx), ctx, start)
     return finish(book, ctx)
 

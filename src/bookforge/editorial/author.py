@@ -52,8 +52,8 @@ def unsign(comment: Comment, names: list[str], chapter: Chapter, ctx: Context) -
     index = len(block.lines) - 1
     alias = "|".join(re.escape(n) for n in names)
     found = re.search(rf"(^|(?<=[.!?\u201d)])\s+)((Yours|Best|Thanks),?\s+)?({alias})\W*$", block.lines[index])
-    if not found:
-        return comment
+    if not found or ctx.keeps("text_removed", "signature", block.line_source(index), found.group()):
+        return comment  # no signature, or one the editor keeps (book.yaml editorial.keep)
     ctx.record("text_removed", "signature", block.line_source(index), found.group().strip(), chapter=chapter.slug, anchor=comment.id)
     block = edit_line(block, index, found.start(), len(block.lines[index]), "")
     if not block.text.strip():

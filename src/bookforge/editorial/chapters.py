@@ -83,9 +83,9 @@ class _Ledger(Context):
     def sweep(self) -> None:
         self.ends.append((len(self.changes), len(self.notes), len(self.suggestions), len(self.credits)))
 
-    def unrecord(self, indices: list[int]) -> None:
-        super().unrecord(indices)
-        self.ends = [(changes - sum(1 for i in indices if i < changes), *rest) for changes, *rest in self.ends]
+    def unrecord(self, changes: list[int], suggestions: list[int]) -> None:
+        super().unrecord(changes, suggestions)
+        self.ends = [(c - sum(i < c for i in changes), n, s - sum(i < s for i in suggestions), k) for c, n, s, k in self.ends]
 
     def sweeps(self) -> tuple[Sweep, ...]:
         starts = [(0, 0, 0, 0), *self.ends[:-1]]
@@ -234,7 +234,7 @@ def _edit_chapter(one: Book, run: list[str], ctx: Context, fact: object, spells_
     ledger = _Ledger(ctx.config, ctx.author)
     passes = _passes()
     for name in run:
-        start = len(ledger.changes)
+        start = ledger.place()
         if name == "spelling":
             one = spelling.check(one, ledger, fact, earlier, checked)
         elif name == "links":

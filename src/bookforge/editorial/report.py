@@ -19,7 +19,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from bookforge.editorial import Context
+from bookforge.editorial import Context, decisions
 from bookforge.editorial.text import changed_runs
 from bookforge.model import Book, Change, SourceLocation
 
@@ -61,13 +61,13 @@ def summary(ctx: Context) -> str:
     removed = c.get("comment_removed", 0)
     reasons = ", ".join(f"{n} {k.split('.', 1)[1].replace('_', ' ')}" for k, n in c.items() if k.startswith("comment_removed."))
     leftovers = c.get("text_removed", 0) - c.get("text_removed.signature", 0)
-    return ", ".join([f"{_count(removed, 'comment')} removed ({reasons})", f"{_count(c.get('comment_moved', 0), 'reply', 'replies')} moved",
-                      f"{_count(c.get('typo_fixed', 0), 'typo')} fixed", f"{_count(leftovers, 'web leftover')} removed",
-                      f"{_count(c.get('text_removed.signature', 0), 'signature')} dropped",
-                      f"{_count(c.get('text_replaced', 0), 'line')} retypeset", _count(c["suggestions"], "suggestion")])
+    return ", ".join([f"{count(removed, 'comment')} removed ({reasons})", f"{count(c.get('comment_moved', 0), 'reply', 'replies')} moved",
+                      f"{count(c.get('typo_fixed', 0), 'typo')} fixed", f"{count(leftovers, 'web leftover')} removed",
+                      f"{count(c.get('text_removed.signature', 0), 'signature')} dropped",
+                      f"{count(c.get('text_replaced', 0), 'line')} retypeset", count(c["suggestions"], "suggestion")])
 
 
-def _count(number: int, one: str, many: str = "") -> str:
+def count(number: int, one: str, many: str = "") -> str:
     """'1 reply', '2 replies', '0 typos'."""
     return f"{number} {one if number == 1 else many or one + 's'}"
 
@@ -123,6 +123,8 @@ def _change(number: int, change: Change) -> dict:
         entry["note"] = change.note
     if change.context:
         entry["context"] = change.context
+    if change.comment:
+        entry["comment"] = change.comment
     return entry
 
 
@@ -131,11 +133,20 @@ def _render(book: Book, ctx: Context, totals: dict) -> str:
 
     env = environment()
     changes = numbered(ctx.changes)
-    chapters = [(ch, [(n, c, shown(c)) for n, c in changes if c.chapter == ch.slug]) for ch in book.chapters()]
+    chapters = [(ch, [(n, c, shown(c), decisions.group(c) or "other", _snippet(decisions.undoing(c)))
+                      for n, c in changes if c.chapter == ch.slug]) for ch in book.chapters()]
     kinds = sorted({c.kind for c in ctx.changes})
+    by_source = {ch.source.path: ch.slug for ch in book.chapters()}
+    suggestions = [(s, by_source.get(s.source.path, ""),
+                    [(f"“{c}”", decisions.correct(s, c).snippet()) for c in s.candidates]
+                    + [("right as written", decisions.right(s).snippet())]) for s in ctx.suggestions]
     return env.get_template("editorial-report.html.j2").render(
-        meta=book.metadata, chapters=chapters, counts=totals, suggestions=ctx.suggestions, notes=ctx.notes,
+        meta=book.metadata, chapters=chapters, counts=totals, suggestions=suggestions, notes=ctx.notes,
         label=label, kinds=kinds, anchor=anchor)
+
+
+def _snippet(decision: decisions.Decision | None) -> str:
+    return decision.snippet() if decision else ""
 
 
 def shown(change: Change) -> Markup:
@@ -149,22 +160,30 @@ def shown(change: Change) -> Markup:
 
 
 def _in_sentence(line: str, before: str, after: str) -> Markup:
+    around = sentence_around(line, before)
+    if around is None:
+        return Markup("<del>{}</del> <ins>{}</ins>").format(before, after)
+    return Markup("{}<del>{}</del><ins>{}</ins>{}").format(around[0], before, after, around[1])
+
+
+def sentence_around(line: str, before: str) -> tuple[str, str] | None:
+    """The rest of the sentence of ``line`` that the corrected words ``before`` stand in: what comes before them, and
+    after; None when they are not in the line."""
     at = line.find(before)
     if at < 0:
-        return Markup("<del>{}</del> <ins>{}</ins>").format(before, after)
+        return None
     start = max([0] + [m.end() for m in re.finditer(r"[.!?]\s+", line[:at])])
     end = next((m.end() for m in re.finditer(r"[.!?](\s|$)", line[at + len(before):])), len(line) - at - len(before))
-    end = at + len(before) + end
-    return Markup("{}<del>{}</del><ins>{}</ins>{}").format(line[start:at], before, after, line[at + len(before):end])
+    return line[start:at], line[at + len(before):at + len(before) + end]
 
 
-def _changed_characters(before: str, after: str, context: int = 12) -> Markup:
+def _changed_characters(before: str, after: str) -> Markup:
     """Each changed run with a few characters either side: "guess <del> – </del><ins>—</ins>trust"."""
-    pieces = []
-    for op, a, b, c, d in changed_runs(before, after):
-        if op == "equal":
-            continue
-        left, right = before[max(0, a - context):a], before[b:b + context]
-        pieces.append(Markup("…{}<del>{}</del><ins>{}</ins>{}…").format(
-            left, before[a:b].replace("\u00a0", "\u2423"), after[c:d], right))
-    return Markup("<br/>").join(pieces)
+    return Markup("<br/>").join(Markup("…{}<del>{}</del><ins>{}</ins>{}…").format(*piece) for piece in changed_pieces(before, after))
+
+
+def changed_pieces(before: str, after: str, context: int = 12) -> list[tuple[str, str, str, str]]:
+    """Each run of characters a retypeset line changed, as (a few characters before it, the old run with a no-break
+    space shown as ␣, the new run, a few characters after it)."""
+    return [(before[max(0, a - context):a], before[a:b].replace("\u00a0", "\u2423"), after[c:d], before[b:b + context])
+            for op, a, b, c, d in changed_runs(before, after) if op != "equal"]

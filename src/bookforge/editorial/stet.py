@@ -8,7 +8,8 @@ book.yaml's ``editorial.keep`` holds the rules (``bookforge review`` writes them
   contractions, capitals, doubled words) need not know the rules: each of their edits carries a mark holding
   the text it replaced, so after every pass ``restore`` undoes each edit a rule keeps, by its mark, takes its
   change out of the ledger and notes that the rule kept it (``kept_as_written``).  A change a rule names that
-  cannot be undone so stays in the report as made: nothing changes silently.
+  cannot be undone so stays in the report as made: nothing changes silently.  A suggestion a rule names (words
+  right as written, "each weak" where it is meant) is dropped the same way.
 """
 
 from __future__ import annotations
@@ -47,10 +48,17 @@ def note(change: Change) -> Note:
     return Note("kept_as_written", change.source, f"{what} ({change.reason}; book.yaml editorial.keep)")
 
 
-def restore(book: Book, ctx: Context, start: int) -> Book:
-    """Undo each edit of the pass just run (its changes are ``ctx.changes[start:]``) that a keep rule names."""
+def restore(book: Book, ctx: Context, start: tuple[int, int]) -> Book:
+    """Undo each edit of the pass just run that a keep rule names, and drop each suggestion it names (the pass's
+    changes and suggestions are those from ``start``, ``Context.place()`` before it ran)."""
     rules = ctx.config.keep
-    named = [(i, c) for i, c in enumerate(ctx.changes[start:], start) if c.kind in RESTORED and kept(rules, c.before, c.source)]
+    if not rules:
+        return book
+    named = [(i, c) for i, c in enumerate(ctx.changes[start[0]:], start[0]) if c.kind in RESTORED and kept(rules, c.before, c.source)]
+    right = [i for i, s in enumerate(ctx.suggestions[start[1]:], start[1]) if kept(rules, s.word, s.source)]
+    ctx.notes.extend(Note("kept_as_written", ctx.suggestions[i].source, f"“{ctx.suggestions[i].word}” right as written, "
+                          "not suggested (book.yaml editorial.keep)") for i in right)
+    ctx.unrecord([], right)
     if not named:
         return book
     waiting: dict[tuple[str, int], list[tuple[int, Change]]] = {}
@@ -76,7 +84,7 @@ def restore(book: Book, ctx: Context, start: int) -> Book:
 
     book = map_chapters(edit_blocks(book, undo), retitle)
     ctx.notes.extend(note(ctx.changes[i]) for i in sorted(undone))
-    ctx.unrecord(undone)
+    ctx.unrecord(undone, [])
     return book
 
 
