@@ -8,6 +8,7 @@ licensed photo's credit must stay somewhere in the book.  Text the editor keeps 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -35,7 +36,7 @@ def run(book: Book, ctx: Context) -> Book:
 
 def _clean_chapter(chapter: Chapter, config: LeftoversConfig, ctx: Context) -> Chapter:
     body = []
-    linked = _has_link(chapter.body)
+    linked = _may_point_any(chapter.body, config) and _has_link(chapter.body)
     for block in chapter.body:
         reason = _leftover(block, config)
         if reason and _removed(ctx, reason, block.source, full_text([block]), chapter.slug, chapter.slug,
@@ -107,7 +108,7 @@ def _clean_comment(comment: Comment, chapter: Chapter, config: LeftoversConfig, 
     """A comment without the lines and clauses that only point at the page's furniture.  One made of nothing else is
     left whole here: it is removed with the unwanted comments (``_unwanted``)."""
     replies = tuple(_clean_comment(r, chapter, config, ctx) for r in comment.replies)
-    if comment.id in config.keep or _only_pointers(comment, config):
+    if comment.id in config.keep or not _may_point_any(comment.blocks, config) or _only_pointers(comment, config):
         return replace(comment, replies=replies) if replies != comment.replies else comment
     linked = _has_link(comment.blocks)
     blocks = tuple(b for block in comment.blocks for b in _unpointed(block, chapter, comment.id, linked, config, ctx))
@@ -117,11 +118,11 @@ def _clean_comment(comment: Comment, chapter: Chapter, config: LeftoversConfig, 
 def _unpointed(block: Block, chapter: Chapter, where: str, linked: bool, config: LeftoversConfig, ctx: Context) -> tuple[Block, ...]:
     """A paragraph without its pointers at the page's furniture ("(SPSE, see link on right)", a line "See the
     sidebar."), each recorded as navigation; a line that was nothing else goes, so the block may become two or none."""
-    if block.kind is not BlockKind.PARAGRAPH:
+    if block.kind is not BlockKind.PARAGRAPH or not _may_point_any([block], config):
         return (block,)
     gone: set[int] = set()
     for index, line in enumerate(block.lines):
-        for start, end in reversed(_pointers(line, linked, config)):
+        for start, end in reversed(_pointers(line, linked, config) if _may_point(line, config) else []):
             source = block.line_source(index)
             if not _removed(ctx, "navigation", source, line[start:end].strip(), chapter.slug, where, context=line):
                 continue
@@ -169,7 +170,29 @@ def _is_pointer(text: str, linked: bool, config: LeftoversConfig) -> bool:
     return any(compiled(p, ignore_case=True).fullmatch(core) for p in patterns)
 
 
+def _may_point_any(blocks, config: LeftoversConfig) -> bool:
+    return _may_point("\n".join(line for block in blocks for line in block.lines), config)
+
+
+def _may_point(line: str, config: LeftoversConfig) -> bool:
+    """Whether any pointer pattern matches anywhere in the text (a line, or lines joined): a clause of it can only be a
+    pointer if so, and one search costs less than trying each clause."""
+    return _found(_any_of(tuple(config.pointers + config.link_pointers)), line)
+
+
+@functools.cache
+def _any_of(patterns: tuple[str, ...]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+@functools.lru_cache(maxsize=4096)  # a comment is asked about again: for its lines, then to be removed whole
+def _found(pattern: str, line: str) -> bool:
+    return bool(compiled(pattern, ignore_case=True).search(line))
+
+
 def _only_pointers(comment: Comment, config: LeftoversConfig) -> bool:
+    if not _may_point_any(comment.blocks, config):
+        return False
     lines = [line for block in comment.blocks for line in block.lines if line.strip()]
     linked = _has_link(comment.blocks)
     return bool(lines) and all(_is_pointer(line, linked, config) for line in lines)
