@@ -165,3 +165,25 @@ def test_on_the_included_book_the_next_build_applies_a_rejected_fix_a_kept_comme
     assert len(removed) == len({c["comment"] for c in first["changes"] if c["kind"] == "comment_removed"}) - 1
     sheet = {c for c in changes(second, "typo_fixed") if c[2] == accepted.word}  # the new style-sheet entry, wherever it applies
     assert correction in sheet and changes(second, "typo_fixed") - sheet == changes(first, "typo_fixed") - {where}
+
+
+def test_the_html_report_filters_the_same_groups_and_gives_each_decisions_book_yaml(tmp_path):
+    """The piece of book.yaml under a fix in the HTML report, pasted under book.yaml's ``editorial:``, rejects that fix."""
+    from html import unescape
+
+    from bookforge.editorial import report
+
+    small_book(tmp_path, "A Post\n\nThe message, veralized, was wonderfull.\n\n  • A comment.\n\nLeave a Comment")
+    spec = manifest.load(tmp_path)
+    book, ledger = editorial.edit(readers.read_book(spec), spec.editorial)
+    html = report.write(book, ledger, tmp_path)[1].read_text(encoding="utf-8")
+    assert '<option value="fix">fixes applied</option>' in html and '<option value="removal">removals</option>' in html
+    rows = [row for row in html.split("<tr ")[1:] if "data-group" in row]
+    assert [row.split('data-group="')[1].split('"')[0] for row in rows] == ["removal", "fix", "suggestion"]
+    fix = rows[1]
+    assert "book.yaml to reject it" in fix
+    snippet = unescape(fix.split("<pre>")[1].split("</pre>")[0])
+    assert snippet == "editorial:\n  keep:\n    - text: wonderfull\n      at: chapters/x.txt:3\n"
+    (tmp_path / "book.yaml").write_text(BOOK_YAML + snippet.split("\n", 1)[1], encoding="utf-8")  # pasted under editorial:
+    after = edited(tmp_path)
+    assert [c for c in after.changes if c.kind == "typo_fixed"] == [] and [n.kind for n in after.notes] == ["kept_as_written"]

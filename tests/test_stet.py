@@ -3,8 +3,6 @@ of applied change is undone where a rule names its text, on the whole book and c
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bookforge.editorial import chapters, edit
