@@ -17,8 +17,10 @@
   rapidfuzz, see ``close_words``), and its bigram dictionary the words that go together ("each week").
 - wordfreq says how common a word is in written English (Zipf scale: 7 is "the", 3 is rare).
 
-Each of these is compiled once per machine into marisa tries in the user's cache folder (see
-``_table``), which a build reads and checks in milliseconds where the sets and dicts took 0.7 s.
+Each of these is compiled into marisa tries, which a build reads and checks in milliseconds where the
+sets and dicts took 0.7 s: the wheel ships them built (``tables/``, made by ``hatch_build.py``), and a
+table the wheel does not hold for the running code (a source checkout, an editable install, other
+library versions) is compiled once per machine into the user's cache folder (see ``_table``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import importlib.util
 import json
 import os
 import re
+import sys
 import warnings
 from array import array
 from collections.abc import Callable, Iterator, Mapping
@@ -42,6 +45,7 @@ import marisa_trie
 from bookforge.diagnostics import BookforgeError, error
 
 PACKAGED = Path(__file__).with_name("dictionaries")
+SHIPPED = Path(__file__).with_name("tables")  # the tables built with the wheel (hatch_build.py), looked up by key
 DICTIONARIES = ("en_US", "en_GB")
 WORD_LIST_FORMAT = 1
 TABLE_FORMAT = 1  # the layout of a compiled table and how each is made from its source: a change makes them anew
@@ -275,22 +279,25 @@ def _as_word_list(index: int, header: dict, parts: list[Part]) -> WordList:
 
 
 # The compiled tables.  Each source of words (a word list, codespell's list, symspell's bigrams, wordfreq's English
-# list) is compiled once per machine into marisa tries (and arrays of the values, by each key's id in its trie) kept
-# in the cache folder under a hash of the source's bytes, TABLE_FORMAT and the versions that made it.  A build reads
-# a table whole, checks its bytes against the SHA-256 its header gives and only then hands them to marisa: a table
-# missing, cut short, edited or made from another source is made again, never read.
+# list) is compiled into marisa tries (and arrays of the values, by each key's id in its trie) named by a hash of the
+# source's bytes, TABLE_FORMAT, the byte order and the versions that made it.  The wheel ships every table
+# ``read_all`` reads, compiled when the wheel is built (hatch_build.py), in SHIPPED; a table not there under the key
+# the running code computes is compiled once per machine into the cache folder.  A build reads a table whole, checks
+# its bytes against the SHA-256 its header gives and only then hands them to marisa: a table missing, cut short,
+# edited or made from another source is passed over, never read, and compiled into the cache folder.
 
 Part = marisa_trie.Trie | marisa_trie.BytesTrie | array
 
 
 def _table(kind: str, source: bytes, make: Callable[[bytes], tuple[dict, list[Part]] | None],
            *made_with: str) -> tuple[dict, list[Part]] | None:
-    """The notes and parts ``make`` compiles from ``source``: from the cache folder, else made, stored and read back
-    (so a build reads what it stored); None when ``make`` finds the source unusable."""
-    named = json.dumps([kind, TABLE_FORMAT, _installed("marisa_trie")[1], *made_with]).encode("utf-8")
+    """The notes and parts ``make`` compiles from ``source``: shipped with the wheel, else from the cache folder, else
+    made, stored there and read back (so a build reads what it stored); None when ``make`` finds the source unusable."""
+    named = json.dumps([kind, TABLE_FORMAT, _installed("marisa_trie")[1], sys.byteorder, *made_with]).encode("utf-8")
     key = hashlib.sha256(named + hashlib.sha256(source).digest()).hexdigest()
-    path = cache_folder() / f"{kind}-{key[:32]}.marisa"
-    found = _read_table(path, key)
+    name = f"{kind}-{key[:32]}.marisa"
+    path = cache_folder() / name
+    found = _read_table(SHIPPED / name, key) or _read_table(path, key)
     if found is None:
         made = make(source)
         if made is None:
@@ -372,7 +379,8 @@ def _installed(module: str) -> tuple[Path, str]:
 
 def read_all() -> None:
     """Read every table the spelling pass looks words up in (a few hundredths of a second), as a process does
-    before it forks one that checks chapters beside it (``chapters``): neither reads them again."""
+    before it forks one that checks chapters beside it (``chapters``): neither reads them again.  What this reads
+    is what the wheel ships: hatch_build.py runs it to compile them."""
     word_lists(), misspellings(), bigrams(), frequencies(), _vocabulary_table()
 
 
