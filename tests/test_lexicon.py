@@ -22,8 +22,10 @@ LOADED = (lexicon.word_lists, lexicon.misspellings, lexicon.bigrams, lexicon._vo
 
 @pytest.fixture
 def own_cache(tmp_path, monkeypatch):
-    """An empty cache folder of the test's own, and nothing loaded: every table is compiled there afresh."""
+    """An empty cache folder of the test's own, no tables shipped (as in a source checkout, whatever installed the
+    code under test: CI tests the wheel) and nothing loaded: every table is compiled there afresh."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(lexicon, "SHIPPED", tmp_path / "shipped")
     _forget()
     yield tmp_path / "cache" / "bookforge" / "dictionaries"
     _forget()
