@@ -16,19 +16,10 @@ from pathlib import Path
 import pytest
 
 from bookforge.editorial import lexicon
+from conftest import MINIMAL_BOOK_YAML
 
 PROJECT = Path(__file__).resolve().parents[1]
 TABLES = Path("bookforge", "editorial", "tables")
-BOOK_YAML = """\
-title: Shipped Tables
-authors:
-  - name: Ann Author
-language: en
-parts:
-  - title: Part One
-    chapters:
-      - source: chapters/x.txt
-"""
 CHAPTER = """\
 A Post About Spelling
 
@@ -39,7 +30,7 @@ I recieve teh letters every week, and I beleive the colour of the paper matters 
 
 # Run in the installed package: every table read_all reads, and where it was read from.
 READ_ALL = """\
-import json, sys
+import json
 from bookforge.editorial import lexicon
 read, original = [], lexicon._read_table
 def recorded(path, key):
@@ -72,7 +63,7 @@ def installed(tmp_path_factory) -> Path:
 def project(tmp_path) -> Path:
     folder = tmp_path / "book"
     (folder / "chapters").mkdir(parents=True)
-    (folder / "book.yaml").write_text(BOOK_YAML, encoding="utf-8")
+    (folder / "book.yaml").write_text(MINIMAL_BOOK_YAML, encoding="utf-8")
     (folder / "chapters" / "x.txt").write_text(CHAPTER, encoding="utf-8")
     return folder
 
