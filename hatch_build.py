@@ -72,7 +72,7 @@ class CustomBuildHook(BuildHookInterface):
             self.app.display_warning("bookforge: the spelling tables could not be compiled, so the wheel ships none and "
                                      f"the first build compiles them into the user's cache: {said[-1] if said else run.returncode}")
             return []
-        return sorted(Path(run.stdout.strip()).glob("*.marisa"))
+        return sorted(Path(run.stdout.splitlines()[-1]).glob("*.marisa"))  # the cache folder, printed last
 
     def finalize(self, version: str, build_data: dict, artifact_path: str) -> None:
         if version != "editable":
