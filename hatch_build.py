@@ -50,7 +50,8 @@ class CustomBuildHook(BuildHookInterface):
 
     def dependencies(self) -> list[str]:
         """The project's own requirements on the libraries the tables are made with (marisa-trie) and from."""
-        return [text for text in self.metadata.core.dependencies if canonicalize_name(Requirement(text).name) in MADE_WITH]
+        return [text for text in self.metadata.core.dependencies
+                if canonicalize_name(Requirement(text).name) in MADE_WITH]
 
     def initialize(self, version: str, build_data: dict) -> None:
         if version == "editable":
@@ -68,9 +69,9 @@ class CustomBuildHook(BuildHookInterface):
         run = subprocess.run([sys.executable, "-c", COMPILE, str(Path(self.root, LEXICON))], env=env,
                              capture_output=True, text=True)
         if run.returncode != 0:
-            said = run.stderr.strip().splitlines()
-            self.app.display_warning("bookforge: the spelling tables could not be compiled, so the wheel ships none and "
-                                     f"the first build compiles them into the user's cache: {said[-1] if said else run.returncode}")
+            said = run.stderr.strip().splitlines() or [f"exit status {run.returncode}"]
+            self.app.display_warning("bookforge: the spelling tables could not be compiled, so the wheel ships none "
+                                     f"and the first build compiles them into the user's cache: {said[-1]}")
             return []
         return sorted(Path(run.stdout.splitlines()[-1]).glob("*.marisa"))  # the cache folder, printed last
 
