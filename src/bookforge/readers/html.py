@@ -21,10 +21,18 @@ lines (``em``, ``strong``, ``code``, ``href`` for a URL, ``link`` for ``other-po
 and an image becomes an IMAGE block whose ``image`` mark names the file in the project.
 Markup outside that list is read for its text.  A comment's replies are the comments
 nested inside it; ``data-by-author`` marks the blog author's own replies.
+
+No text is dropped, wherever HTML as browsers read it puts it: a sub-list straight inside
+a list (not inside an item) gives its items after the ones before it, as a nested list
+does; text or a table directly in a list is an item; a block inside a paragraph or a list
+item stands as a block of its own.  Elements nested deeper than ``NESTING_MAX`` are
+unwrapped, their text kept (the walk is recursive); replies deeper than the captures'
+``REPLY_DEPTH_MAX`` are set at that depth, after their thread's other replies.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -35,12 +43,19 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, T
 
 from bookforge.diagnostics import ReaderError, error
 from bookforge.model import Block, BlockKind, Chapter, Comment, Mark, SourceLocation, chapter_slug
-from bookforge.readers.capture import _decode
+from bookforge.readers.capture import REPLY_DEPTH_MAX, _decode
 
 INLINE_MARKS = {"em": "em", "i": "em", "cite": "em", "strong": "strong", "b": "strong",
-                "code": "code", "kbd": "code", "tt": "code", "samp": "code"}
+                "code": "code", "kbd": "code", "tt": "code", "samp": "code", "var": "code"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 LISTS = {"ul": BlockKind.BULLETS, "ol": BlockKind.ORDERED}
+CONTAINERS = {"div", "section", "article", "body", "html", "table", "tbody", "thead", "tfoot", "tr", "main",
+              "header", "footer", "aside", "dl", "nav", "address", "details", "fieldset", "form", "center", "caption"}
+CELLS = {"td", "th", "dt", "dd", "li", "summary", "legend"}
+BLOCKS = {"p", "figcaption", "blockquote", "pre", "figure", "hr"} | HEADINGS | set(LISTS) | CONTAINERS | CELLS
+LIST_BREAKS = {"blockquote", "pre", "figure", "table"} | set(LISTS)  # blocks that stand apart even in a list item
+VOID = {"img", "br", "hr", "wbr", "input", "source", "area", "col", "embed", "meta", "link", "param", "track"}
+NESTING_MAX = 100  # elements deeper than this are unwrapped, text kept: far deeper than any post, well inside Python's stack
 SPACE = re.compile(r"\s+")
 
 
@@ -48,7 +63,7 @@ def read(path: Path, relpath: str) -> Chapter:
     text = _decode(path, relpath)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(text, "html.parser")
+        soup, _ = flatten(BeautifulSoup(text, "html.parser"))
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     if not title:
         raise ReaderError([error("R-101", "the post has no <title> in its header", relpath, 1)])
@@ -66,16 +81,70 @@ def read(path: Path, relpath: str) -> Chapter:
     )
 
 
+def flatten(soup: BeautifulSoup) -> tuple[BeautifulSoup, int]:
+    """The document with the elements nested deeper than NESTING_MAX unwrapped (their text kept), and how many
+    there were; the document itself when none is."""
+    if _depth(soup) <= NESTING_MAX:
+        return soup, 0
+    flat = BeautifulSoup(_flat(soup), "html.parser")
+    return flat, _count(soup) - _count(flat)
+
+
+def _depth(root: Tag) -> int:
+    deepest, stack = 0, [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack += [(child, depth + 1) for child in node.contents if isinstance(child, Tag)]
+    return deepest
+
+
+def _count(root: Tag) -> int:
+    return sum(1 for _ in root.find_all(True))
+
+
+def _flat(root: Tag) -> str:
+    """The document's HTML without the tags nested deeper than NESTING_MAX, written without recursion
+    (bs4's own writer compares nested tags recursively)."""
+    out: list[str] = []
+    stack: list[tuple] = [(child, 1, False) for child in reversed(root.contents)]
+    while stack:
+        node, depth, closing = stack.pop()
+        if closing:
+            out.append(f"</{node.name}>")
+        elif not isinstance(node, Tag):
+            out.append(node.output_ready(formatter="minimal"))
+        else:
+            kept = depth <= NESTING_MAX or node.name in VOID
+            if kept:
+                out.append(_start_tag(node))
+                if node.name not in VOID:
+                    stack.append((node, depth, True))
+            elif node.name in BLOCKS:
+                out.append("\n")  # the block's text stays apart from its neighbours'
+            stack += [(child, depth + 1, False) for child in reversed(node.contents)]
+    return "".join(out)
+
+
+def _start_tag(tag: Tag) -> str:
+    attributes = "".join(f' {name}="{html.escape(" ".join(value) if isinstance(value, list) else str(value))}"'
+                         for name, value in tag.attrs.items())
+    return f"<{tag.name}{attributes}>"
+
+
 def _comment_tags(parent: Tag) -> list[Tag]:
     return [c for c in parent.find_all("article", recursive=False) if "comment" in (c.get("class") or [])]
 
 
-def _comment(tag: Tag, slug: str, relpath: str, folder: PurePosixPath) -> Comment:
+def _comment(tag: Tag, slug: str, relpath: str, folder: PurePosixPath, depth: int = 0) -> Comment:
     number = str(tag.get("id", "")).removeprefix("comment-") or str(tag.sourceline)
+    replies = _comment_tags(tag) if depth < REPLY_DEPTH_MAX - 1 else []
+    if depth == REPLY_DEPTH_MAX - 1:  # the replies below this depth are set at it, in the order they come
+        replies = [r for r in tag.find_all("article") if "comment" in (r.get("class") or [])]
     return Comment(
         id=f"{slug}-c{number}",
         blocks=tuple(_Blocks(relpath, folder).read(tag, skip_comments=True)),
-        replies=tuple(_comment(r, slug, relpath, folder) for r in _comment_tags(tag)),
+        replies=tuple(_comment(r, slug, relpath, folder, depth + 1) for r in replies),
         source=SourceLocation(relpath, tag.sourceline or 1),
         by_author=tag.get("data-by-author") == "yes",
         author=str(tag.get("data-author", "")),
@@ -98,6 +167,8 @@ class _Blocks:
         self.out: list[Block] = []
         self.lines: list[_Line] = []
         self.kind, self.line = BlockKind.PARAGRAPH, 1
+        self.captions: dict[int, str] = {}  # id() of a figure's picture -> the figure's caption
+        self.after: list[Tag] = []  # pictures met in the middle of a word: set after the block
 
     def read(self, container: Tag, skip_comments: bool = False) -> list[Block]:
         self._children(container, BlockKind.PARAGRAPH, skip_comments)
@@ -112,8 +183,8 @@ class _Blocks:
 
     def _node(self, node, kind: BlockKind) -> None:
         if not isinstance(node, Tag):
-            if isinstance(node, NavigableString) and type(node) is NavigableString and node.strip():
-                self._start(kind, None)
+            if isinstance(node, NavigableString) and type(node) is NavigableString and (node.strip() or self.lines):
+                self._start(kind, None)  # a space between two inline elements of a container is kept
                 self._text(str(node))
             return
         name = node.name
@@ -133,7 +204,8 @@ class _Blocks:
         elif name == "pre":
             self._flush()
             lines = node.get_text().strip("\n").split("\n")
-            self.out.append(Block(BlockKind.CODE, tuple(line.rstrip() for line in lines), self._at(node)))
+            if any(line.strip() for line in lines):
+                self.out.append(Block(BlockKind.CODE, tuple(line.rstrip() for line in lines), self._at(node)))
         elif name == "figure":
             self._flush()
             self._figure(node)
@@ -144,12 +216,11 @@ class _Blocks:
             self._flush()
         elif name in ("script", "style", "head", "title", "meta", "link"):
             return
-        elif name in ("div", "section", "article", "body", "html", "table", "tbody", "thead", "tr", "main",
-                      "header", "footer", "aside", "dl"):
+        elif name in CONTAINERS:
             self._flush()
             self._children(node, kind)
             self._flush()
-        elif name in ("td", "th", "dt", "dd", "li"):
+        elif name in CELLS:
             self._flush()
             self._start(kind, node)
             self._inline_children(node)
@@ -164,30 +235,40 @@ class _Blocks:
             self.lines.append(_Line())
 
     def _list(self, node: Tag, kind: BlockKind) -> None:
-        """Each item is a line; a nested list's items follow their parent's, in the same list."""
+        """Each item is a line; a nested list's items follow their parent's, in the same list.  What stands straight
+        in the list rather than in an item, as browsers show it, is read where it stands: a sub-list's items
+        follow, and text or other markup is an item of its own."""
         self._start(kind, node)
-        for item in node.find_all("li", recursive=False):
+        for child in node.children:
+            if isinstance(child, NavigableString) and (type(child) is not NavigableString or not child.strip()):
+                continue
+            if isinstance(child, Tag) and child.name in LISTS:
+                self._list(child, kind)
+                continue
+            self._start(kind, node)  # again, after a block that stood in the list
             if self.lines[-1].text:
                 self.lines.append(_Line())
-            for child in item.children:
-                if isinstance(child, Tag) and child.name in LISTS:
-                    self._list(child, kind)
-                elif isinstance(child, Tag) and child.name == "p":
-                    self._inline_children(child)
+            for part in (child.children if isinstance(child, Tag) and child.name == "li" else (child,)):
+                if isinstance(part, Tag) and part.name in LISTS:
+                    self._list(part, kind)
                 else:
-                    self._inline(child)
+                    self._inline(part)
 
     def _figure(self, node: Tag) -> None:
-        """A picture with its caption; a figure of several (a gallery) gives each its own block."""
+        """A picture with its caption (the figure's own picture, wherever it stands in it), and any text beside it;
+        a figure of several pictures (a gallery) gives each its own block, and its caption its own paragraph."""
         images = node.find_all("img")
         caption = node.find("figcaption", recursive=False)
-        if len(images) != 1:
-            self._children(node, BlockKind.PARAGRAPH)
-            self._flush()
-            return
-        self._image(images[0], _squash(caption.get_text(" ")) if caption else "")
+        captioned = len(images) == 1 and caption is not None and images[0].find_parent("figure") is node
+        if captioned:
+            self.captions[id(images[0])] = _shown(caption)
+        for child in node.children:
+            if not (captioned and child is caption):
+                self._node(child, BlockKind.PARAGRAPH)
+        self._flush()
 
     def _image(self, node: Tag, caption: str) -> None:
+        caption = caption or self.captions.pop(id(node), "")
         alt = _squash(str(node.get("alt", ""))) or caption or "Image"
         src = str(node.get("src", ""))
         lines = (alt, caption) if caption and caption != alt else (alt,)
@@ -209,14 +290,22 @@ class _Blocks:
             self.lines.append(_Line())
             return
         if node.name == "img":  # a picture stands in a block of its own, between the text before and after it
+            if _mid_word(self.lines[-1].text, node):  # or after the block, not to cut a word in two
+                self.after.append(node)
+                return
             kind = self.kind
             self._flush()
             self._image(node, "")
             self._start(kind, None)
             return
-        if node.name in LISTS or node.name in ("p", "div", "blockquote", "pre", "figure"):
+        if node.name in BLOCKS:
             kind = self.kind
-            self._node(node, kind)
+            if kind in LISTS.values() and node.name not in LIST_BREAKS:  # a paragraph in an item: more of the item
+                self._gap()
+                self._inline_children(node)
+                self._gap()
+                return
+            self._node(node, kind)  # a block inside a paragraph stands as a block, and the paragraph goes on after
             self._start(kind, None)
             return
         kind, value = INLINE_MARKS.get(node.name), ""
@@ -226,6 +315,10 @@ class _Blocks:
         self._inline_children(node)
         if kind and self.lines[-1] is line and len(line.text) > start:
             line.marks.append((start, len(line.text), kind, value))
+
+    def _gap(self) -> None:
+        if self.lines[-1].text and not self.lines[-1].text.endswith(" "):
+            self.lines[-1].text += " "
 
     def _text(self, text: str) -> None:
         text = SPACE.sub(" ", text)
@@ -243,9 +336,18 @@ class _Blocks:
             source = SourceLocation(self.relpath, self.line)
             self.out.append(Block(self.kind, tuple(line.text for line in lines), source, marks))
         self.lines = []
+        pictures, self.after = self.after, []
+        for picture in pictures:
+            self._image(picture, "")
 
     def _at(self, node: Tag) -> SourceLocation:
         return SourceLocation(self.relpath, node.sourceline or self.line)
+
+
+def _mid_word(before: str, picture: Tag) -> bool:
+    """Does a picture stand between two letters of a word ('trans<img>action')?"""
+    following = next((s for s in picture.next_elements if isinstance(s, NavigableString) and s), None)
+    return bool(before) and before[-1].isalnum() and following is not None and str(following)[:1].isalnum()
 
 
 def _link(href: str) -> tuple[str, str]:
@@ -262,6 +364,13 @@ def _trimmed(line: _Line) -> _Line:
     text = line.text.strip()
     marks = [(max(s - lead, 0), min(e - lead, len(text)), k, v) for s, e, k, v in line.marks]
     return _Line(text, [m for m in marks if m[1] > m[0]])
+
+
+def _shown(node: Tag) -> str:
+    """An element's text as it is shown: inline markup joined ('<em>a</em>t' one word), a line break a space."""
+    parts = [" " if isinstance(piece, Tag) and (piece.name == "br" or piece.name in BLOCKS) else str(piece)
+             for piece in node.descendants if isinstance(piece, Tag) or type(piece) is NavigableString]
+    return _squash("".join(parts))
 
 
 def _squash(text: str) -> str:
