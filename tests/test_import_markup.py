@@ -42,14 +42,14 @@ def test_caption_given_as_an_attribute_and_a_missing_picture_keeps_its_alt_text(
     html, outcome = clean(f'[caption caption="Far away"]<img src="{SITE_URL}/gone.jpg" alt="A blue circle" />[/caption]', site)
     no_shortcode_or_block_left(html)
     assert f'<img alt="A blue circle" src="{SITE_URL}/gone.jpg">' in html and "<figcaption>Far away</figcaption>" in html
-    assert outcome.missing_images == [f"{SITE_URL}/gone.jpg"]
+    assert outcome.missing_images == [(f"{SITE_URL}/gone.jpg", "not found next to the export")]
 
 
 def test_gallery_with_ids_shows_each_picture_and_lists_the_missing_one(site):
     html, outcome = clean('Before.\n\n[gallery ids="11,12" columns="2"]\n\nAfter.', site)
     no_shortcode_or_block_left(html)
     assert html.count("<figure>") == 2 and 'src="images/here.jpg"' in html and 'alt="Gone"' in html
-    assert outcome.missing_images == [f"{SITE_URL}/gone.jpg"]
+    assert outcome.missing_images == [(f"{SITE_URL}/gone.jpg", "not found next to the export")]
 
 
 def test_gallery_without_ids_shows_the_posts_own_attachments(site):
@@ -92,7 +92,7 @@ STATIC_BLOCKS = {
               "<blockquote><p>Said.</p><cite>Someone</cite></blockquote>"),
     "pullquote": ('<!-- wp:pullquote -->\n<figure class="wp-block-pullquote"><blockquote><p>Pulled.</p></blockquote></figure>\n<!-- /wp:pullquote -->',
                   "<figure><blockquote><p>Pulled.</p></blockquote></figure>"),
-    "code": ('<!-- wp:code -->\n<pre class="wp-block-code"><code>x = 1\n\ny = 2</code></pre>\n<!-- /wp:code -->', "<pre><code>x = 1\n\ny = 2</code></pre>"),
+    "code": ('<!-- wp:code -->\n<pre class="wp-block-code"><code>x = 1\n\ny = 2</code></pre>\n<!-- /wp:code -->', "<pre>x = 1\n\ny = 2</pre>"),
     "preformatted": ('<!-- wp:preformatted -->\n<pre class="wp-block-preformatted">a  b</pre>\n<!-- /wp:preformatted -->', "<pre>a  b</pre>"),
     "verse": ('<!-- wp:verse -->\n<pre class="wp-block-verse">Roses\nare red</pre>\n<!-- /wp:verse -->', "<pre>Roses\nare red</pre>"),
     "image": (f'<!-- wp:image {{"id":11}} -->\n<figure class="wp-block-image"><img src="{SITE_URL}/here.jpg" alt="Red"/>'
@@ -107,7 +107,7 @@ STATIC_BLOCKS = {
     "cover": ('<!-- wp:cover -->\n<div class="wp-block-cover"><span class="bg"></span><div class="inner"><!-- wp:paragraph -->\n'
               "<p>Over the picture</p>\n<!-- /wp:paragraph --></div></div>\n<!-- /wp:cover -->", "<p>Over the picture</p>"),
     "media-text": ('<!-- wp:media-text -->\n<div class="wp-block-media-text"><figure><img src="https://x.example/m.png" alt="M"/></figure>'
-                   '<div><p>Beside it</p></div></div>\n<!-- /wp:media-text -->', '<img alt="M" src="https://x.example/m.png"></figure><p>Beside it</p>'),
+                   '<div><p>Beside it</p></div></div>\n<!-- /wp:media-text -->', '<figure><img alt="M" src="https://x.example/m.png"></figure><div><p>Beside it</p></div>'),
     "html": ('<!-- wp:html -->\n<marquee onmouseover="x()">Custom <b>HTML</b></marquee>\n<!-- /wp:html -->', "Custom <b>HTML</b>"),
     "shortcode": ('<!-- wp:shortcode -->\n[gallery ids="11"]\n<!-- /wp:shortcode -->', '<figure><img alt="Here" src="images/here.jpg"></figure>'),
 }

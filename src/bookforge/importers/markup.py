@@ -11,10 +11,12 @@ the export, never from the network; and ``nh3`` keeps only the allowed elements.
 
 from __future__ import annotations
 
+import filecmp
 import html
 import json
 import re
 import shutil
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -22,13 +24,27 @@ from urllib.parse import parse_qs, urlsplit
 
 import nh3
 from bs4 import BeautifulSoup
+from PIL import Image
+
+from bookforge.importers.code import Code
+from bookforge.importers.selfcheck import shown_text
+from bookforge.readers.html import flatten
 
 TAGS = {"p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "em", "i", "strong", "b", "cite", "code", "kbd", "a",
-        "ul", "ol", "li", "blockquote", "pre", "figure", "figcaption", "img", "hr",
-        "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd"}
+        "ul", "ol", "li", "blockquote", "pre", "figure", "figcaption", "img", "hr", "div",
+        "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "dl", "dt", "dd"}
+# Blocks of a page's layout that nh3 would unwrap, running their text into the next block's: kept apart as <div>
+# (an <article> of the post's own would pass for one of the chapter file's comments)
+DIVISIONS = ["section", "article", "header", "footer", "aside", "main", "nav", "address", "center", "details",
+             "summary", "fieldset", "form", "hgroup", "legend", "search"]
 ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif"}
+IMAGE_FORMATS = {"JPEG", "PNG", "GIF"}  # what a picture must be by its content, whatever its name says
+PIXELS_MAX = 89_478_485  # Pillow's own bound (MAX_IMAGE_PIXELS), a 9459 × 9459 picture: larger ones are refused
+CODE_FACES = ["tt", "kbd", "samp", "var"]  # set in the inline code face, as <code>
+SCRIPTS = ["script", "style", "noscript", "template"]  # what makes the site's page work: no book runs it
+PLAYERS = ["iframe", "object", "embed", "audio", "video"]  # what plays in the page: a link in the book
 
 # Blocks whose output the site makes when a page is shown (lists of posts, search boxes, forms,
 # navigation) or that only lay a page out: nothing of them belongs in a book.
@@ -38,7 +54,18 @@ SITE_BLOCKS = re.compile(
     r"social-link|social-links|spacer|tag-cloud|term-description)$")
 MEDIA_BLOCKS = re.compile(r"^(audio|video|file|embed|core-embed/.*)$")
 BLOCK_COMMENT = re.compile(r"<!--\s*(/?)wp:([a-z0-9_/-]+)(\s+\{.*?\})?\s*(/?)-->", re.S)
-SHORTCODE = re.compile(r"\[(caption|wp_caption|gallery|embed|audio|video|playlist)\b([^\]]*)\](?:(.*?)\[/\1\])?", re.S)
+# Shortcodes of WordPress.com and common plugins that show on the site's page what a book cannot play: a link
+# to it in the book (labelled, and made from the shortcode's address, or from its id and the service's address)
+EMBEDS = {"youtube": ("Watch", "https://www.youtube.com/watch?v={id}"), "vimeo": ("Watch", "https://vimeo.com/{id}"),
+          "dailymotion": ("Watch", "https://www.dailymotion.com/video/{id}"), "ted": ("Watch", "https://www.ted.com/talks/{id}"),
+          "googlevideo": ("Watch", ""), "slideshare": ("See", "https://www.slideshare.net/slideshow/embed_code/{id}"),
+          "gist": ("See", "https://gist.github.com/{id}"), "googlemaps": ("See", ""), "twitter": ("See", ""),
+          "instagram": ("See", ""), "flickr": ("See", ""), "soundcloud": ("Listen", ""), "spotify": ("Listen", "")}
+SITE_SHORTCODES = ["nggallery", "slideshow", "polldaddy", "contact-form", "contact-field"]  # the site runs them
+_SHORTCODE_NAMES = "|".join(["caption", "wp_caption", "gallery", "embed", "audio", "video", "playlist", *EMBEDS,
+                             *SITE_SHORTCODES])
+SHORTCODE = re.compile(rf"\[({_SHORTCODE_NAMES})(?![\w-])([^\]]*)\](?:(.*?)\[/\1\])?", re.S)
+SHORTCODE_TAGS = re.compile(rf"\[/?(?:{_SHORTCODE_NAMES})(?![\w-])[^\]]*\]")  # their delimiters, for selfcheck.py
 SHORTCODE_ATTRIBUTE = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
 BLOCK_TAGS = r"(?:ul|ol|blockquote|pre|h[1-6]|table|figure|div|dl|hr|p|address|section)"
 BLOCK_OPEN = re.compile(rf"(<{BLOCK_TAGS}\b)", re.I)
@@ -61,8 +88,9 @@ class Outcome:
     """What cleaning one post or comment left out or could not find, for the import report."""
 
     removed: list[str] = field(default_factory=list)  # 'wp:latest-posts block', '[gallery] with no pictures', …
-    missing_images: list[str] = field(default_factory=list)  # the URLs of pictures not found next to the export
+    missing_images: list[tuple[str, str]] = field(default_factory=list)  # (URL, why): not found, or not usable
     images: list[str] = field(default_factory=list)  # pictures copied into the project
+    flattened: int = 0  # elements nested deeper than readers/html.py's NESTING_MAX, unwrapped (their text kept)
 
 
 @dataclass(frozen=True)
@@ -80,16 +108,22 @@ def clean(content: str, site: Site, post_id: str = "") -> tuple[str, Outcome]:
     outcome = Outcome()
     has_blocks = "<!-- wp:" in content
     text = _blocks(content, outcome) if has_blocks else content
-    text = _shortcodes(text, site, post_id, outcome)
+    code = Code(text)
+    text = _shortcodes(code.extract(text), site, post_id, outcome)
     if not has_blocks:
         text = autop(text)
-    soup = BeautifulSoup(text, "html.parser")
+    soup, outcome.flattened = flatten(BeautifulSoup(text, "html.parser"))
+    _players(soup, outcome)
     _pictures(soup, site, outcome)
     _links(soup, site)
+    for face in soup.find_all(CODE_FACES):
+        face.name = "code"
+    for division in soup.find_all(DIVISIONS):
+        division.name = "div"
     cleaned = nh3.clean(str(soup), tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
-                        clean_content_tags={"script", "style", "iframe", "object", "noscript", "audio", "video"})
+                        clean_content_tags=set(SCRIPTS) | set(PLAYERS))  # taken out above, with a record: never here
     cleaned = re.sub(r"<p>(\s|&nbsp;|<br>)*</p>", "", cleaned)
-    return re.sub(r"\n{3,}", "\n\n", cleaned).strip(), outcome
+    return code.restore(re.sub(r"\n{3,}", "\n\n", cleaned).strip()), outcome
 
 
 def _blocks(content: str, outcome: Outcome) -> str:
@@ -145,11 +179,29 @@ def _shortcodes(text: str, site: Site, post_id: str, outcome: Outcome) -> str:
                 return ""
             return "\n\n" + "".join(f'<figure><img src="{html.escape(p.url)}" alt="{html.escape(p.title)}"/></figure>'
                                     for p in pictures) + "\n\n"
+        if name in EMBEDS or name in SITE_SHORTCODES:
+            return _embed(name, match, outcome)
         url = inner.strip() or attributes.get("src") or attributes.get("mp3") or attributes.get("mp4") or \
             next((v for v in attributes.values() if v.startswith("http")), "")
         return "\n\n" + _media_link(name, url, outcome) + "\n\n"
 
     return SHORTCODE.sub(replace, text)
+
+
+def _embed(name: str, match: re.Match, outcome: Outcome) -> str:
+    """A player, map, slide show or code of another site: a link to it; a feature of the site itself: a removal."""
+    label, template = EMBEDS.get(name, ("", ""))
+    raw, inner = match.group(2).strip(), (match.group(3) or "").strip()
+    address = re.search(r"(?:https?:)?//[^\s\"'\]]+", f"{raw} {inner}")
+    ident = _attributes(raw).get("id") or re.sub(r"^=", "", raw).split("&")[0].split(" ")[0]
+    url = address.group(0) if address else template.format(id=ident) if template and re.fullmatch(r"[\w-]+", ident) else ""
+    url = f"https:{url}" if url.startswith("//") else url
+    if not url:
+        what = "made by the site when the page is shown" if name in SITE_SHORTCODES else "with no address"
+        outcome.removed.append(f"[{name}] shortcode, {what}: {match.group(0)}")
+        return ""
+    outcome.removed.append(f"[{name}] shortcode, which a book cannot play, made a link: {match.group(0)}")
+    return f'\n\n<p>{label or "See"}: <a href="{html.escape(url)}">{html.escape(url)}</a></p>\n\n'
 
 
 def _media_link(kind: str, url: str, outcome: Outcome) -> str:
@@ -180,6 +232,34 @@ def autop(text: str) -> str:
     return PLACEHOLDER.sub(lambda m: kept[int(m.group(1))], "\n\n".join(out))
 
 
+def _players(soup: BeautifulSoup, outcome: Outcome) -> None:
+    """Scripts and styles taken out, their text recorded; a player (iframe, object, embed, audio, video) made a link."""
+    for element in soup.find_all(SCRIPTS + PLAYERS):
+        if any(parent.name in SCRIPTS + PLAYERS for parent in element.parents):  # recorded with the one it is in
+            continue
+        text = _words(element.decode_contents()) if element.name in PLAYERS else re.sub(r"\s+", " ", element.get_text()).strip()
+        if element.name in SCRIPTS:
+            outcome.removed.append(f"<{element.name}> of the site's page, which a book does not run: {text or '(empty)'}")
+            element.decompose()
+            continue
+        url = _player_url(element)
+        outcome.removed.append(f"<{element.name}>, a player a book cannot hold" + (", made a link" if url else "") +
+                               f": {text or url or '(no address)'}")
+        kind = element.name if element.name in ("audio", "video") else "embed"
+        element.replace_with(BeautifulSoup(_media_link(kind, url, outcome) if url else "", "html.parser"))
+
+
+def _player_url(element) -> str:
+    for node in [element, *element.find_all(True)]:
+        for name in ("src", "data", "value", "href"):
+            value = str(node.get(name, "")).strip()
+            if value.startswith("//"):
+                value = "https:" + value
+            if re.match(r"https?://", value):
+                return value
+    return ""
+
+
 def _pictures(soup: BeautifulSoup, site: Site, outcome: Outcome) -> None:
     """Each picture from its file next to the export, copied into chapters/images/; else its alt text and its URL."""
     for image in soup.find_all("img"):
@@ -192,14 +272,47 @@ def _pictures(soup: BeautifulSoup, site: Site, outcome: Outcome) -> None:
         image.attrs = {"alt": alt, "src": src}
         found = _local_file(src, site.export_dir)
         if found is None:
-            outcome.missing_images.append(src)
+            outcome.missing_images.append((src, "not found next to the export"))
             continue
-        site.images_dir.mkdir(parents=True, exist_ok=True)
-        target = site.images_dir / found.name
-        if not target.exists():
-            shutil.copyfile(found, target)
-        image["src"] = f"images/{found.name}"
-        outcome.images.append(found.name)
+        unusable = _unusable(found)
+        if unusable:
+            outcome.missing_images.append((src, unusable))
+            continue
+        name = _copy(found, site.images_dir)
+        image["src"] = f"images/{name}"
+        outcome.images.append(name)
+
+
+def _unusable(path: Path) -> str:
+    """Why a picture cannot go into the book ('' when it can): read by its content, not its name."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as picture:
+                if picture.format not in IMAGE_FORMATS:
+                    return f"a {picture.format} picture, not a JPEG, PNG or GIF"
+                width, height = picture.size
+                if width * height > PIXELS_MAX:
+                    return f"{width} × {height} pixels, more than the {PIXELS_MAX:,} a book's picture may have"
+                if picture.format == "JPEG":
+                    picture.draft("RGB", (max(width // 8, 1), max(height // 8, 1)))  # decoded small: as sure, and fast
+                picture.load()
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            return f"not a picture that can be read: {exc}"
+    return ""
+
+
+def _copy(found: Path, images_dir: Path) -> str:
+    """Copy a picture into chapters/images/ under its name, or a numbered one when another picture has it."""
+    images_dir.mkdir(parents=True, exist_ok=True)
+    stem, suffix, number = found.stem, found.suffix, 1
+    target = images_dir / found.name
+    while target.exists() and not filecmp.cmp(found, target, shallow=False):
+        number += 1
+        target = images_dir / f"{stem}-{number}{suffix}"
+    if not target.exists():
+        shutil.copyfile(found, target)
+    return target.name
 
 
 def _local_file(src: str, export_dir: Path) -> Path | None:
@@ -250,4 +363,4 @@ def _first_url(fragment: str) -> str:
 
 
 def _words(fragment: str) -> str:
-    return re.sub(r"\s+", " ", BeautifulSoup(fragment, "html.parser").get_text(" ")).strip()
+    return re.sub(r"\s+", " ", shown_text(fragment)).strip()
