@@ -224,7 +224,11 @@ def import_wordpress_command(export: Path, project: Path, categories, tags, post
     report = _or_exit(lambda: wordpress.run(options))
     for line in report.lines():
         click.echo(line)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
     click.echo(f"wrote {_shown(project.resolve() / wordpress.REPORT_NAME)} in {time.perf_counter() - started:.1f} s")
+    if report.failed():
+        sys.exit(wordpress.ReaderError.exit_code)
 
 
 @main.command("preview")

@@ -6,12 +6,19 @@ book), then to write one chapter file per published post, in the HTML format tha
 ``readers/html.py`` reads.  The chapters are added to ``book.yaml`` in date order, one part
 per year or per category; what is already in the project is kept and never imported twice.
 Everything left out, and why, goes into the import report.
+
+Nothing is lost silently and nothing is written outside the project: two posts never share a
+file (the second gets a number, and the report says so), a comment whose parent is missing or
+whose replies loop back to it is kept at the top level and listed, and at the end every post's
+words, with its approved comments', are looked for in its chapter file as ``readers/html.py``
+reads it (``selfcheck.py``): a shortfall is an error naming the post.
 """
 
 from __future__ import annotations
 
 import datetime
 import html
+import itertools
 import json
 import re
 from collections import Counter, defaultdict
@@ -23,10 +30,13 @@ from bs4 import BeautifulSoup
 from ruamel.yaml import YAML
 
 from bookforge import init
-from bookforge.importers import markup, wxr
+from bookforge.diagnostics import Diagnostic, OutputError, ReaderError, Severity, error, warning
+from bookforge.importers import markup, selfcheck, wxr
 from bookforge.importers.markup import Picture, Site
 from bookforge.manifest import MANIFEST_NAME, RESERVED_NAMES
 from bookforge.model import slugify
+from bookforge.readers import html as html_reader
+from bookforge.readers.capture import REPLY_DEPTH_MAX
 
 REPORT_NAME = "import-report.json"
 SHOWN = 20  # chapters with missing pictures the terminal lists; the report file has them all
@@ -47,30 +57,43 @@ class ImportOptions:
 
 @dataclass
 class ImportReport:
-    """What the import did: counts, and every post, comment, block and picture it left out, with why."""
+    """What the import did: counts, and every post, comment, block and picture it left out, moved or renamed, with why."""
 
     counts: Counter = field(default_factory=Counter)
     left_out: list[dict] = field(default_factory=list)  # posts: {"id", "title", "reason"}
     removed: list[dict] = field(default_factory=list)  # markup: {"chapter", "what"}
-    missing_images: list[dict] = field(default_factory=list)  # {"chapter", "url"}
+    missing_images: list[dict] = field(default_factory=list)  # {"chapter", "url", "reason"}
     chapters: list[str] = field(default_factory=list)  # the chapter files written, in book order
+    renamed: list[dict] = field(default_factory=list)  # posts whose file name was taken: {"id", "title", "file", "reason"}
+    comments_moved: list[dict] = field(default_factory=list)  # set at the top level: {"chapter", "comment", "reason"}
+    repairs: dict = field(default_factory=dict)  # what was mended to read the export -> how often
+    shortfalls: list[dict] = field(default_factory=list)  # the self-check's: {"chapter", "id", "title", "words", …}
+    problems: list[Diagnostic] = field(default_factory=list)  # errors and warnings, for the terminal
 
     def as_json(self) -> str:
         return json.dumps({"counts": dict(sorted(self.counts.items())), "chapters": self.chapters,
-                           "left_out": self.left_out, "removed": self.removed,
-                           "missing_images": self.missing_images}, indent=2, ensure_ascii=False) + "\n"
+                           "left_out": self.left_out, "removed": self.removed, "missing_images": self.missing_images,
+                           "renamed": self.renamed, "comments_moved": self.comments_moved, "repairs": self.repairs,
+                           "shortfalls": self.shortfalls, "problems": [str(p) for p in self.problems]},
+                          indent=2, ensure_ascii=False) + "\n"
 
     def lines(self) -> list[str]:
         c = self.counts
         out = [f"imported {c['posts imported']} posts and {c['pages imported']} pages with {c['comments imported']} "
                f"comments ({c['pingbacks imported']} pingbacks, {c['trackbacks imported']} trackbacks); "
                f"{c['already imported']} already in the project"]
+        out += [f"export mended: {count} × {what}" for what, count in self.repairs.items()]
         left = sorted((k.removeprefix("left out: "), v) for k, v in c.items() if k.startswith("left out: "))
         if left:
             out.append("left out posts: " + ", ".join(f"{v} {k}" for k, v in left))
         comments = sorted((k.removeprefix("comments left out: "), v) for k, v in c.items() if k.startswith("comments left out: "))
         if comments:
             out.append("left out comments: " + ", ".join(f"{v} {k}" for k, v in comments))
+        out += [f"  {r['file']}: {r['reason']}" for r in self.renamed[:SHOWN]]
+        out += [f"  {m['chapter']}: comment {m['comment']} {m['reason']}" for m in self.comments_moved[:SHOWN]]
+        if c["markup flattened"]:
+            out.append(f"markup nested deeper than {html_reader.NESTING_MAX} levels: {c['markup flattened']} elements "
+                       "unwrapped, their text kept")
         out.append(f"markup removed: {len(self.removed)}; pictures copied: {c['pictures copied']}, "
                    f"missing (alt text kept): {len(self.missing_images)}")
         by_chapter = Counter(m["chapter"] for m in self.missing_images)
@@ -78,26 +101,34 @@ class ImportReport:
                 for chapter, count in list(by_chapter.items())[:SHOWN]]
         if len(by_chapter) > SHOWN:
             out.append(f"  … and {len(by_chapter) - SHOWN} more chapters with missing pictures (see {REPORT_NAME})")
+        out.append(f"self-check: {c['words checked']} words of {c['posts checked']} posts and their comments, "
+                   + (f"{len(self.shortfalls)} posts short of words (see below)" if self.shortfalls
+                      else "every one in the chapter files"))
         return out
+
+    def failed(self) -> bool:
+        return any(p.severity is Severity.ERROR for p in self.problems)
 
 
 def run(options: ImportOptions) -> ImportReport:
     project = options.project.resolve()
-    report = ImportReport()
-    channel = wxr.Channel()
-    index = _index(options, project, report, channel)
+    report, channel, index = _read_index(options, project)
     if not (project / MANIFEST_NAME).is_file():
         init.create(project)
+    _refuse_outside(project)
     site = Site(options.export.resolve().parent, project / CHAPTERS / "images", index.pictures,
                 {k: tuple(v) for k, v in index.children.items()}, index.chapter_of)
     added, writers = [], Counter()
-    for item in wxr.items(options.export):
+    for item in wxr.items(options.export, channel):
         name = index.chosen.get(item.id)
         if name is None or item.type not in ("post", "page"):
             continue
         author = channel.authors.get(item.creator)
-        (project / CHAPTERS).mkdir(exist_ok=True)
-        (project / CHAPTERS / f"{name}.html").write_text(_chapter(item, author, site, name, report), encoding="utf-8")
+        path = project / CHAPTERS / f"{name}.html"
+        path.parent.mkdir(exist_ok=True)
+        text, removed = _chapter(item, author, site, name, report)
+        path.write_text(text, encoding="utf-8")
+        _self_check(item, path, f"{CHAPTERS}/{name}.html", removed, report)
         report.counts[f"{item.type}s imported"] += 1
         added.append((item.date, _part_title(item, options.parts), f"{CHAPTERS}/{name}.html"))
         writers[author.display_name if author else item.creator] += 1
@@ -106,6 +137,40 @@ def run(options: ImportOptions) -> ImportReport:
     _add_to_manifest(project, added, channel.title, writers.most_common(1)[0][0] if writers else "")
     (project / REPORT_NAME).write_text(report.as_json(), encoding="utf-8")
     return report
+
+
+def _read_index(options: ImportOptions, project: Path) -> tuple[ImportReport, wxr.Channel, _Index]:
+    """The first reading; an export not well-formed even mended is read again leniently, and what was lost said."""
+    report, channel = ImportReport(), wxr.Channel()
+    try:
+        index = _index(options, project, report, channel)
+    except ReaderError as exc:
+        if exc.diagnostics[0].code != "I-001":
+            raise
+        report, channel = ImportReport(), wxr.Channel(lenient=True)
+        try:
+            index = _index(options, project, report, channel)
+        except ReaderError:
+            raise exc from None  # not an export even read leniently: the first fault is the one to show
+        problem = exc.diagnostics[0]
+        report.problems.append(warning("I-003", problem.message.replace("not a well-formed WordPress export",
+                                       "the export is not well-formed XML even mended") + "; read leniently",
+                                       problem.path, problem.line))
+    report.repairs = dict(channel.repairs)
+    if channel.items_read < channel.items_in_file:
+        report.problems.append(error("I-004", f"{channel.items_in_file - channel.items_read} of the export's "
+                                     f"{channel.items_in_file} items could not be read", str(options.export)))
+    return report, channel, index
+
+
+def _refuse_outside(project: Path) -> None:
+    """Nothing is written outside the project: not through a symlinked chapters/, images/, book.yaml or report."""
+    for relative in (CHAPTERS, f"{CHAPTERS}/images", MANIFEST_NAME, REPORT_NAME):
+        target = (project / relative).resolve()
+        if not target.is_relative_to(project):
+            raise OutputError([error("I-020", f"{relative} leads outside the project, to {target}: the import writes "
+                                     "only inside the project; make it a folder (or file) of the project",
+                                     str(project / relative))])
 
 
 @dataclass
@@ -129,12 +194,16 @@ def _index(options: ImportOptions, project: Path, report: ImportReport, channel:
             continue
         reason = _left_out(item, options)
         if reason is None:
-            name = _name(item, names)
+            name, already, base = _name(item, names, project / CHAPTERS)
             names.add(name)
-            if (project / CHAPTERS / f"{name}.html").exists():
+            if already:
                 report.counts["already imported"] += 1
             else:
                 index.chosen[item.id] = name
+                if name != base:
+                    report.counts["posts renamed"] += 1
+                    report.renamed.append({"id": item.id, "title": _plain(item.title), "file": f"{CHAPTERS}/{name}.html",
+                                           "reason": f"named {name}.html, as {base}.html is another post's"})
             for key in (markup.post_key(item.link), f"?p={item.id}"):
                 index.files[key] = f"{name}.html"
         elif item.type in ("post", "page"):
@@ -170,14 +239,38 @@ def _any_of(have: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
     return bool({h.lower() for h in have} & {w.lower() for w in wanted})
 
 
-def _name(item: wxr.Item, taken: set[str]) -> str:
-    """The chapter file's name: the post's slug, made safe and unique."""
+def _name(item: wxr.Item, taken: set[str], chapters: Path) -> tuple[str, bool, str]:
+    """The chapter file's name, the post's slug made safe; whether the post is in the project already; the slug.
+
+    A post without a slug takes its title's, or its id.  A name another post of the export has, or a file of
+    chapters/ that is not this post (the sample chapter, an author's own), is taken: the post id is added, or
+    a number.  A symlink is never written through."""
     name = slugify(unquote(item.slug) or _plain(item.title), f"post-{item.id}")  # slugs may be percent-encoded
     if name.replace("-", "").isdigit():
         name = f"post-{item.id}"  # a slug in another script: nothing of it is left in ASCII but a number
     if not name[0].isalpha() or name in RESERVED_NAMES or re.fullmatch(r"part-\d+", name):
         name = f"post-{name}"
-    return f"{name}-{item.id}" if name in taken else name
+    numbered = (f"{name}-{n}" for n in itertools.count(2))
+    for candidate in itertools.chain([name], [f"{name}-{item.id}"] if item.id.isdigit() else [], numbered):
+        path = chapters / f"{candidate}.html"
+        if candidate in taken or path.is_symlink():
+            continue
+        if not path.exists():
+            return candidate, False, name
+        if item.id and _wordpress_id(path) == item.id:
+            return candidate, True, name
+    raise AssertionError("unreachable: the numbered names never end")
+
+
+def _wordpress_id(path: Path) -> str:
+    """The post id a chapter file was imported from ('' for a file not imported)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return ""
+    found = re.search(r'<meta name="wordpress-id" content="([^"]*)"', head)
+    return html.unescape(found.group(1)) if found else ""
 
 
 def _part_title(item: wxr.Item, parts: str) -> str:
@@ -186,41 +279,45 @@ def _part_title(item: wxr.Item, parts: str) -> str:
     return item.date[:4] or "Undated"
 
 
-def _chapter(item: wxr.Item, author: wxr.Author | None, site: Site, name: str, report: ImportReport) -> str:
-    """The chapter file: the post's metadata in the head, its cleaned HTML, its approved comments threaded."""
+def _chapter(item: wxr.Item, author: wxr.Author | None, site: Site, name: str,
+             report: ImportReport) -> tuple[str, list[str]]:
+    """The chapter file: the post's metadata in the head, its cleaned HTML, its approved comments threaded;
+    and what cleaning took out on purpose."""
     content, outcome = markup.clean(item.content, site, item.id)
-    _note(outcome, name, report)
+    removed = _note(outcome, name, report)
     title = _plain(item.title) or name.replace("-", " ").capitalize()
     meta = {"date": item.date, "author": author.display_name if author else item.creator, "permalink": item.link,
             "categories": ", ".join(item.categories), "tags": ", ".join(item.tags), "wordpress-id": item.id}
     head = "".join(f'<meta name="{key}" content="{html.escape(value)}"/>\n' for key, value in meta.items() if value)
-    comments = _threads(item, author, site, name, report)
+    comments = _threads(item, author, site, name, report, removed)
     return (f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8"/>\n<title>{html.escape(title)}</title>\n{head}'
             f'</head>\n<body>\n<article class="post">\n{content}\n</article>\n'
-            + (f'<section class="comments">\n{comments}</section>\n' if comments else "") + "</body>\n</html>\n")
+            + (f'<section class="comments">\n{comments}</section>\n' if comments else "") + "</body>\n</html>\n"), removed
 
 
-def _threads(item: wxr.Item, author: wxr.Author | None, site: Site, name: str, report: ImportReport) -> str:
-    """The approved comments, each reply inside the comment it answers (a parent may come after its child).
-
-    A reply to a comment that was left out takes that comment's place."""
-    parent_of = {c.id: c.parent for c in item.comments}
+def _threads(item: wxr.Item, author: wxr.Author | None, site: Site, name: str, report: ImportReport,
+             removed: list[str]) -> str:
+    """The approved comments, each reply inside the comment it answers (a parent may come after its child),
+    replies below REPLY_DEPTH_MAX levels set at that depth."""
     kept = {c.id: c for c in item.comments if c.approved == "1"}
     for c in item.comments:
         if c.id not in kept:
             reason = {"0": "unapproved", "spam": "spam", "trash": "trash"}.get(c.approved, c.approved or "unapproved")
             report.counts[f"comments left out: {reason}"] += 1
     children: dict[str, list[wxr.WxrComment]] = defaultdict(list)
-    for c in kept.values():
-        parent, seen = c.parent, set()
-        while parent != "0" and parent not in kept and parent in parent_of and parent not in seen:
-            seen.add(parent)
-            parent = parent_of[parent]
-        children[parent if parent in kept else "0"].append(c)
+    for comment_id, parent in _places(item, kept, f"{CHAPTERS}/{name}.html", report).items():
+        children[parent].append(kept[comment_id])
 
-    def write(c: wxr.WxrComment) -> str:
+    def below(c: wxr.WxrComment) -> list[wxr.WxrComment]:
+        found, stack = [], list(children.get(c.id, ()))
+        while stack:
+            found.append(stack.pop())
+            stack += children.get(found[-1].id, ())
+        return found
+
+    def write(c: wxr.WxrComment, depth: int) -> str:
         content, outcome = markup.clean(c.content, site)
-        _note(outcome, name, report)
+        removed.extend(_note(outcome, name, report))
         report.counts["comments imported"] += 1
         if c.type in ("pingback", "trackback"):
             report.counts[f"{c.type}s imported"] += 1
@@ -229,20 +326,98 @@ def _threads(item: wxr.Item, author: wxr.Author | None, site: Site, name: str, r
         attributes = {"id": f"comment-{c.id}", "data-author": c.author, "data-date": c.date, "data-kind": c.type,
                       "data-by-author": "yes" if own else ""}
         shown = " ".join(f'{k}="{html.escape(v)}"' for k, v in attributes.items() if v)
-        replies = "".join(write(r) for r in sorted(children.get(c.id, ()), key=_order))
-        return f'<article class="comment" {shown}>\n{content}\n{replies}</article>\n'
+        if depth >= REPLY_DEPTH_MAX:  # set here by its ancestor, with the replies below it
+            replies = []
+        elif depth == REPLY_DEPTH_MAX - 1:  # the replies below this level are set at it, in date order
+            replies = below(c)
+            report.counts["replies set at the deepest level a thread may have"] += len(replies) - len(children[c.id])
+        else:
+            replies = children.get(c.id, [])
+        return (f'<article class="comment" {shown}>\n{content}\n'
+                + "".join(write(r, depth + 1) for r in sorted(replies, key=_order)) + "</article>\n")
 
-    return "".join(write(c) for c in sorted(children.get("0", ()), key=_order))
+    return "".join(write(c, 0) for c in sorted(children.get("0", ()), key=_order))
+
+
+def _places(item: wxr.Item, kept: dict[str, wxr.WxrComment], chapter: str, report: ImportReport) -> dict[str, str]:
+    """Each approved comment's parent among the approved ('0': the top level).
+
+    A reply to a comment that was left out takes that comment's place.  A comment whose parent is not in
+    the export, or whose chain of parents loops (a → b → a, or a comment its own parent), is set at the
+    top level (in a loop, its earliest comment) and listed in the report."""
+    parent_of = {c.id: c.parent for c in item.comments}
+    place = {}
+    for c in kept.values():
+        parent, seen = c.parent, set()
+        while parent != "0" and parent not in kept and parent in parent_of and parent not in seen:
+            seen.add(parent)
+            parent = parent_of[parent]
+        if parent != "0" and parent not in kept:
+            why = "whose parents loop" if parent in seen else f"whose parent, comment {parent}, is not in the export"
+            _moved(c, f"({why}) is set at the top level", chapter, report)
+            parent = "0"
+        place[c.id] = parent
+    order = {c.id: _order(c) for c in kept.values()}
+    while unplaced := sorted(set(place) - _reached(place), key=order.get):
+        loop, at = [], unplaced[0]
+        while at not in loop:
+            loop.append(at)
+            at = place[at]
+        first = min(loop[loop.index(at):], key=order.get)
+        place[first] = "0"
+        _moved(kept[first], "(its replies loop back to it through comment_parent) is set at the top level",
+               chapter, report)
+    return place
+
+
+def _reached(place: dict[str, str]) -> set[str]:
+    """The comments a reader reaches from the top level, going down the replies."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for comment_id, parent in place.items():
+        children[parent].append(comment_id)
+    reached, stack = set(), ["0"]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in reached:
+                reached.add(child)
+                stack.append(child)
+    return reached
+
+
+def _moved(comment: wxr.WxrComment, reason: str, chapter: str, report: ImportReport) -> None:
+    report.counts["comments set at the top level"] += 1
+    report.comments_moved.append({"chapter": chapter, "comment": comment.id, "author": comment.author, "reason": reason})
 
 
 def _order(comment: wxr.WxrComment) -> tuple:
     return comment.date, int(comment.id) if comment.id.isdigit() else 0
 
 
-def _note(outcome: markup.Outcome, name: str, report: ImportReport) -> None:
-    report.removed += [{"chapter": f"{CHAPTERS}/{name}.html", "what": what} for what in outcome.removed]
-    report.missing_images += [{"chapter": f"{CHAPTERS}/{name}.html", "url": url} for url in outcome.missing_images]
+def _note(outcome: markup.Outcome, name: str, report: ImportReport) -> list[str]:
+    """Record in the report what cleaning took out or could not find; what it took out, for the self-check."""
+    chapter = f"{CHAPTERS}/{name}.html"
+    report.removed += [{"chapter": chapter, "what": what} for what in outcome.removed]
+    report.missing_images += [{"chapter": chapter, "url": url, "reason": why} for url, why in outcome.missing_images]
     report.counts["pictures copied"] += len(outcome.images)
+    report.counts["markup flattened"] += outcome.flattened
+    return list(outcome.removed)
+
+
+def _self_check(item: wxr.Item, path: Path, relpath: str, removed: list[str], report: ImportReport) -> None:
+    """Every word of the post and its approved comments in the export is in the chapter file, as the reader reads it."""
+    approved = [c.content for c in item.comments if c.approved == "1"]
+    expected = " ".join([_plain(item.title), *(selfcheck.post_text(text, markup.SHORTCODE_TAGS)
+                                               for text in [item.content, *approved])])
+    found = selfcheck.chapter_text(html_reader.read(path, relpath))
+    shortfall = selfcheck.compare_words(expected, found, " ".join(removed))
+    report.counts["posts checked"] += 1
+    report.counts["words checked"] += shortfall.expected
+    if shortfall.lost:
+        title = _plain(item.title) or item.id
+        report.shortfalls.append({"chapter": relpath, "id": item.id, "title": title, "words": shortfall.expected,
+                                  "missing": shortfall.lost, "missing words": shortfall.shown()})
+        report.problems.append(error("I-040", f"post {item.id} “{title}”: {shortfall.lost} of its {shortfall.expected} "
+                                     f"words are not in its chapter file: {', '.join(shortfall.shown())}", relpath, 1))
 
 
 def _plain(text: str) -> str:
