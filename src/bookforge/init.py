@@ -36,9 +36,10 @@ def create(directory: Path) -> Path:
 
 
 def drop_sample(project: Path, parts: list) -> None:
-    """Take the sample chapter out of book.yaml's parts, unless the author has changed it (then it is theirs)."""
+    """Take the sample chapter out of book.yaml's parts, unless the author has changed it (then it is theirs);
+    a sample the author deleted goes too (book.yaml would name a file that is not there)."""
     sample = project / SAMPLE
-    if not sample.is_file() or sample.read_bytes() != (_starter() / SAMPLE).read_bytes():
+    if sample.is_file() and sample.read_bytes() != (_starter() / SAMPLE).read_bytes():
         return
     for part in list(parts):
         part["chapters"] = [c for c in part.get("chapters", []) if c.get("source") != SAMPLE]

@@ -15,7 +15,8 @@ the export's:
 - a ``]]>`` inside a post's text (an inline script's ``// ]]>``), which older WordPress did not
   escape and which ends the CDATA section early: kept as text.  A CDATA section of an export
   is the whole text of the element it opens in, so it ends only where that element's end tag
-  (or the next CDATA section of the same text) follows;
+  (or the next CDATA section of the same text) follows; and a section whose ``]]>`` is missing
+  ends at that end tag;
 - outside CDATA and comments, HTML entity references XML does not define (``&nbsp;``) become the
   characters' numeric references, and a bare ``&`` an ``&amp;``.
 
@@ -195,6 +196,12 @@ class _Mender:
         """Move one piece of the buffer to ``out``; False when more text is needed (or all is done)."""
         if self.inside is not None:
             end = self.buffer.find("]]>")
+            unclosed = self.buffer.find(f"</{self.inside}>", 0, end if end >= 0 else len(self.buffer)) if self.inside else -1
+            if unclosed >= 0:  # the element ends with its section still open: the ']]>' is missing
+                out.append(self.buffer[:unclosed] + "]]>")
+                self.repairs["CDATA sections left open: closed at the end of their element"] += 1
+                self.inside, self.buffer, self.history = None, self.buffer[unclosed:], ""
+                return True
             if end < 0:
                 keep = 0 if final else 2
                 out.append(self.buffer[:len(self.buffer) - keep])

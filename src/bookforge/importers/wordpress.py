@@ -23,7 +23,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from bs4 import BeautifulSoup
@@ -185,8 +185,11 @@ class _Index:
 
 
 def _index(options: ImportOptions, project: Path, report: ImportReport, channel: wxr.Channel) -> _Index:
-    """The first reading: the pictures, and which posts become chapters under which names."""
+    """The first reading: the pictures, and which posts become chapters under which names (the sample
+    chapter's too, in a project the import is to start)."""
     index, names = _Index(), set()
+    if not (project / MANIFEST_NAME).is_file():
+        names.add(PurePosixPath(init.SAMPLE).stem)
     for item in wxr.items(options.export, channel):
         if item.type == "attachment":
             index.pictures[item.id] = Picture(item.attachment_url, item.title)
@@ -203,12 +206,16 @@ def _index(options: ImportOptions, project: Path, report: ImportReport, channel:
                 if name != base:
                     report.counts["posts renamed"] += 1
                     report.renamed.append({"id": item.id, "title": _plain(item.title), "file": f"{CHAPTERS}/{name}.html",
-                                           "reason": f"named {name}.html, as {base}.html is another post's"})
+                                           "reason": f"named {name}.html, as {base}.html is another chapter's"})
             for key in (markup.post_key(item.link), f"?p={item.id}"):
                 index.files[key] = f"{name}.html"
         elif item.type in ("post", "page"):
             report.counts[f"left out: {reason}"] += 1
             report.left_out.append({"id": item.id, "title": _plain(item.title), "type": item.type, "reason": reason})
+        elif not item.type:  # WordPress writes a type for every item: this one is damaged
+            report.problems.append((error if channel.lenient else warning)(
+                "I-005", "an item without a post type, left out" + (": the export is damaged here" if channel.lenient
+                                                                     else ""), str(options.export), item.line))
         else:
             report.counts[f"other items: {item.type}"] += 1
     return index

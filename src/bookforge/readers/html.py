@@ -368,7 +368,7 @@ def _trimmed(line: _Line) -> _Line:
 
 def _shown(node: Tag) -> str:
     """An element's text as it is shown: inline markup joined ('<em>a</em>t' one word), a line break a space."""
-    parts = [" " if isinstance(piece, Tag) and (piece.name == "br" or piece.name in BLOCKS) else str(piece)
+    parts = [(" " if piece.name == "br" or piece.name in BLOCKS else "") if isinstance(piece, Tag) else str(piece)
              for piece in node.descendants if isinstance(piece, Tag) or type(piece) is NavigableString]
     return _squash("".join(parts))
 
