@@ -119,6 +119,10 @@ def test_a_wrong_encoding_declaration_is_overruled_by_the_bytes(tmp_path):
     report = run(latin, tmp_path / "book2")
     assert "Cr\u00e8me \u2013 ok" in text_of(tmp_path / "book2", "cafe")
     assert report.repairs == {"bytes that are not UTF-8: read as Windows-1252": 3}
+    cyrillic = export(tmp_path, data=(HEAD.format(encoding="windows-1251") + item(1, "Блог", "Привет, мир.", "privet")
+                                      + TAIL).encode("cp1251"))
+    report = run(cyrillic, tmp_path / "book3")
+    assert "Привет, мир." in text_of(tmp_path / "book3", "privet") and not report.repairs
 
 
 def test_an_html_entity_outside_cdata_is_read_as_its_character(tmp_path):

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qs, urlsplit
 
 import nh3
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from PIL import Image
 
 from bookforge.importers.code import Code
@@ -113,13 +113,12 @@ def clean(content: str, site: Site, post_id: str = "") -> tuple[str, Outcome]:
     if not has_blocks:
         text = autop(text)
     soup, outcome.flattened = flatten(BeautifulSoup(text, "html.parser"))
-    _players(soup, outcome)
-    _pictures(soup, site, outcome)
-    _links(soup, site)
-    for face in soup.find_all(CODE_FACES):
-        face.name = "code"
-    for division in soup.find_all(DIVISIONS):
-        division.name = "div"
+    _players(_elements(soup, SCRIPTS + PLAYERS), outcome)
+    elements = _elements(soup, ["img", "a", *CODE_FACES, *DIVISIONS])
+    _pictures([e for e in elements if e.name == "img"], site, outcome)
+    _links([e for e in elements if e.name == "a"], site)
+    for element in elements:
+        element.name = "code" if element.name in CODE_FACES else "div" if element.name in DIVISIONS else element.name
     cleaned = nh3.clean(str(soup), tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
                         clean_content_tags=set(SCRIPTS) | set(PLAYERS))  # taken out above, with a record: never here
     cleaned = re.sub(r"<p>(\s|&nbsp;|<br>)*</p>", "", cleaned)
@@ -232,9 +231,15 @@ def autop(text: str) -> str:
     return PLACEHOLDER.sub(lambda m: kept[int(m.group(1))], "\n\n".join(out))
 
 
-def _players(soup: BeautifulSoup, outcome: Outcome) -> None:
+def _elements(soup: BeautifulSoup, names: list[str]) -> list[Tag]:
+    """The document's elements of these names in document order: one walk (bs4's find_all is slow with a list)."""
+    wanted = set(names)
+    return [node for node in soup.descendants if isinstance(node, Tag) and node.name in wanted]
+
+
+def _players(elements: list[Tag], outcome: Outcome) -> None:
     """Scripts and styles taken out, their text recorded; a player (iframe, object, embed, audio, video) made a link."""
-    for element in soup.find_all(SCRIPTS + PLAYERS):
+    for element in elements:
         if any(parent.name in SCRIPTS + PLAYERS for parent in element.parents):  # recorded with the one it is in
             continue
         text = _words(element.decode_contents()) if element.name in PLAYERS else re.sub(r"\s+", " ", element.get_text()).strip()
@@ -260,9 +265,9 @@ def _player_url(element) -> str:
     return ""
 
 
-def _pictures(soup: BeautifulSoup, site: Site, outcome: Outcome) -> None:
+def _pictures(images: list[Tag], site: Site, outcome: Outcome) -> None:
     """Each picture from its file next to the export, copied into chapters/images/; else its alt text and its URL."""
-    for image in soup.find_all("img"):
+    for image in images:
         link = image.parent if image.parent is not None and image.parent.name == "a" else None
         if link is not None and len(link.get_text(strip=True)) == 0:
             link.unwrap()  # a picture that links to itself or to its attachment page
@@ -328,8 +333,8 @@ def _local_file(src: str, export_dir: Path) -> Path | None:
     return None
 
 
-def _links(soup: BeautifulSoup, site: Site) -> None:
-    for link in soup.find_all("a", href=True):
+def _links(links: list[Tag], site: Site) -> None:
+    for link in (link for link in links if link.get("href")):
         chapter = site.chapter_of(str(link["href"]))
         if chapter:
             link["href"] = chapter

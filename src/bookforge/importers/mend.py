@@ -269,9 +269,8 @@ class _Mender:
     def _declaration(self, text: str) -> str:
         """The XML declaration names UTF-8, which the parser is given."""
         declared = self.found.declared
-        if declared and not declared.lower().replace("_", "-").startswith("utf-8") and declared.lower() != "utf8":
-            reading = "UTF-8" if self.found.encoding.startswith("utf") else self.found.encoding
-            self.repairs[f"the export declares encoding {declared}: read as {reading}"] += 1
+        if declared and not declared.lower().startswith("utf") and self.found.encoding.startswith("utf"):
+            self.repairs[f"the export declares encoding {declared}: read as UTF-8"] += 1
         return DECLARATION.sub(r"\g<1>UTF-8\g<3>", text, count=1)
 
     def _root(self, text: str) -> str:
