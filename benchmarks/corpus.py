@@ -43,6 +43,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ftfy
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +64,8 @@ LONE_SHORTCODES = {"gallery", "embed", "audio", "video", "playlist", "youtube", 
                    "googlemaps", "gist", "nggallery", "caption", "wp_caption", "vimeo", "soundcloud", "spotify",
                    "twitter", "instagram", "flickr", "polldaddy", "contact-form", "slideshow", "ted", "dailymotion"}
 PAIRED = re.compile(r"\[([a-z][a-z0-9_-]*)\b[^\]]*\].*?\[/\1\]", re.S)
-INLINE_TAGS = re.compile(r"</?(?:code|span|b|i|em|strong|a|font|br|tt|u|s|strike|big|small|sub|sup)\b[^>]*/?>", re.I)
+INLINE_TAGS = re.compile(r"</?(?:code|span|b|i|em|strong|a|font|br|tt|kbd|samp|var|u|s|strike|big|small|sub|sup)\b[^>]*/?>",
+                         re.I)
 WORD = re.compile(r"\w+")
 
 
@@ -240,7 +242,9 @@ def code_blocks(content: str) -> list[str]:
 
 
 def visible_words(content: str) -> Counter:
-    """The words a reader of the post sees: its text, the text of its code as text, its pictures' alt text."""
+    """The words a reader of the post sees: its text, the text of its code as text, its pictures' alt text.
+    Mojibake and C1 controls are mended first, as the import mends and reports them (ftfy)."""
+    content = ftfy.fix_text(content)
     content = CODE.sub(lambda m: " " + html.escape(html.unescape(INLINE_TAGS.sub(" ", m.group(1) or m.group(3) or "")))
                        + " ", content)
     content = re.sub(r"<!--.*?-->", " ", content, flags=re.S)
@@ -304,7 +308,15 @@ def read_book(project: Path) -> Book:
 
 
 def text_of(root) -> str:
-    """A page's text, with its pictures' alt text."""
+    """A page's text, with its pictures' alt text; the print edition's page-break markers taken out, so a line of
+    code they stand in is whole again."""
+    for marker in root.xpath('//*[@role="doc-pagebreak"]'):
+        parent, previous, tail = marker.getparent(), marker.getprevious(), marker.tail or ""
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+        parent.remove(marker)
     alts = " ".join(img.get("alt", "") for img in root.iter(f"{XHTML}img"))
     return " ".join(root.itertext()) + " " + alts
 
