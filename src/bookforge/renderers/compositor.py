@@ -15,7 +15,7 @@ import hashlib
 import itertools
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -93,7 +93,7 @@ class Job:
     css: tuple[str, ...]
     variant: str | None
     whole: bool  # the whole book in one document: folios, links and contents resolved by WeasyPrint itself
-    keep: tuple[int, int] | None = None  # only these pages, [first, stop), drawn (a folio sheet lays out a recto more)
+    keep: tuple[int, ...] | None = None  # only these pages (their indexes) drawn: a folio sheet lays out pages it does not use
     drawn: bool = True  # False: laid out for its page count, targets and strings only (the front matter's first layout)
 
     @property
@@ -124,8 +124,7 @@ def lay_out(job: Job, directory: Path, date: datetime.datetime, resources: list,
     stylesheets parsed once for all the documents of the book that this process lays out: ``engine``)."""
     with _Typeset(job, directory, date, resources, print_css, None) as typeset:
         layout = _even(typeset.layout) if job.whole else typeset.layout
-        first, stop = job.keep or (0, len(layout.pages))
-        return typeset.drawn(layout, first, stop)
+        return typeset.drawn(layout, range(len(layout.pages)) if job.keep is None else job.keep)
 
 
 def lay_out_again(job: Job, since: Since, directory: Path, date: datetime.datetime, resources: list,
@@ -141,7 +140,7 @@ def lay_out_again(job: Job, since: Since, directory: Path, date: datetime.dateti
         stop = watch.converged + 1 if watch.converged is not None else len(since.breaks)
         moved_before = next((n for n, (new, old) in enumerate(zip(watch.breaks, since.breaks)) if new != old), pages)
         first = min(max(0, watch.first - 1), moved_before)  # the page before: its end may look at what follows
-        return Piece(first, stop, typeset.drawn(typeset.layout, first, pages))
+        return Piece(first, stop, typeset.drawn(typeset.layout, range(first, pages)))
 
 
 def lay_out_edited(work: tuple[Job, Since | None], directory: Path, date: datetime.datetime, resources: list,
@@ -187,22 +186,24 @@ class _Typeset:
     def __exit__(self, *exc):
         return self._open.__exit__(*exc)
 
-    def drawn(self, layout, first: int, stop: int) -> Laid:
-        """The facts of ``layout``'s pages [first, stop), counted from ``first``, and those pages drawn."""
+    def drawn(self, layout, kept: Sequence[int]) -> Laid:
+        """The facts of ``layout``'s pages ``kept`` (their indexes, in order), counted from the first of them, and
+        those pages drawn."""
         from bookforge.renderers import engine
 
         job = self.job
-        drawn = layout.copy(layout.pages[first:stop]) if (first, stop) != (0, len(layout.pages)) else layout
+        whole = list(kept) == list(range(len(layout.pages)))
+        drawn = layout if whole else layout.copy([layout.pages[n] for n in kept])
         data = drawn.write_pdf(pdf_variant=job.variant) if job.drawn else b""
         faces = engine.embedded_faces(drawn) if job.drawn else []
         starts, untraced = pagelist.page_starts(layout) if job.drawn else ([], [])  # traced from the document's start
-        laid = Laid(data, tuple(PageKind(p._page_box.page_type.name or "", p._page_box.page_type.side,
-                                         p._page_box.page_type.blank) for p in layout.pages),
+        laid = Laid(data, tuple(PageKind(*engine.page_kind(page)) for page in layout.pages),
                     _targets(layout), _bookmarks(layout), tuple(starts), tuple(untraced),
-                    proof.measure(layout) if job.drawn else proof.PrintLayout((), ()), _strings(layout.pages[:stop]),
+                    proof.measure(layout) if job.drawn else proof.PrintLayout((), ()),
+                    _strings(layout.pages[:kept[-1] + 1] if kept else ()),
                     tuple(self._collected.diagnostics), tuple(faces), tuple(self.watch.breaks[:len(layout.pages)]),
                     b"".join(self.watch.signatures))
-        return moved(laid, -first, first, stop) if (first, stop) != (0, len(layout.pages)) else laid
+        return laid if whole else chosen(laid, kept)
 
 
 class _Watch:
@@ -228,13 +229,12 @@ class _Watch:
         number, a list item's marker), which counters fix when the boxes are built, before the first page: an
         edit before an element can change it.  Then, for an edited document, the elements the edit touched:
         from the first digest that differs from the previous document's to the last, in document order."""
-        from weasyprint.formatting_structure import boxes
-
         from bookforge.renderers import engine
 
         generated: dict[int, str] = {}
+        text_box = engine.internal("weasyprint.formatting_structure.boxes.TextBox")
         for box in engine._pagination.root.descendants() if self.elements else ():
-            if isinstance(box, boxes.TextBox) and "::" in (box.element_tag or ""):
+            if isinstance(box, text_box) and "::" in (box.element_tag or ""):
                 generated[id(box.element)] = generated.get(id(box.element), "") + box.text
         self.signatures = [_signature(element, generated.get(id(element), "")) for element in self.elements]
         if self.since is not None:
@@ -256,7 +256,7 @@ class _Watch:
             if getattr(box, "string_set", None) and box.string_set != "none":
                 self.strings.update(dict(box.string_set))
         context = engine._pagination.context
-        starts = self._element_at(context.page_maker[index + 1][0])  # in document order: where the next page starts
+        starts = self._element_at(engine.next_start(context, index))  # in document order: where the next page starts
         self.breaks.append(f"{engine.page_state(context, index)}{json.dumps(sorted(self.strings.items()))}{AT}{starts}")
         if self.since is None:
             return False
@@ -309,21 +309,30 @@ def _signature(element, generated: str) -> bytes:
     return hashlib.blake2b(own, digest_size=SIGNATURE).digest()
 
 
-def moved(laid: Laid, offset: int, first: int = 0, stop: int | None = None) -> Laid:
-    """The facts of ``laid``'s pages [``first``, ``stop``), their page numbers moved by ``offset`` (its PDF as
-    it is: the caller's, already of those pages)."""
-    stop = len(laid.pages) if stop is None else stop
+def moved(laid: Laid, offset: int) -> Laid:
+    """The facts of ``laid`` with their page numbers moved by ``offset`` (its PDF as it is)."""
+    return _renumbered(laid, {page: page + offset for page in range(len(laid.pages))})
 
-    def kept(page: int) -> bool:
-        return first <= page < stop
 
-    printed = proof.PrintLayout(laid.printed.frames[first:stop],
-                                tuple(replace(p, page=p.page + offset) for p in laid.printed.placed if kept(p.page)))
-    return replace(laid, pages=laid.pages[first:stop], starts=laid.starts[first:stop], printed=printed,
-                   breaks=laid.breaks[first:stop],
-                   targets=tuple(replace(t, page=t.page + offset) for t in laid.targets if kept(t.page)),
-                   bookmarks=tuple(replace(b, page=b.page + offset) for b in laid.bookmarks if kept(b.page)),
-                   untraced=tuple(n + offset for n in laid.untraced if kept(n)))
+def chosen(laid: Laid, kept: Sequence[int]) -> Laid:
+    """The facts of ``laid``'s pages ``kept`` (their indexes, in order), numbered from 0 (its PDF as it is: the
+    caller's, already of those pages)."""
+    return _renumbered(laid, {page: n for n, page in enumerate(kept)})
+
+
+def _renumbered(laid: Laid, number: dict[int, int]) -> Laid:
+    """The facts of the pages ``number`` names, in its order, each page numbered as it says."""
+    kept = list(number)
+
+    def picked(facts: tuple) -> tuple:  # a fact per page (a layout not drawn has none of some)
+        return tuple(facts[page] for page in kept if page < len(facts))
+
+    printed = proof.PrintLayout(picked(laid.printed.frames),
+                                tuple(replace(p, page=number[p.page]) for p in laid.printed.placed if p.page in number))
+    return replace(laid, pages=picked(laid.pages), starts=picked(laid.starts), printed=printed, breaks=picked(laid.breaks),
+                   targets=tuple(replace(t, page=number[t.page]) for t in laid.targets if t.page in number),
+                   bookmarks=tuple(replace(b, page=number[b.page]) for b in laid.bookmarks if b.page in number),
+                   untraced=tuple(number[n] for n in laid.untraced if n in number))
 
 
 def cut_face(face: tuple[str, int, list[int]], date: datetime.datetime) -> bytes | None:
@@ -351,9 +360,11 @@ def _bookmarks(layout) -> tuple[Bookmark, ...]:
 
 def _strings(pages) -> tuple[tuple[str, str], ...]:
     """The value of each named string (``string-set``) after the last of ``pages``."""
+    from bookforge.renderers import engine
+
     found: dict[str, str] = {}
     for page in pages:
-        for box in page._page_box.descendants():
+        for box in engine.page_box(page).descendants():
             if getattr(box, "string_set", None) and box.string_set != "none":
                 found.update(dict(box.string_set))
     return tuple(sorted(found.items()))
@@ -361,7 +372,9 @@ def _strings(pages) -> tuple[tuple[str, str], ...]:
 
 def _even(layout):
     """Printers bind sheets, so the page count must be even: end on a blank page when it is odd."""
-    blank = next((page for page in layout.pages if page._page_box.page_type.blank), None)  # the half-title's verso
+    from bookforge.renderers import engine
+
+    blank = next((page for page in layout.pages if engine.page_kind(page)[2]), None)  # the half-title's verso
     if len(layout.pages) % 2 == 0 or blank is None:  # None: a stylesheet that never leaves a verso blank
         return layout
     return layout.copy([*layout.pages, blank])
@@ -370,16 +383,17 @@ def _even(layout):
 def outline(bookmarks: list[Bookmark]) -> list:
     """The bookmarks nested as WeasyPrint nests them: (label, (page, x, y), children, state) trees (in a
     worker, where WeasyPrint is imported)."""
-    from weasyprint.anchors import make_page_bookmark_tree
-    from weasyprint.matrix import Matrix
+    from bookforge.renderers import engine
 
+    make_page_bookmark_tree = engine.internal("weasyprint.anchors.make_page_bookmark_tree")
+    matrix = engine.internal("weasyprint.matrix.Matrix")
     root: list = []
     skipped: list[int] = []
     last_by_depth = [root]
     previous = 0
     for number, marks in itertools.groupby(bookmarks, key=lambda b: b.page):
         page = SimpleNamespace(bookmarks=[(b.level, b.label, (b.x, b.y), b.state) for b in marks])
-        previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, number, Matrix())
+        previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, number, matrix())
     return root
 
 
@@ -400,11 +414,11 @@ def _source_date_epoch(date: datetime.datetime) -> Iterator[None]:
 def book_fetcher(directory: Path):
     """A WeasyPrint URL fetcher that serves only the book's own files and ``data:`` URIs, which carry their
     content in themselves: no network, nothing outside ``directory``."""
-    from weasyprint.urls import URLFetcher
+    from bookforge.renderers import engine
 
     root = directory.resolve()
 
-    class BookFetcher(URLFetcher):
+    class BookFetcher(engine.weasyprint.URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
             if parts.scheme == "data":

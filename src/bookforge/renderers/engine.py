@@ -1,6 +1,14 @@
 """The layout engine: WeasyPrint, imported with bookforge's patches to it installed
-(``hang_trailing_space``, ``limit_ladders``, ``share_stylesheets``), and the English hyphenation patterns read
-(``read_hyphenation_patterns``).
+(``hang_trailing_space``, ``limit_ladders``, ``share_stylesheets``, ``watch_pagination``), and the English
+hyphenation patterns read (``read_hyphenation_patterns``).
+
+This is the one module that reaches into WeasyPrint.  Its public API (``HTML``, ``CSS``, ``Document``, the URL
+fetcher, the font configuration) is used as documented; everything else bookforge relies on is named in
+``INTERNALS`` (modules, functions and classes, with the parameters bookforge calls them with) and
+``ATTRIBUTES`` (what it reads on WeasyPrint's pages, boxes and fonts), and reached through ``internal``.
+A WeasyPrint that lacks one of them fails ``tests/test_engine.py``, which names each; meanwhile a build
+leaves the patch that needs it uninstalled and lays the book out as one plain document (``missing``;
+``pdf.render``), with a note, so a book still comes out.
 
 Importing this module imports WeasyPrint, which takes half a second, so only the processes that
 lay pages out import it: the PDF's layout workers are forked from a server process that imports
@@ -13,6 +21,8 @@ becomes one note (X-101, ``compositor._CollectedWarnings``).
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,9 +33,117 @@ MAX_LADDER = 2  # hyphenated line endings in a row, at most
 HYPHENATION = ("en_US", "en_GB")  # the patterns read before the workers are forked: the English the editorial pass knows
 HARFBUZZ = ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll")  # as WeasyPrint opens it
 
+INTERNALS: dict[str, tuple[str, ...] | None] = {  # WeasyPrint's own code bookforge reaches into: the parameters it uses
+    "weasyprint.layout.inline.split_first_line":  # wrapped: hang_trailing_space, limit_ladders
+        ("text", "style", "context", "max_width", "justification_spacing", "is_line_start", "minimum"),
+    "weasyprint.layout.inline.iter_line_boxes":  # wrapped: limit_ladders
+        ("context", "box", "position_y", "bottom_space", "skip_stack", "containing_block", "absolute_boxes",
+         "fixed_boxes", "first_letter_style", "first_line_style"),
+    "weasyprint.layout.block.iter_line_boxes":  # the same function, as the block layout holds it
+        ("context", "box", "position_y", "bottom_space", "skip_stack", "containing_block", "absolute_boxes",
+         "fixed_boxes", "first_letter_style", "first_line_style"),
+    "weasyprint.layout.make_all_pages": ("context", "root_box", "html", "pages"),  # wrapped: watch_pagination
+    "weasyprint.css.CSS":  # wrapped: share_stylesheets, which passes the keywords only a document's parsing passes
+        ("guess", "filename", "url", "file_obj", "string", "encoding", "base_url", "url_fetcher", "_check_mime_type",
+         "media_type", "font_config", "counter_style", "color_profiles", "matcher", "page_rules", "layers"),
+    "weasyprint.formatting_structure.boxes.TextBox": None,  # the boxes a page is made of: the page-list, the proof
+    "weasyprint.formatting_structure.boxes.LineBox": None,
+    "weasyprint.formatting_structure.boxes.InlineBox": None,
+    "weasyprint.formatting_structure.boxes.BlockBox": None,
+    "weasyprint.formatting_structure.boxes.MarginBox": None,
+    "weasyprint.anchors.make_page_bookmark_tree":  # the outline of the joined groups: compositor.outline
+        ("page", "skipped_levels", "last_by_depth", "previous_level", "page_number", "matrix"),
+    "weasyprint.matrix.Matrix": None,
+    "weasyprint.text.ffi.ffi": None,  # HarfBuzz, for the faces the joined groups share: embedded_faces, subset_face
+    "weasyprint.text.ffi.harfbuzz": None,
+    "weasyprint.text.ffi._dlopen": ("ffi",),
+    "weasyprint.text.fonts.get_hb_object_data": ("hb_object",),
+    "weasyprint.pdf.fonts.Font": None,
+    "weasyprint.pdf.fonts.Font.clean": ("self", "to_unicode", "hinting"),
+}
+ATTRIBUTES = (  # what bookforge reads on WeasyPrint's objects (checked on a real layout by tests/test_engine.py)
+    "Page._page_box", "PageBox.page_type", "PageType.name", "PageType.side", "PageType.blank",  # a page's kind
+    "Box.element", "Box.element_tag", "Box.children", "Box.descendants", "Box.style", "Box.string_set",
+    "TextBox.text", "Box.position_x", "Box.position_y", "Box.width", "Box.baseline", "Box.margin_width",
+    "Box.margin_height", "Box.border_height", "PageBox.content_box_x", "PageBox.content_box_y", "PageBox.height",
+    "LayoutContext.page_maker", "LayoutContext.reported_footnotes", "LayoutContext.broken_out_of_flow",
+    "LayoutContext.running_elements", "HTML.etree_element", "Document.fonts", "Font.name", "Font.index",
+    "Font.hb_face", "Font.bitmap", "Font.missing", "Font.used_in_forms", "Font.tables", "Font.to_unicode",
+    "Font.file_content",
+)
+
+
+class Missing(LookupError):
+    """This WeasyPrint lacks an internal bookforge relies on, or has it with other parameters."""
+
+
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
     import weasyprint  # noqa: F401  (what this module is for: ``engine.weasyprint``)
+    from weasyprint.text.fonts import FontConfiguration  # noqa: F401  (public: ``engine.FontConfiguration``)
+
+
+def internal(name: str) -> Any:
+    """WeasyPrint's ``name``, one of ``INTERNALS``; ``Missing`` when this WeasyPrint has it not, or takes other
+    parameters than the ones bookforge passes."""
+    if name not in _found:
+        _found[name] = _resolved(name, INTERNALS[name])
+    if _found[name] is None:
+        raise Missing(name)
+    return _found[name]
+
+
+_found: dict[str, Any] = {}
+
+
+def _resolved(name: str, parameters: tuple[str, ...] | None) -> Any:
+    """The object named ``name`` (a module, then attributes), if it takes ``parameters`` first (and any other with a
+    default); None if not."""
+    parts = name.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:split]))
+            break
+        except ImportError:
+            continue
+    else:
+        return None
+    for attribute in parts[split:]:
+        found = getattr(found, attribute, None)
+        if found is None:
+            return None
+    if parameters is not None:
+        try:
+            given = list(inspect.signature(found).parameters.values())
+        except (TypeError, ValueError):
+            return None
+        named = [p.name for p in given]
+        positional = [p for p in given if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if named[:len(parameters)] != list(parameters) or any(p.default is p.empty for p in positional[len(parameters):]):
+            return None
+    return found
+
+
+def missing() -> list[str]:
+    """The internals this WeasyPrint lacks (``INTERNALS``): a build then lays the book out as one plain document."""
+    found = []
+    for name in INTERNALS:
+        try:
+            internal(name)
+        except Missing:
+            found.append(name)
+    return found
+
+
+def page_box(page) -> Any:
+    """The box tree of a page of a laid-out document (``Page._page_box``): the page, its margin boxes, its text."""
+    return page._page_box
+
+
+def page_kind(page) -> tuple[str, str, bool]:
+    """A laid-out page's named page ('' for none), its side (left, right) and whether it is blank."""
+    kind = page._page_box.page_type
+    return kind.name or "", kind.side, kind.blank
 
 
 def hang_trailing_space() -> None:
@@ -41,9 +159,7 @@ def hang_trailing_space() -> None:
     the fault only ever breaks after the first word, and most lines hold many.  Installed once, on
     WeasyPrint's layout module only.
     """
-    from weasyprint.layout import inline
-
-    split = inline.split_first_line
+    split = internal("weasyprint.layout.inline.split_first_line")
     if getattr(split, "hangs_trailing_space", False):
         return
 
@@ -62,8 +178,8 @@ def hang_trailing_space() -> None:
             return line
         return split(text, style, context, None, justification_spacing, is_line_start=is_line_start, minimum=minimum)
 
-    split_first_line.hangs_trailing_space = True
-    inline.split_first_line = split_first_line
+    split_first_line.hangs_trailing_space, split_first_line.__wrapped__ = True, split  # what it wraps: its signature
+    importlib.import_module("weasyprint.layout.inline").split_first_line = split_first_line
 
 
 _ladder = SimpleNamespace(full=False)  # True while a line is set that follows MAX_LADDER hyphenated ones
@@ -79,9 +195,8 @@ def limit_ladders() -> None:
     above reads the flag).  The count starts again on each page, where a paragraph's lines are taken
     up again, so a ladder never needs a second layout of the page or the book.  Installed once.
     """
-    from weasyprint.layout import block, inline
-
-    iterate = inline.iter_line_boxes
+    iterate = internal("weasyprint.layout.inline.iter_line_boxes")
+    internal("weasyprint.layout.block.iter_line_boxes")
     if getattr(iterate, "limits_ladders", False):
         return
 
@@ -98,8 +213,9 @@ def limit_ladders() -> None:
             run = run + 1 if _ends_hyphenated(line) else 0
             yield line, resume_at
 
-    iter_line_boxes.limits_ladders = True
-    inline.iter_line_boxes = block.iter_line_boxes = iter_line_boxes
+    iter_line_boxes.limits_ladders, iter_line_boxes.__wrapped__ = True, iterate
+    for module in ("weasyprint.layout.inline", "weasyprint.layout.block"):
+        importlib.import_module(module).iter_line_boxes = iter_line_boxes
 
 
 def _ends_hyphenated(line) -> bool:
@@ -131,9 +247,7 @@ def share_stylesheets() -> None:
     styles or colour profiles (which parsing writes into the document) or ``@import``s is parsed
     each time as before.  Installed once.
     """
-    from weasyprint import css
-
-    parse = css.CSS
+    parse = internal("weasyprint.css.CSS")
     if getattr(parse, "shares_stylesheets", False):
         return
 
@@ -149,8 +263,8 @@ def share_stylesheets() -> None:
         return parse(page_rules=page_rules, counter_style=counter_style, color_profiles=color_profiles, layers=layers,
                      **source)
 
-    shared_css.shares_stylesheets = True
-    css.CSS = shared_css
+    shared_css.shares_stylesheets, shared_css.__wrapped__ = True, parse
+    importlib.import_module("weasyprint.css").CSS = shared_css
 
 
 def _parsed_alone(parse, source: dict):
@@ -164,8 +278,6 @@ def _parsed_alone(parse, source: dict):
 def fonts_for(resources: Any):
     """The font configuration the stylesheets of a book with these ``resources`` (a key of its stylesheets and
     fonts) are kept for in this process: the same one for each of its documents, a new one for another book."""
-    from weasyprint.text.fonts import FontConfiguration
-
     if _shared.key != resources or _shared.fonts is None:
         _shared.key, _shared.fonts, _shared.sheets, _shared.digests = resources, FontConfiguration(), {}, {}
     return _shared.fonts
@@ -173,9 +285,7 @@ def fonts_for(resources: Any):
 
 def stylesheet(**source):
     """A stylesheet of the book's, kept for its documents as those it links to are (``share_stylesheets``)."""
-    from weasyprint import css
-
-    return css.CSS(**source)
+    return importlib.import_module("weasyprint.css").CSS(**source)
 
 
 def embedded_faces(document) -> list[tuple[str, str, int, tuple[int, ...]]]:
@@ -197,9 +307,8 @@ def _file_digest(face) -> str:
     holds in memory (Pango keeps a font's file for the font configuration's life)."""
     import hashlib
 
-    from weasyprint.text.ffi import ffi, harfbuzz
-    from weasyprint.text.fonts import get_hb_object_data
-
+    ffi, harfbuzz = internal("weasyprint.text.ffi.ffi"), internal("weasyprint.text.ffi.harfbuzz")
+    get_hb_object_data = internal("weasyprint.text.fonts.get_hb_object_data")
     blob = harfbuzz.hb_face_reference_blob(face)
     length = ffi.new("unsigned int *")
     where = (int(ffi.cast("uintptr_t", harfbuzz.hb_blob_get_data(blob, length))), length[0])
@@ -213,9 +322,8 @@ def subset_face(path: str, index: int, glyphs: list[int]) -> bytes | None:
     """Face ``index`` of the font file at ``path`` cut to ``glyphs`` (glyph ids, kept where they are) as
     WeasyPrint cuts it for a PDF, with its own code (colour glyphs emptied, as it draws them as images);
     None when WeasyPrint could not cut it."""
-    from weasyprint.pdf.fonts import Font
-    from weasyprint.text.ffi import ffi, harfbuzz
-
+    Font = internal("weasyprint.pdf.fonts.Font")
+    ffi, harfbuzz = internal("weasyprint.text.ffi.ffi"), internal("weasyprint.text.ffi.harfbuzz")
     data = Path(path).read_bytes()
     cut = Font.__new__(Font)  # WeasyPrint's font, without the Pango font it is made from: only what cutting reads
     cut.hb_face, cut.file_content, cut.index, cut.family = _hb_face(data, index), data, index, Path(path).stem
@@ -232,23 +340,22 @@ def subset_face(path: str, index: int, glyphs: list[int]) -> bytes | None:
     cut.colr = harfbuzz.hb_version_atleast(7, 0, 0) and bool(
         harfbuzz.hb_ot_color_has_paint(cut.hb_face) or harfbuzz.hb_ot_color_has_layers(cut.hb_face))
     cut.missing, cut.variations = {}, {}
-    cut.clean(dict.fromkeys(glyphs, ""), hinting=False)
+    internal("weasyprint.pdf.fonts.Font.clean")(cut, dict.fromkeys(glyphs, ""), hinting=False)
     return None if cut.file_content is data else cut.file_content
 
 
 def _hb_face(data: bytes, index: int):
     """A HarfBuzz face of ``data``'s face ``index``, or None if it holds no glyph.  WeasyPrint makes its faces
     from Pango fonts and declares no way to make one from bytes: the two functions are declared here, on its FFI."""
-    from weasyprint.text import ffi as text
-
+    ffi, harfbuzz = internal("weasyprint.text.ffi.ffi"), internal("weasyprint.text.ffi.harfbuzz")
     if _harfbuzz.faces is None:
-        text.ffi.cdef("hb_blob_t * hb_blob_create (const char *data, unsigned int length, int mode, void *user_data, "
-                      "void *destroy); hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);")
-        _harfbuzz.faces = text._dlopen(text.ffi, *HARFBUZZ)
-    blob = _harfbuzz.faces.hb_blob_create(data, len(data), 0, text.ffi.NULL, text.ffi.NULL)  # 0: HarfBuzz copies the bytes
-    face = text.ffi.gc(_harfbuzz.faces.hb_face_create(blob, index), text.harfbuzz.hb_face_destroy)
-    text.harfbuzz.hb_blob_destroy(blob)
-    return face if text.harfbuzz.hb_face_get_glyph_count(face) else None
+        ffi.cdef("hb_blob_t * hb_blob_create (const char *data, unsigned int length, int mode, void *user_data, "
+                 "void *destroy); hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);")
+        _harfbuzz.faces = internal("weasyprint.text.ffi._dlopen")(ffi, *HARFBUZZ)
+    blob = _harfbuzz.faces.hb_blob_create(data, len(data), 0, ffi.NULL, ffi.NULL)  # 0: HarfBuzz copies the bytes
+    face = ffi.gc(_harfbuzz.faces.hb_face_create(blob, index), harfbuzz.hb_face_destroy)
+    harfbuzz.hb_blob_destroy(blob)
+    return face if harfbuzz.hb_face_get_glyph_count(face) else None
 
 
 _harfbuzz = SimpleNamespace(faces=None)
@@ -263,9 +370,7 @@ def watch_pagination() -> None:
     ``_pagination.rounds``: WeasyPrint paginates a document again when a page's content waits for
     a later page's number, and such a document is always laid out whole.
     """
-    from weasyprint import layout
-
-    paginate = layout.make_all_pages
+    paginate = internal("weasyprint.layout.make_all_pages")
     if getattr(paginate, "watched", False):
         return
 
@@ -279,8 +384,8 @@ def watch_pagination() -> None:
                 context.page_maker[index + 1][-1]["content_changed"] = False  # nothing left to make again
                 return
 
-    make_all_pages.watched = True
-    layout.make_all_pages = make_all_pages
+    make_all_pages.watched, make_all_pages.__wrapped__ = True, paginate
+    importlib.import_module("weasyprint.layout").make_all_pages = make_all_pages
 
 
 _pagination = SimpleNamespace(watch=None, rounds=0, context=None, root=None)
@@ -297,6 +402,11 @@ def page_state(context, index: int) -> str:
     counters = {name: value for name, value in counters.items() if name != "pages"}
     return json.dumps(_plain((resume_at, next_page, right_page, quotes, counters, scopes, groups, carried)),
                       sort_keys=True, separators=(",", ":"))
+
+
+def next_start(context, index: int) -> Any:
+    """Where in the document the page after page ``index`` starts (WeasyPrint's ``resume_at``; None at the end)."""
+    return context.page_maker[index + 1][0]
 
 
 def carried_over(context) -> bool:
@@ -330,8 +440,16 @@ def read_hyphenation_patterns() -> None:
         pyphen.Pyphen(lang=language)
 
 
-hang_trailing_space()
-limit_ladders()
-share_stylesheets()
-watch_pagination()
+def _install(*patches) -> dict[str, str]:
+    """Install each patch; one whose internals this WeasyPrint lacks is left out: by name, what it lacks."""
+    left_out = {}
+    for patch in patches:
+        try:
+            patch()
+        except Missing as lacking:
+            left_out[patch.__name__] = str(lacking)
+    return left_out
+
+
+UNPATCHED = _install(hang_trailing_space, limit_ladders, share_stylesheets, watch_pagination)  # none, with the WeasyPrint tested
 read_hyphenation_patterns()

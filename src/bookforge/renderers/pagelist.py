@@ -47,23 +47,38 @@ class Pagination:
 
 
 def mark(html: HtmlBook, pagination: Pagination) -> tuple[HtmlBook, list[Diagnostic]]:
-    """Put a page-break marker for every page into the XHTML files and the page-list into the nav."""
-    breaks = _place(html, list(pagination.starts), list(pagination.labels))
-    _write_page_list(html, breaks)
-    return replace(html, page_list=breaks), list(pagination.diagnostics)
+    """Put a page-break marker for every page into the XHTML files and the page-list into the nav.
+
+    Everything is placed in memory first and written only when all of it is: the page-list is a shortcut
+    taken from the layout, and if placing it fails the book comes out without it (the EPUB claims no print
+    page numbers then), with a warning saying why, and its XHTML as it was."""
+    trees = {page.href: etree.parse(str(html.path(page))) for page in html.pages}
+    try:
+        breaks, lost = _place(trees, list(pagination.starts), list(pagination.labels), html.pages[-1].href)
+        _add_page_list(trees[_contents(html).href], breaks)
+    except Exception as exc:  # a fault of the shortcut: the book comes out without it
+        return html, [*pagination.diagnostics, warning("X-206", f"the EPUB has no page-list (the print edition's page "
+                                                        f"numbers): placing it failed: {type(exc).__name__}: {exc}", "build")]
+    for href, tree in trees.items():
+        _write(tree, html.directory / href)
+    return replace(html, page_list=breaks), [*pagination.diagnostics, *(untraced_warning(n + 1) for n in lost)]
 
 
 def page_starts(layout) -> tuple[list[Start | None], list[int]]:
     """For each page, where its first word stands in the XHTML (None for a page with no text); and the
     indexes of the pages whose first word could not be traced (their start is None too)."""
-    root = next(box.element for box in layout.pages[0]._page_box.children if box.element is not None)
+    from bookforge.renderers import engine  # here, not at the top: only the layout workers import WeasyPrint
+
+    root = next(box.element for box in engine.page_box(layout.pages[0]).children if box.element is not None)
+    kinds = (engine.internal("weasyprint.formatting_structure.boxes.MarginBox"),
+             engine.internal("weasyprint.formatting_structure.boxes.TextBox"))
     parents = {child: parent for parent in root.iter() for child in parent}
     laid_out: dict = defaultdict(int)  # element -> non-space characters of its own text set so far
     broken: set = set()
     starts, untraced = [], []
     for number, page in enumerate(layout.pages):
         first = None
-        for box in _text_boxes(page._page_box):
+        for box in _text_boxes(engine.page_box(page), kinds):
             element = box.element
             if first is None and box.text.strip():
                 first = (element, laid_out[element])
@@ -89,16 +104,16 @@ def own_text(element) -> str:
     return "".join(text.split())
 
 
-def _text_boxes(box):
-    """The text boxes of a page in reading order, leaving out margin boxes and generated content."""
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.MarginBox) or "::" in (box.element_tag or ""):
+def _text_boxes(box, kinds: tuple):
+    """The text boxes of a page in reading order, leaving out margin boxes and generated content (``kinds``:
+    WeasyPrint's classes of margin boxes and text boxes)."""
+    margin, text = kinds
+    if isinstance(box, margin) or "::" in (box.element_tag or ""):
         return
-    if isinstance(box, boxes.TextBox):
+    if isinstance(box, text):
         yield box
     for child in getattr(box, "children", ()):
-        yield from _text_boxes(child)
+        yield from _text_boxes(child, kinds)
 
 
 def _advance(box, source: str, at: int) -> tuple[int, bool]:
@@ -133,11 +148,12 @@ def _start(first, parents) -> Start | None:
 # --- placing the markers in the XHTML -----------------------------------------------------------
 
 
-def _place(html: HtmlBook, starts: list[Start | None], labels: list[str]) -> tuple[PageBreak, ...]:
+def _place(trees: dict, starts: list[Start | None], labels: list[str], last_href: str) -> tuple[tuple[PageBreak, ...], list[int]]:
+    """A marker put into ``trees`` for every page; and the pages whose traced start the XHTML does not hold (their
+    marker stands with the next page's)."""
     from bookforge.html import PageBreak  # here, not at the top: the layout workers import ``page_starts``
 
-    trees = {page.href: etree.parse(str(html.path(page))) for page in html.pages}
-    spots = _spots(trees, starts, html.pages[-1].href)
+    spots, lost = _spots(trees, starts, last_href)
     ids = _ids(labels)
     grouped = defaultdict(list)
     for number, ((href, spot), label, id_) in enumerate(zip(spots, labels, ids)):
@@ -145,28 +161,33 @@ def _place(html: HtmlBook, starts: list[Start | None], labels: list[str]) -> tup
         grouped[(owner, is_tail)].append((index, number, _marker(label, id_)))
     for (owner, is_tail), markers in grouped.items():
         _insert(owner, is_tail, sorted(markers, key=lambda m: m[:2]))
-    for href, tree in trees.items():
-        _write(tree, html.directory / href)
-    return tuple(PageBreak(label, f"{href}#{id_}") for (href, _), label, id_ in zip(spots, labels, ids))
+    return tuple(PageBreak(label, f"{href}#{id_}") for (href, _), label, id_ in zip(spots, labels, ids)), lost
 
 
-def _spots(trees: dict, starts: list[Start | None], last_href: str) -> list:
-    """(href, spot) for every page; a page without a start of its own takes the next page's spot."""
+def _spots(trees: dict, starts: list[Start | None], last_href: str) -> tuple[list, list[int]]:
+    """(href, spot) for every page, a page without a start of its own taking the next page's spot; and the pages
+    whose start is not in the XHTML."""
     body = trees[last_href].getroot().find(f"{{{XHTML}}}body")
     following = (last_href, (body[-1], True, len(body[-1].tail or "")))  # trailing blank pages: the end of the book
-    spots = []
-    for start in reversed(starts):
+    spots, lost = [], []
+    for number in reversed(range(len(starts))):
+        start = starts[number]
         located = _locate(trees, start) if start else None
+        if start and not located:
+            lost.append(number)
         following = (start.href, located) if located else following
         spots.append(following)
-    return spots[::-1]
+    return spots[::-1], sorted(lost)
 
 
 def _locate(trees: dict, start: Start):
     """The spot, (owner, is_tail, index) in an owner's text or tail, where the marker goes."""
-    element = trees[start.href].getroot().find(f"{{{XHTML}}}body")
+    element = trees[start.href].getroot().find(f"{{{XHTML}}}body") if start.href in trees else None
     for index in start.path:
-        element = [child for child in element if isinstance(child.tag, str)][index]
+        children = [child for child in element if isinstance(child.tag, str)] if element is not None else []
+        element = children[index] if index < len(children) else None
+    if element is None:
+        return None  # the layout's document had an element the XHTML has not: a start this cannot place
     count = 0
     for owner, is_tail in [(element, False)] + [(child, True) for child in element]:
         text = (owner.tail if is_tail else owner.text) or ""
@@ -239,9 +260,12 @@ def _write(tree, path: Path) -> None:
 # --- the page-list in the nav document ----------------------------------------------------------
 
 
-def _write_page_list(html: HtmlBook, breaks: tuple[PageBreak, ...]) -> None:
-    nav_page = next(page for page in html.pages if page.kind == "contents")
-    tree = etree.parse(str(html.path(nav_page)))
+def _contents(html: HtmlBook):
+    return next(page for page in html.pages if page.kind == "contents")
+
+
+def _add_page_list(tree, breaks: tuple[PageBreak, ...]) -> None:
+    """The nav document's page-list: one entry per page, pointing at its marker."""
     body = tree.getroot().find(f"{{{XHTML}}}body")
     nav = etree.SubElement(body, f"{{{XHTML}}}nav", {f"{{{OPS}}}type": "page-list", "role": "doc-pagelist",
                                                      "aria-label": "Page List", "hidden": ""})
@@ -252,4 +276,3 @@ def _write_page_list(html: HtmlBook, breaks: tuple[PageBreak, ...]) -> None:
         link = etree.SubElement(etree.SubElement(items, f"{{{XHTML}}}li"), f"{{{XHTML}}}a", href=entry.href)
         link.text = entry.label
         link.getparent().tail = "\n"
-    _write(tree, html.path(nav_page))

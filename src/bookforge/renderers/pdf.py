@@ -48,6 +48,8 @@ CHARACTERS_PER_SQUARE_INCH = 110  # of text block, for the estimate that picks t
 TARGET_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href(?:\s+url)?\s*\)\s*,\s*page\s*\)")
 FONT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}")
 MARGIN_RULE = re.compile(r"@((?:top|bottom|left|right)-[a-z-]+)\s*\{([^{}]*)\}")
+SPARE = "bookforge-spare"  # the named page of a folio sheet's pages that stand for none of the book's
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,7 @@ class _Typesetting:
         if folios is not None:  # a link, not <style>: the document is read as HTML, where <style> is raw text
             css = base64.b64encode("\n".join(self._resolved_counters()).encode("utf-8")).decode("ascii")
             etree.SubElement(root[0], f"{{{XHTML}}}link", rel="stylesheet", href=f"data:text/css;base64,{css}")
-        return etree.tostring(root, encoding="unicode", method="xml")
+        return _serialized(root)
 
     def _resolved_counters(self) -> list[str]:
         """The book's stylesheets once more, with each page number a contents entry asks for (``target-counter``)
@@ -236,17 +238,26 @@ class _Typesetting:
         """A document of empty pages, one per page of ``group`` (and the blank verso after an odd count), each of
         the kind the group laid out there and showing nothing but its folio: laid over the group's pages, it
         numbers them.  ``start`` is the group's first page in the book, so the page counter starts where the
-        book's stands there (counted from the first page, and from 1 again at the first page of the body)."""
+        book's stands there (counted from the first page, and from 1 again at the first page of the body).
+
+        A blank page is made as WeasyPrint makes one, by the next page's break to the other side.  Two blank
+        pages in a row (a page of nothing but a chapter's last footnotes, which WeasyPrint counts as blank, then
+        the verso before the next chapter) are made with two spare pages between them, which the page counter
+        skips and the sheet does not keep (``SPARE``)."""
         kinds = _even_kinds(group.pages)
+        wanted = [*kinds, PageKind("", "right", False)]  # and a recto, to end on the blank
+        for number in reversed(range(len(wanted) - 1)):
+            if wanted[number].blank and wanted[number + 1].blank:
+                other = "left" if wanted[number].side == "right" else "right"
+                wanted[number + 1:number + 1] = [PageKind(SPARE, other, False), PageKind(SPARE, wanted[number].side, False)]
         body = etree.Element(f"{{{XHTML}}}body")
-        for number, kind in enumerate([*kinds, PageKind("", "right", False)]):  # and a recto, to end on the blank
+        for number, kind in enumerate(wanted):
             if kind.blank:
                 continue
             style = [f"page: {kind.name}"] if kind.name else []
             if number:
-                style.append(f"break-before: {kind.side if kinds[number - 1].blank else 'page'}")
-            sheet_page = etree.SubElement(body, f"{{{XHTML}}}div", {"style": "; ".join(style)} if style else {})
-            sheet_page.append(etree.Comment(" "))  # not <div/>: WeasyPrint's HTML parser would open it and nest the rest
+                style.append(f"break-before: {kind.side if wanted[number - 1].blank else 'page'}")
+            etree.SubElement(body, f"{{{XHTML}}}div", {"style": "; ".join(style)} if style else {})
         root = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML}, lang=self.html.metadata.language)
         head = etree.SubElement(root, f"{{{XHTML}}}head")
         for href in (SHARED_CSS, PRINT_CSS):
@@ -254,7 +265,10 @@ class _Typesetting:
         root.append(body)
         counter = start + 1 if start < front_matter_pages else start - front_matter_pages + 1
         css = (page_rule, self.folio_only, f"@page :first {{ counter-reset: page {counter}; }}\n")
-        return Job(etree.tostring(root, encoding="unicode", method="xml"), css, None, False, keep=(0, len(kinds)))
+        if len(wanted) > len(kinds) + 1:
+            css += (f"@page {SPARE} {{ counter-increment: page 0; }}\n",)
+        kept = tuple(n for n, kind in enumerate(wanted[:-1]) if kind.name != SPARE)
+        return Job(_serialized(root), css, None, False, keep=kept)
 
 
 def _workers() -> ProcessPoolExecutor:
@@ -319,7 +333,7 @@ def _patched(old: Laid, piece: compositor.Piece) -> Laid:
         glyphs = pdf_post.glyphs_set(old.pdf, first, stop)
         faces = tuple((name, digest, index, tuple(sorted(glyphs[name])))
                       for name, digest, index, _ in old.faces if glyphs.get(name))
-        part = compositor.moved(old, -first, first, stop)
+        part = compositor.chosen(old, range(first, stop))
         if first >= piece.stop:  # after the edit: the elements its pages start at have moved by the edit's count
             part = replace(part, breaks=tuple(compositor.moved_start(state, shift) for state in part.breaks))
         parts.append((replace(part, faces=faces), first))
@@ -486,6 +500,17 @@ def _combine(html: HtmlBook, options: PdfOptions, pages: tuple[Page, ...], first
                 link.set("data-folio", folios[href[len(INTERNAL):]])
         link.set("href", href)
     return root
+
+
+def _serialized(root: etree._Element) -> str:
+    """A document as text that WeasyPrint's HTML parser reads as the tree it is: an element with nothing in it is
+    written with its end tag.  The parser takes ``<pre/>`` for a start tag and nests all that follows inside it,
+    and after an empty ``<code/>`` it opens the code again in every later paragraph (formatting elements are
+    reopened): the rest of a chapter was set in the code face, and the page-list's paths did not exist."""
+    for element in root.iter(f"{{{XHTML}}}*"):
+        if element.text is None and not len(element) and etree.QName(element).localname not in VOID:
+            element.text = ""
+    return etree.tostring(root, encoding="unicode", method="xml")
 
 
 def _metadata(html: HtmlBook, options: PdfOptions) -> list[tuple[str, str]]:

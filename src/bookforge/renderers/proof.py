@@ -75,15 +75,19 @@ class PrintLayout:
 
 def measure(layout) -> PrintLayout:
     """Where the lines and the marked changes stand on each page of WeasyPrint's ``layout``."""
+    from bookforge.renderers import engine  # here, not at the top: only the layout workers import WeasyPrint
+
     frames, placed, removed = [], [], {}
+    kinds = _Kinds(engine)
     for index, page in enumerate(layout.pages):
-        page_box = page._page_box
+        page_box = engine.page_box(page)
         trim = Box(0.0, 0.0, page.width * PX, page.height * PX)
         block = Box(page_box.content_box_x() * PX, page_box.content_box_y() * PX, page_box.width * PX, page_box.height * PX)
         baselines = []
-        for box, chapter in _flow(page_box):
-            _note(box, chapter, index, baselines, placed, removed)
-        frames.append(Frame(page_box.page_type.side, page_box.page_type.blank, block, trim, tuple(sorted(set(baselines)))))
+        for box, chapter in _flow(page_box, kinds):
+            _note(box, chapter, index, baselines, placed, removed, kinds)
+        _, side, blank = engine.page_kind(page)
+        frames.append(Frame(side, blank, block, trim, tuple(sorted(set(baselines)))))
     return PrintLayout(tuple(frames), listed(placed, removed.values()))
 
 
@@ -93,12 +97,21 @@ def listed(edits, removals) -> tuple[Placed, ...]:
     return (*edits, *sorted(removals, key=lambda mark: (mark.page, mark.box.y, mark.chapter, mark.number)))
 
 
-def _flow(page_box):
+class _Kinds:
+    """WeasyPrint's classes of the boxes a page is made of, as the proof tells them apart."""
+
+    def __init__(self, engine):
+        self.margin = engine.internal("weasyprint.formatting_structure.boxes.MarginBox")
+        self.line = engine.internal("weasyprint.formatting_structure.boxes.LineBox")
+        self.text = engine.internal("weasyprint.formatting_structure.boxes.TextBox")
+        self.inline = engine.internal("weasyprint.formatting_structure.boxes.InlineBox")
+        self.block = engine.internal("weasyprint.formatting_structure.boxes.BlockBox")
+
+
+def _flow(page_box, kinds: _Kinds):
     """Every box of a page's text, leaving out the margin boxes (running heads and folios), each with
     the slug of the chapter it stands in ('' outside every chapter)."""
-    from weasyprint.formatting_structure import boxes
-
-    stack = [(child, "") for child in page_box.children if not isinstance(child, boxes.MarginBox)]
+    stack = [(child, "") for child in page_box.children if not isinstance(child, kinds.margin)]
     while stack:
         box, chapter = stack.pop()
         chapter = _chapter(box) or chapter
@@ -114,22 +127,20 @@ def _chapter(box) -> str:
     return element.get("id", "")
 
 
-def _note(box, chapter: str, page: int, baselines: list, placed: list, removed: dict) -> None:
-    from weasyprint.formatting_structure import boxes
-
+def _note(box, chapter: str, page: int, baselines: list, placed: list, removed: dict, kinds: _Kinds) -> None:
     element = getattr(box, "element", None)
-    if isinstance(box, boxes.LineBox):
-        if any(isinstance(child, (boxes.TextBox, boxes.InlineBox)) for child in box.children):
+    if isinstance(box, kinds.line):
+        if any(isinstance(child, (kinds.text, kinds.inline)) for child in box.children):
             baselines.append(round((box.position_y + box.baseline) * PX, 2))
         return
     if element is None or box.element_tag is None:
         return
-    if isinstance(box, boxes.InlineBox) and element.get("data-edit") and box.element_tag == "span":
+    if isinstance(box, kinds.inline) and element.get("data-edit") and box.element_tag == "span":
         baseline = (box.position_y + box.baseline) * PX
         size = box.style["font_size"] * PX
         word = Box(box.position_x * PX, baseline - 0.75 * size, box.width * PX, 0.75 * size + 1.5)  # x-height to under the baseline
         placed.append(Placed(chapter, int(element.get("data-edit")), "edit", page, word))
-    elif isinstance(box, boxes.BlockBox) and element.get("data-removed"):
+    elif isinstance(box, kinds.block) and element.get("data-removed"):
         outer = Box(box.position_x * PX, box.position_y * PX, box.margin_width() * PX, box.margin_height() * PX)
         for number in element.get("data-removed").split():
             removed[chapter, int(number)] = Placed(chapter, int(number), "removed", page, outer)  # the last page it reaches
@@ -249,15 +260,14 @@ def render(printed_pdf: Path, printed: PrintLayout, book: Book, html_directory: 
            slug: str, labels: dict[str, str], target: Path) -> int:
     """Write the proof: ``printed_pdf`` with every page's marks laid over it.  Returns the page count."""
     import pikepdf  # here, not at the top: the layout workers import ``measure``, and need neither
-    from weasyprint.text.fonts import FontConfiguration
 
+    from bookforge.renderers import engine
     from bookforge.renderers.compositor import book_fetcher
-    from bookforge.renderers.engine import weasyprint
 
-    fonts = FontConfiguration()  # without it WeasyPrint ignores proof.css's @font-face and sets the notes in DejaVu
+    weasyprint, fonts = engine.weasyprint, engine.FontConfiguration()  # without it WeasyPrint ignores proof.css's @font-face and sets the notes in DejaVu
     base_url, fetcher, legend = (html_directory / "css" / "proof.css").as_uri(), book_fetcher(html_directory), LEGEND
     all_notes = notes(book, printed, labels)
-    heights = _heights(weasyprint, all_notes, printed, css, base_url, fetcher, fonts)
+    heights = _heights(engine, all_notes, printed, css, base_url, fetcher, fonts)
     kinds = {n.key: n.kind for n in all_notes}
     sheets = [_sheet(index, frame, printed, [n for n in all_notes if n.page == index], heights, slug, kinds)
               for index, frame in enumerate(printed.frames)]
@@ -277,22 +287,22 @@ def render(printed_pdf: Path, printed: PrintLayout, book: Book, html_directory: 
         return len(pdf.pages)
 
 
-def _heights(weasyprint, all_notes: list[Note], printed: PrintLayout, css: str, base_url: str, fetcher,
+def _heights(engine, all_notes: list[Note], printed: PrintLayout, css: str, base_url: str, fetcher,
              fonts) -> dict[tuple[str, int], float]:
     """How tall each note sets at the margin's width (by its ``key``): laid out once, in a column of them."""
     width = note_box(printed.frames[0], 0, 0).width
     body = "".join(Markup('<div class="proof-note" data-n="{}" style="width: {}pt">{}</div>').format(index, width, n.html)
                    for index, n in enumerate(all_notes))
-    document = weasyprint.HTML(string=f"<html><body>{body}</body></html>", base_url=base_url, url_fetcher=fetcher).render(
-        stylesheets=[weasyprint.CSS(string="@page { size: 6in 200in; margin: 0; }\n" + css, base_url=base_url, url_fetcher=fetcher,
-                                    font_config=fonts)], font_config=fonts)
-    from weasyprint.formatting_structure import boxes
-
+    sheet = engine.weasyprint.CSS(string="@page { size: 6in 200in; margin: 0; }\n" + css, base_url=base_url,
+                                  url_fetcher=fetcher, font_config=fonts)
+    document = engine.weasyprint.HTML(string=f"<html><body>{body}</body></html>", base_url=base_url,
+                                      url_fetcher=fetcher).render(stylesheets=[sheet], font_config=fonts)
+    kinds = _Kinds(engine)
     heights = {}
     for page in document.pages:
-        for box, _ in _flow(page._page_box):
+        for box, _ in _flow(engine.page_box(page), kinds):
             element = getattr(box, "element", None)
-            if isinstance(box, boxes.BlockBox) and element is not None and element.get("data-n"):
+            if isinstance(box, kinds.block) and element is not None and element.get("data-n"):
                 key = all_notes[int(element.get("data-n"))].key  # the note's box, and the anonymous boxes inside it: the tallest
                 heights[key] = max(heights.get(key, 0.0), box.border_height() * PX)
     return heights
