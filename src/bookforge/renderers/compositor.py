@@ -110,6 +110,19 @@ class Since:
     breaks: tuple[str, ...]  # its state after each page (``Laid.breaks``)
 
 
+class ShortcutFailed(Exception):
+    """A shortcut to the book's pages (the groups, their folio sheets) failed its own check, or WeasyPrint lacks an
+    internal it needs: the book is laid out the plain way instead (``pdf.render``).  Its message says why."""
+
+
+@dataclass(frozen=True)
+class Redone:
+    """An edited group laid out whole because laying out only the pages the edit moved failed: the layout, and why."""
+
+    laid: Laid
+    reason: str
+
+
 @dataclass(frozen=True)
 class Piece:
     """The pages an edit changed, laid out again: they replace the previous layout's pages [first, stop)."""
@@ -121,7 +134,13 @@ class Piece:
 
 def lay_out(job: Job, directory: Path, date: datetime.datetime, resources: list, print_css: str) -> Laid:
     """Lay one group's document out and draw it (hyphen ladders are bounded as the lines are set, and the
-    stylesheets parsed once for all the documents of the book that this process lays out: ``engine``)."""
+    stylesheets parsed once for all the documents of the book that this process lays out: ``engine``).  A
+    group, folio sheet or front matter of the grouped layout needs every internal of WeasyPrint's that
+    ``engine`` names: without one, ``ShortcutFailed``; the book in one document does not."""
+    from bookforge.renderers import engine
+
+    if not job.whole and (lacking := engine.missing()):
+        raise ShortcutFailed(f"WeasyPrint {engine.weasyprint.__version__} lacks {', '.join(lacking)}")
     with _Typeset(job, directory, date, resources, print_css, None) as typeset:
         layout = _even(typeset.layout) if job.whole else typeset.layout
         return typeset.drawn(layout, range(len(layout.pages)) if job.keep is None else job.keep)
@@ -144,11 +163,14 @@ def lay_out_again(job: Job, since: Since, directory: Path, date: datetime.dateti
 
 
 def lay_out_edited(work: tuple[Job, Since | None], directory: Path, date: datetime.datetime, resources: list,
-                   print_css: str) -> Laid | Piece:
+                   print_css: str) -> Laid | Piece | Redone:
     """A group laid out: only the pages an edit changed when its previous layout is given and allows it
-    (``lay_out_again``), else whole (``lay_out``)."""
+    (``lay_out_again``), else whole (``lay_out``); whole too when laying out only those pages fails (``Redone``)."""
     job, since = work
-    piece = lay_out_again(job, since, directory, date, resources, print_css) if since is not None else None
+    try:
+        piece = lay_out_again(job, since, directory, date, resources, print_css) if since is not None else None
+    except Exception as exc:  # the shortcut's fault: the group is laid out the plain way
+        return Redone(lay_out(job, directory, date, resources, print_css), f"{type(exc).__name__}: {exc}")
     return piece if piece is not None else lay_out(job, directory, date, resources, print_css)
 
 
@@ -166,6 +188,7 @@ class _Typeset:
 
         with contextlib.ExitStack() as stack:
             self._collected = stack.enter_context(_CollectedWarnings())
+            self._collected.diagnostics += [note("X-207", lost, "build") for lost in engine.UNPATCHED]
             stack.enter_context(_source_date_epoch(self.date))
             css_url = (self.directory / self.print_css).as_uri()  # the base of the job's own stylesheets
             fonts = engine.fonts_for((self.directory, tuple(self.resources)))
@@ -175,7 +198,8 @@ class _Typeset:
             source = engine.weasyprint.HTML(string=self.job.xml, base_url=(self.directory / "book.xhtml").as_uri(),
                                             url_fetcher=fetcher)
             self.watch = _Watch(source, self.since, self.job.revisable)
-            engine._pagination.watch, engine._pagination.rounds = self.watch, 0
+            watched = self.job.revisable or self.since is not None  # its states kept for the next edit, or compared
+            engine._pagination.watch, engine._pagination.rounds = self.watch if watched else None, 0
             try:
                 self.layout = source.render(stylesheets=stylesheets, font_config=fonts)
             finally:

@@ -440,14 +440,22 @@ def read_hyphenation_patterns() -> None:
         pyphen.Pyphen(lang=language)
 
 
-def _install(*patches) -> dict[str, str]:
-    """Install each patch; one whose internals this WeasyPrint lacks is left out: by name, what it lacks."""
-    left_out = {}
+WITHOUT = {  # what the book loses when a patch is left out
+    "hang_trailing_space": "a line may break after its first word before an inline element",
+    "limit_ladders": "more than two lines in a row may end in a hyphen",
+    "share_stylesheets": "each document parses the stylesheets again",
+    "watch_pagination": "an edited chapter is laid out whole",
+}
+
+
+def _install(*patches) -> list[str]:
+    """Install each patch; one whose internals this WeasyPrint lacks is left out: what that costs the book."""
+    left_out = []
     for patch in patches:
         try:
             patch()
         except Missing as lacking:
-            left_out[patch.__name__] = str(lacking)
+            left_out.append(f"WeasyPrint {weasyprint.__version__} lacks {lacking}: {WITHOUT[patch.__name__]}")
     return left_out
 
 

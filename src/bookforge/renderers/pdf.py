@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from bookforge import __version__, cache
-from bookforge.diagnostics import Diagnostic, RenderError, error
+from bookforge.diagnostics import Diagnostic, RenderError, error, note
 from bookforge.html import PRINT_CSS, SHARED_CSS, HtmlBook, Page
 from bookforge.renderers import compositor, pagelist, pdf_post, proof, workers
 from bookforge.renderers.compositor import Job, Laid, PageKind
@@ -68,19 +68,48 @@ class PdfResult:
 
 
 def render(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None = None) -> PdfResult:
-    """Lay out ``html`` and write the PDF to ``target``; ``store`` is a build folder whose cache keeps each group."""
+    """Lay out ``html`` and write the PDF to ``target``; ``store`` is a build folder whose cache keeps each group.
+
+    The groups, their folio sheets, the cache and the splicing of an edit are shortcuts to the pages the book
+    laid out as one document has.  When one of them fails its own check (or WeasyPrint lacks an internal one of
+    them needs: ``engine.missing``), the book is laid out the plain way (``plain``) and a note says why."""
     _check_variant(options.spec)
     threading.Thread(target=importlib.import_module, args=("pikepdf",), daemon=True).start()  # for the join, meanwhile
+    if options.spec.pdf_variant:  # a tagged PDF has one structure tree: the book stays one document
+        return plain(html, target, options, store)
+    try:
+        with _workers() as pool:
+            book = _Typesetting(html, options, store, pool)
+            return _written(book.grouped(), book, target, html, options, pool)
+    except OSError:
+        raise  # the system's refusal (a full disk, say), not the shortcut's
+    except Exception as exc:  # any failure of the grouped layout: WeasyPrint alone lays the book out
+        reason = str(exc) if isinstance(exc, compositor.ShortcutFailed) else f"{type(exc).__name__}: {exc}"
+        made = plain(html, target, options)
+        return replace(made, diagnostics=(_fell_back(reason), *made.diagnostics))
+
+
+def plain(html: HtmlBook, target: Path, options: PdfOptions, store: Path | None = None) -> PdfResult:
+    """Lay ``html`` out as one document and write the PDF to ``target``: no groups, no folio sheets, no splice, and
+    no cache unless ``store`` is given.  WeasyPrint numbers the pages, sets the contents' page numbers and the
+    running heads itself: the pages the grouped layout's shortcuts must give (``benchmarks/plain_layout.py``
+    compares them)."""
     with _workers() as pool:
         book = _Typesetting(html, options, store, pool)
-        if options.spec.pdf_variant:  # a tagged PDF has one structure tree: the book stays one document
-            parts = book.whole()
-        else:
-            parts = book.grouped()
-        _report_pages(parts.count)
-        parts.finish(target, html.metadata.identifier, options.spec.bleed_inches * POINTS_PER_INCH, pool,
-                     book.font_files(), options.date)
-    return PdfResult(target, parts.count, parts.diagnostics, parts.pagination, parts.printed)
+        return _written(book.whole(), book, target, html, options, pool)
+
+
+def _written(parts: _Joined, book: _Typesetting, target: Path, html: HtmlBook, options: PdfOptions,
+             pool: ProcessPoolExecutor) -> PdfResult:
+    _report_pages(parts.count)
+    parts.finish(target, html.metadata.identifier, options.spec.bleed_inches * POINTS_PER_INCH, pool, book.font_files(),
+                 options.date)
+    return PdfResult(target, parts.count, (*book.notes, *parts.diagnostics), parts.pagination, parts.printed)
+
+
+def _fell_back(reason: str) -> Diagnostic:
+    return note("X-203", f"the PDF was laid out as one document, the plain way, because a shortcut failed its check: "
+                f"{reason}", "build")
 
 
 def _report_pages(count: int) -> None:
@@ -121,6 +150,7 @@ class _Typesetting:
 
     def __init__(self, html: HtmlBook, options: PdfOptions, store: Path | None, pool: ProcessPoolExecutor):
         self.html, self.options, self.store, self.pool = html, options, store, pool
+        self.notes: list[Diagnostic] = []  # each shortcut that failed its check, and what was done instead
         self.first_body = next((p for p in html.pages if p.matter == "bodymatter"), None)
         self.resources = cache.tree(html.directory, skip=".xhtml")  # stylesheets, fonts and pictures
         self.code = cache.key(self.resources, cache.versions("weasyprint", "pikepdf"),
@@ -170,10 +200,10 @@ class _Typesetting:
         if numbered_front.pages != front.pages:
             sheets[0] = self._lay_out([self._folio_sheet(numbered_front, 0, front_count, page)])[0]
         laid = [numbered_front, *body]
-        for group, sheet in zip(laid, sheets):
+        for group, sheet, start in zip(laid, sheets, starts):
             if [_furniture(k) for k in sheet.pages] != [_furniture(k) for k in _even_kinds(group.pages)]:
-                raise RenderError([error("X-203", "the folios could not be set: the folio sheet's pages do not fall "
-                                         "as the book's do (print.css: a page rule the sheet cannot follow)", "build")])
+                raise compositor.ShortcutFailed(f"the folio sheet of pages {start + 1}-{start + len(sheet.pages)} "
+                                                "does not fall as the book's pages do (a page rule it cannot follow)")
         return _Joined(laid, sheets, labels, front_count)
 
     def _document(self, pages: tuple[Page, ...], *, whole: bool = False, folios: dict[str, str] | None = None) -> str:
@@ -202,18 +232,35 @@ class _Typesetting:
                                     resources=self.resources, print_css=PRINT_CSS)
         work = [(jobs[n], compositor.Since(previous[n].elements, previous[n].breaks) if previous[n] else None)
                 for n in missing]
+        again = []  # edited groups whose pages cannot be spliced: laid out whole, the plain way
         for n, made in zip(missing, _map(self.pool, lay_out, work, size=lambda item: len(item[0].xml))):
+            if isinstance(made, compositor.Piece) and (reason := _seam(previous[n], made)):
+                self._redone(jobs[n], reason)
+                again.append(n)
+                continue
+            if isinstance(made, compositor.Redone):
+                self._redone(jobs[n], made.reason)
+                made = made.laid
             found[n] = _patched(previous[n], made) if isinstance(made, compositor.Piece) else made
             self._keep(jobs[n], keys[n], found[n])
+        whole = functools.partial(compositor.lay_out, directory=self.html.directory, date=self.options.date,
+                                  resources=self.resources, print_css=PRINT_CSS)
+        for n, made in zip(again, _map(self.pool, whole, [jobs[n] for n in again])):
+            found[n] = made
+            self._keep(jobs[n], keys[n], made)
         return found
+
+    def _redone(self, job: Job, reason: str) -> None:
+        self.notes.append(note("X-204", f"the edited group that begins with {_first_source(job)} was laid out whole: "
+                               f"laying out only the pages the edit moved failed its check: {reason}", "build"))
 
     def _identity(self, job: Job) -> str | None:
         """What a group's layouts have in common from one edit to the next: its first page, its stylesheets and
         options, the book's files; None for a job that is not a group (a folio sheet, the book in one document)."""
-        first = re.search(r'data-source="([^"]*)"', job.xml)
+        first = _first_source(job)
         if first is None or not job.revisable:
             return None
-        return cache.key("previous", first.group(1), job.css, job.variant, self.code)
+        return cache.key("previous", first, job.css, job.variant, self.code)
 
     def _previous(self, job: Job) -> Laid | None:
         """The group's previous layout, when the cache holds it."""
@@ -320,6 +367,25 @@ def _placed(pieces: list[Laid]) -> tuple[proof.Placed, ...]:
     for placed in (placed for piece in pieces for placed in piece.printed.placed if placed.kind != "edit"):
         removed[placed.chapter, placed.number] = placed
     return proof.listed(edits, removed.values())
+
+
+def _seam(old: Laid, piece: compositor.Piece) -> str | None:
+    """Why ``piece`` cannot be spliced into ``old``, the group's previous layout, or None when it can: its pages must
+    replace pages ``old`` has, as many of them when pages of ``old`` follow, and end in the state in which ``old``
+    went on from there."""
+    first, stop, count = piece.first, piece.stop, len(old.pages)
+    if not 0 <= first <= stop <= count or len(old.breaks) != count or len(piece.laid.breaks) != len(piece.laid.pages):
+        return f"its pages {first + 1}-{stop} do not fall among the {count} it had"
+    if stop < count and (len(piece.laid.pages) != stop - first or (piece.laid.breaks[-1].rpartition(compositor.AT)[0]
+                                                                   != old.breaks[stop - 1].rpartition(compositor.AT)[0])):
+        return f"after its page {stop} the layout does not go on as it did"
+    return None
+
+
+def _first_source(job: Job) -> str | None:
+    """The XHTML file a group's document begins with (None for a folio sheet)."""
+    found = re.search(r'data-source="([^"]*)"', job.xml)
+    return found.group(1) if found else None
 
 
 def _patched(old: Laid, piece: compositor.Piece) -> Laid:
