@@ -62,13 +62,14 @@ def main(argv: list[str] | None = None) -> None:
     print(", ".join(f"{seconds:.2f} ({pages} p.)" for seconds, pages in sorted(groups, reverse=True)))
 
 
-def prepare(project: Path, out: Path):
-    """The book's intermediate HTML, made by bookforge's own stages (the editorial pass from out's cache if there)."""
+def prepare(project: Path, out: Path, directory: Path | None = None):
+    """The book's intermediate HTML, made by bookforge's own stages (the editorial pass from out's cache if there),
+    in ``directory`` (``out/html`` unless given)."""
     spec = manifest.load(project)
     book = readers.read_book(spec)
     out.mkdir(parents=True, exist_ok=True)
     book, _ = pipeline._edit(book, spec, out)
-    directory = out / "html"
+    directory = directory or out / "html"
     shutil.rmtree(directory, ignore_errors=True)
     html_book = html.write(book, pipeline.styles_folder(project, False), directory, project=spec.root,
                            link_notes=spec.data.print.links)
