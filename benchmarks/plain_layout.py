@@ -7,7 +7,7 @@ sheets laid over them, splices an edited chapter's new pages between its previou
 its cache (README, "How the PDF is laid out").  Each is a shortcut to the pages WeasyPrint gives the book as one
 document.  This lays the build's own XHTML (``build/html``, its page-list markers taken out) out as one document
 with ``pdf.plain`` (no groups, no folio sheets, no splice, no cache) and compares the two PDFs: the page count,
-and each page's text (in the order the page draws it, white space left out, running heads and folios
+and each page's text (as poppler's ``pdftotext`` reads it, white space left out, running heads and folios
 included).  It prints one line:
 
     grouped 186 pages, plain 186 pages: 0 pages differ
@@ -22,6 +22,7 @@ import argparse
 import difflib
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -134,11 +135,12 @@ def _compared(built: Path, plain: Path, stale: tuple[str, ...]) -> Comparison:
 
 
 def _page_texts(path: Path) -> list[str]:
-    """Each page's text as its content draws it (the folio a sheet lays over a grouped page included), without
-    white space."""
-    from pypdf import PdfReader
-
-    return [re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(path).pages]
+    """Each page's text as poppler's ``pdftotext`` reads it, without white space.  (pypdf misreads the text of a face
+    WeasyPrint encodes with a CMap of its own, as it does one with a character the face lacks.)"""
+    if shutil.which("pdftotext") is None:
+        raise SystemExit("pdftotext is missing: install poppler-utils")
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [re.sub(r"\s+", "", page) for page in text.split("\f")[:-1]]  # a form feed ends each page
 
 
 def _difference(page: int, grouped: str, plain: str) -> str:

@@ -48,6 +48,7 @@ CHARACTERS_PER_SQUARE_INCH = 110  # of text block, for the estimate that picks t
 TARGET_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href(?:\s+url)?\s*\)\s*,\s*page\s*\)")
 FONT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}")
 MARGIN_RULE = re.compile(r"@((?:top|bottom|left|right)-[a-z-]+)\s*\{([^{}]*)\}")
+GROUP_COUNTERS = "body > div:not(.frontmatter) { counter-reset: footnote; }\n"  # where groups begin (``groups``)
 SPARE = "bookforge-spare"  # the named page of a folio sheet's pages that stand for none of the book's
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
@@ -165,9 +166,11 @@ class _Typesetting:
         return {digest: str(self.html.directory / path) for path, digest in self.resources}
 
     def whole(self) -> _Joined:
+        """The book laid out as one document, in the gutter band its length asks for; its footnotes numbered from 1
+        at each group's start, as the groups are (``GROUP_COUNTERS``)."""
         band = gutter(estimated_pages(self.html, self.options.spec))
         for _ in GUTTER_BANDS:
-            job = Job(self._document(self.html.pages, whole=True), (page_css(self.options.spec, band),),
+            job = Job(self._document(self.html.pages, whole=True), (page_css(self.options.spec, band), GROUP_COUNTERS),
                       self.options.spec.pdf_variant, True)
             [laid] = self._lay_out([job])
             if gutter(len(laid.pages)) == band:
