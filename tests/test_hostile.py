@@ -282,6 +282,7 @@ def damage_and_rebuild(cold, tmp_path, damage) -> dict[str, bytes]:
         damage(entry)
     result = run(project)
     assert result.exit_code == 0, result.stderr
+    assert ".cache: note [X-205] a damaged cache entry was made again: " in result.stderr  # and says so
     return {name: (project / "build" / name).read_bytes() for name in OUTPUTS}
 
 

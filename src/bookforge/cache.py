@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bookforge import codec
+from bookforge.diagnostics import Diagnostic, note
 
 T = TypeVar("T")
 FOLDER = ".cache"
@@ -90,8 +91,9 @@ def load(out: Path, stage: str, digest: str, kind: Any) -> Any | None:
         return None
     try:
         value = _unpack(data, stage, digest, kind)
-    except (ValueError, KeyError, TypeError, codec.CodecError, RecursionError):
+    except (ValueError, KeyError, TypeError, codec.CodecError, RecursionError) as exc:
         path.unlink(missing_ok=True)
+        getattr(_later, "damaged", []).append(f"{stage}/{digest[:12]}: {type(exc).__name__}: {exc}")
         return None
     os.utime(path)  # recently used: kept when the stage's entries are pruned
     return value
@@ -101,14 +103,19 @@ def load(out: Path, stage: str, digest: str, kind: Any) -> Any | None:
 def written() -> Iterator[None]:
     """Meanwhile, entries stored with ``later`` are written by a thread, beside the build; at the end, wait for
     them all (an entry that cannot be written, a full disk say, only makes the next build slower)."""
-    _later.values, _later.futures = {}, []
+    _later.values, _later.futures, _later.damaged = {}, [], []
     with ThreadPoolExecutor(1, thread_name_prefix="bookforge-cache") as writer:
         _later.writer = writer
         try:
             yield
         finally:
             settle()
-            _later.futures, _later.values, _later.writer = [], {}, None
+            _later.futures, _later.values, _later.writer, _later.damaged = [], {}, None, []
+
+
+def damaged() -> list[Diagnostic]:
+    """A note for each entry this build (``written``) found damaged, deleted and made again as a cold build makes it."""
+    return [note("X-205", f"a damaged cache entry was made again: {found}", FOLDER) for found in getattr(_later, "damaged", ())]
 
 
 def settle() -> None:

@@ -124,6 +124,7 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
                     "proof")
             result.proof = out / target.name
         result.epub, result.pdf, result.pdf_pages = out / epub_path.name, out / pdf_result.path.name, pdf_result.pages
+        result.diagnostics += cache.damaged()  # the cache's check failed: those results were made again
         seal(staging, result)
         output.publish(out, staging)
         published = True
