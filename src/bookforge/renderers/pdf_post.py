@@ -172,7 +172,9 @@ def merge_faces(pdf: pikepdf.Pdf, faces: dict[str, tuple[frozenset[int], Callabl
     all.  The book's PDF then depends on the glyphs its pages set, not on how its pages were
     grouped to be laid out: the widths and text of glyphs no page sets any more (a copy from an
     edited chapter's previous layout still lists them) are left out.  A face whose copies disagree (a
-    width, a glyph's text, any other entry), or lack a glyph the pages set, keeps its copies."""
+    width, a glyph's text, any other entry), or lack a glyph the pages set, keeps its copies; so does a
+    group's copy that WeasyPrint encoded with a CMap of its own, as it does a face a character is missing
+    from (the others are still made one)."""
     uses = _font_uses(pdf)
     copies: dict[str, dict[tuple[int, int], pikepdf.Object]] = {}
     for _, _, font in uses:
@@ -180,8 +182,8 @@ def merge_faces(pdf: pikepdf.Pdf, faces: dict[str, tuple[frozenset[int], Callabl
     replacements = {}
     for name in sorted(set(copies) & set(faces)):
         glyphs, program = faces[name]
-        found = list(copies[name].values())
-        joined = _joined_font(found)
+        found = [copy for copy in copies[name].values() if _font_parts(copy) is not None]  # a copy WeasyPrint encoded
+        joined = _joined_font(found) if found else None  # its own way (a character the face lacks) keeps its place
         if joined is None or not glyphs <= set(joined[0]) | set(joined[1]) or (cut := program()) is None:
             continue
         widths, texts = ({glyph: value for glyph, value in part.items() if glyph in glyphs} for part in joined)
