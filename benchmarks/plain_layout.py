@@ -12,8 +12,8 @@ included).  It prints one line:
 
     grouped 186 pages, plain 186 pages: 0 pages differ
 
-and, when pages differ, the first few differences.  ``compare(path)`` returns the same as a ``Comparison``, for
-``benchmarks/corpus.py``.
+and, when pages differ, the first few differences.  ``compare(path)`` returns the same as a ``Comparison``, and
+``agreement(project)`` its line, for ``benchmarks/corpus.py``.
 """
 
 from __future__ import annotations
@@ -86,6 +86,15 @@ def compare(path: Path, project: Path | None = None, keep: Path | None = None) -
             shutil.rmtree(work, ignore_errors=True)
 
 
+def agreement(project: Path) -> str:
+    """``compare``'s line for a built ``project`` (``benchmarks/corpus.py`` calls it): never raises, says what
+    failed instead."""
+    try:
+        return compare(project).line()
+    except (Exception, SystemExit) as exc:  # a table row, whatever happened
+        return f"not compared: {type(exc).__name__}: {exc}"
+
+
 def _folders(path: Path) -> tuple[Path, Path]:
     """The project and its build folder, from either."""
     if (path / "book.yaml").is_file():
@@ -147,8 +156,8 @@ def _difference(page: int, grouped: str, plain: str) -> str:
     """Where two pages' texts first part: a few characters of each around it."""
     match = difflib.SequenceMatcher(None, grouped, plain, autojunk=False)
     tag, first, last, other_first, other_last = next(op for op in match.get_opcodes() if op[0] != "equal")
-    return (f"page {page}: grouped …{grouped[max(0, first - 30):last + 30]}… | "
-            f"plain …{plain[max(0, other_first - 30):other_last + 30]}…")
+    return (f"page {page}: grouped …{grouped[max(0, first - 30):min(last, first + 50) + 10]}… | "
+            f"plain …{plain[max(0, other_first - 30):min(other_last, other_first + 50) + 10]}…")
 
 
 def main(argv: list[str] | None = None) -> None:
