@@ -2,7 +2,9 @@
 
 A mention must look like a title (most of its words capitalised) and may differ from the
 chapter's title in small words ("Healing the Damaged Self" names "Healing A Damaged Self");
-a numbered sequel that is not in the book ("Attachment to Your Therapist II") stays plain text.
+a numbered sequel that is not in the book ("Attachment to Your Therapist II") stays plain text,
+and so do words the post already links somewhere (its link to "Software Craftsmanship" on the web,
+the words "Code" in a link's text, a title inside a URL).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bookforge.model import Block, Book, Chapter
 SMALL_WORDS = {"a", "an", "the", "to", "of", "on", "and", "or", "for", "in", "your", "my", "at", "by", "with"}
 SEQUEL = re.compile(r"^\s*(?:[:,]?\s*)?(II|III|IV|V|VI|[0-9]+|Part\s+\w+)\b")
 WORD = re.compile(r"[\w’']+")
+LINKS = ("link", "href")  # the marks that are links: to a chapter, and the post's own links
 
 
 def run(book: Book, ctx: Context) -> Book:
@@ -39,8 +42,8 @@ def link(book: Book, ctx: Context, titles: dict[str, list[str]]) -> Book:
                 if slug == chapter.slug:
                     continue
                 for start, end in reversed(_mentions(block.lines[index], titles[slug], ctx.config.links.threshold)):
-                    if any(m.line == index and m.start < end and start < m.end for m in block.marks if m.kind == "link"):
-                        continue
+                    if any(m.line == index and m.start < end and start < m.end for m in block.marks if m.kind in LINKS):
+                        continue  # a link inside a link is no link (XHTML forbids it): the post's own link stays
                     text = block.lines[index][start:end]
                     block = edit_line(block, index, start, end, text, ("link", slug))
                     ctx.notes.append(Note("link_added", block.line_source(index), f"“{text}” links to the chapter {slug}"))

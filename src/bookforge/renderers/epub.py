@@ -32,6 +32,7 @@ FONTS = (".otf", ".ttf")
 WRITER_OPTIONS = {"epub3_pages": False, "epub3_landmark": False, "epub2_guide": False, "raise_exceptions": True}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ISBN_ONIX_CODE = "15"  # ONIX code list 5: ISBN-13
+COVER_IMAGE_ID = "cover-image"
 
 
 def render(html: HtmlBook, target: Path, store: Path | None = None) -> Path:
@@ -124,14 +125,27 @@ def _refine(book: epub.EpubBook, target: str, prop: str, value: str, scheme: str
 
 
 def _documents(book: epub.EpubBook, html: HtmlBook) -> list[epub.EpubItem]:
-    spine = []
+    spine, taken = [], _package_ids(book, html)
     for page in reading_order(html):
-        item = epub.EpubItem(uid=page.id, file_name=page.href, media_type=MEDIA_TYPES[".xhtml"],
-                             content=html.path(page).read_bytes())
+        item = epub.EpubItem(uid=page.id if page.id not in taken else f"page_{page.id}", file_name=page.href,
+                             media_type=MEDIA_TYPES[".xhtml"], content=html.path(page).read_bytes())
         item.properties = ["nav"] if page.kind == "contents" else []
         book.add_item(item)
         spine.append(item)
     return spine
+
+
+def _package_ids(book: epub.EpubBook, html: HtmlBook) -> set[str]:
+    """The ids the package gives its metadata and its other items ('title', 'id', 'author-1', 'res-2', 'ncx'):
+    a page named like one of them (a post called "Title") takes 'page_' before its name, which no page's
+    name holds (a slug has no '_'), so that content.opf has each id once."""
+    found = {(attributes or {}).get("id") for names in book.metadata.values() for values in names.values()
+             for _, attributes in values}
+    return {*found, "ncx", COVER_IMAGE_ID, *map(_resource_id, range(1, len(_carried(html)) + 1))} - {None}
+
+
+def _resource_id(number: int) -> str:
+    return f"res-{number}"
 
 
 def _accessibility(book: epub.EpubBook, html: HtmlBook) -> None:
@@ -147,11 +161,11 @@ def _resources(book: epub.EpubBook, html: HtmlBook, store: Path | None) -> None:
     for number, href in enumerate(_carried(html), start=1):
         suffix = Path(href).suffix.lower()
         content = (html.directory / href).read_bytes()
-        item = epub.EpubItem(uid=f"res-{number}", file_name=href, media_type=MEDIA_TYPES[suffix],
+        item = epub.EpubItem(uid=_resource_id(number), file_name=href, media_type=MEDIA_TYPES[suffix],
                              content=subset_font(content, text, store) if suffix in FONTS else content)
         if href == html.cover_image:
-            item.id, item.properties = "cover-image", ["cover-image"]
-            book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # for EPUB 2 readers
+            item.id, item.properties = COVER_IMAGE_ID, ["cover-image"]
+            book.add_metadata(None, "meta", "", {"name": "cover", "content": COVER_IMAGE_ID})  # for EPUB 2 readers
         book.add_item(item)
 
 
