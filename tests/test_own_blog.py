@@ -114,7 +114,7 @@ def test_a_correction_inside_emphasis_keeps_the_emphasis(tmp_path):
     book, _ = edit(book_of(html_reader.read(path, "chapters/a-post.html")),
                    EditorialConfig(style_sheet={"wonderfull": "wonderful"}))
     block = next(book.chapters()).body[0]
-    rendered = html.Inline({"a-post"})(block, 0)
+    rendered = html.Inline(html.places(book))(block, 0)
     assert rendered == "It was a <em>wonderful</em> day, \u201ctruly\u201d <strong>so</strong>."
     assert [c.before for c in book.changes if c.reason != "typography"] == ["wonderfull"]
 
@@ -123,10 +123,10 @@ def test_links_stay_links_in_the_epub_and_give_their_url_to_a_footnote_or_an_end
     block = Block(BlockKind.PARAGRAPH, ("See the site and the post.",), SourceLocation("chapters/a.html", 3),
                   (html_reader.Mark(0, 8, 12, "href", "https://x.example/"), html_reader.Mark(0, 21, 25, "link", "other"),
                    html_reader.Mark(0, 17, 25, "em", "")))
-    footnotes = html.Inline({"other"})(block, 0)
+    footnotes = html.Inline({"other": frozenset()})(block, 0)
     assert footnotes == ('See the <a class="external" href="https://x.example/">site</a><span class="link-note">https://x.example/</span>'
                          ' and <em>the <a href="other.xhtml">post</a></em>.')
-    endnotes = html.Inline(set(), link_notes="endnotes")
+    endnotes = html.Inline({}, link_notes="endnotes")
     endnotes.start("a")
     assert endnotes(block, 0) == ('See the <a class="external" href="https://x.example/">site</a><a class="link-ref" id="a-ref-1" '
                                   'href="#a-note-1" role="doc-noteref">1</a> and <em>the post</em>.')

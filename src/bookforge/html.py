@@ -17,8 +17,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from bookforge import __version__, cover
-from bookforge.diagnostics import Diagnostic, ManifestError, error, raise_if_errors
+from bookforge import __version__, addresses, cover
+from bookforge.diagnostics import Diagnostic, ManifestError, error, note, raise_if_errors
 from bookforge.editorial.report import numbered
 from bookforge.model import Block, Book, Change, Mark, Metadata
 
@@ -98,6 +98,7 @@ class HtmlBook:
     cover: Page | None = None
     cover_image: str | None = None
     page_list: tuple[PageBreak, ...] = ()
+    notes: tuple[Diagnostic, ...] = ()  # each link given as text (``Inline``)
 
     def path(self, page: Page) -> Path:
         return self.directory / page.href
@@ -124,7 +125,8 @@ def write(book: Book, styles: Path, directory: Path, *, project: Path | None = N
     images = _images(book, project, directory)
     env = environment()
     edits, removals = edit_numbers(book), removal_places(book)
-    env.globals.update(inline=Inline({c.slug for c in book.chapters()}, edits, link_notes),
+    inline = Inline(places(book), edits, link_notes)
+    env.globals.update(inline=inline, page_id=PageIds(),
                        image_href=lambda block: next((images.get(m.value) for m in block.marks if m.kind == "image"), None),
                        removed=lambda key: _removed_attribute(removals, key),
                        titled=lambda chapter: titled(edits, chapter),
@@ -145,24 +147,29 @@ def write(book: Book, styles: Path, directory: Path, *, project: Path | None = N
         text = env.get_template(f"{page.kind}.xhtml.j2").render(context)
         (directory / page.href).write_text(text, encoding="utf-8")
     return HtmlBook(directory, book.metadata, pages, toc, (*resources, *sorted(set(images.values())), cover_image),
-                    cover_page, cover_image)
+                    cover_page, cover_image, notes=tuple(inline.found))
 
 
 class Inline:
     """Renders a line of a block as XHTML, its marks nested: emphasis, code, links and corrected words.
 
-    A link to another chapter becomes a link inside the book (text, when that chapter is not in
-    it); a link elsewhere stays a link, and for print its URL also goes into a note, a footnote
-    or an endnote as ``link_notes`` says (the EPUB's stylesheet hides the notes).  Each edited
-    word carries its change's number (``edits``, from ``edit_numbers``); the words a book never
-    hyphenates are kept whole (``whole``).
+    A link goes where ``addresses.target`` says: to another chapter (``places`` holds each chapter's
+    slug with the ids of its page), elsewhere, or nowhere, when its words are text with the address
+    after them.  A link elsewhere stays a link, and for print its URL also goes into a note, a footnote
+    or an endnote as ``link_notes`` says (the EPUB's stylesheet hides the notes); an address too long for a
+    footnote (``FOOTNOTE_ADDRESS``) goes to the endnotes either way.  A link inside another
+    link is text, as XHTML asks.  Each link made text is a note in ``found``.  Each edited word carries
+    its change's number (``edits``, from ``edit_numbers``); the words a book never hyphenates are kept
+    whole (``whole``).
     """
 
     TAGS = {"em": "em", "strong": "strong", "code": "code"}
 
-    def __init__(self, chapters: set[str], edits: dict[tuple, int] | None = None, link_notes: str = "footnotes"):
-        self.chapters, self.edits, self.link_notes = chapters, edits or {}, link_notes
-        self.chapter, self.notes, self.block, self.last = "", [], None, False
+    def __init__(self, places: dict[str, frozenset[str]], edits: dict[tuple, int] | None = None,
+                 link_notes: str = "footnotes"):
+        self.places, self.edits, self.link_notes = places, edits or {}, link_notes
+        self.chapter, self.notes, self.block, self.index, self.last = "", [], None, 0, False
+        self.found: list[Diagnostic] = []
 
     def start(self, chapter: str) -> str:
         """Begin a chapter's page: its endnotes start again from 1."""
@@ -170,13 +177,13 @@ class Inline:
         return ""
 
     def __call__(self, block: Block, index: int) -> Markup:
-        line, self.block = block.lines[index], block
+        line, self.block, self.index = block.lines[index], block, index
         self.last = index == len(block.lines) - 1 and block.kind.value in ("paragraph", "quote")
         marks = sorted((m for m in block.marks if m.line == index and m.end > m.start and m.kind != "image"),
                        key=lambda m: (m.start, -m.end))
         return self._span(line, marks, 0, len(line), top=True)
 
-    def _span(self, line: str, marks: list[Mark], start: int, end: int, top: bool = False) -> Markup:
+    def _span(self, line: str, marks: list[Mark], start: int, end: int, top: bool = False, linked: bool = False) -> Markup:
         out, position = [], start
         while marks:
             mark, marks = marks[0], marks[1:]
@@ -186,32 +193,111 @@ class Inline:
             inner = [m for m in marks if m.start < finish]
             marks = [m for m in marks if m.start >= finish]
             out.append(whole(line[position:begin]))
-            out.append(self._wrap(mark, self._span(line, inner, begin, finish)))
+            goes = self._target(mark, linked)
+            text = self._span(line, inner, begin, finish, linked=linked or bool(goes and goes.href))
+            out.append(self._link(goes, text, line[begin:finish]) if goes else self._wrap(mark, text))
             position = finish
         out.append(whole(line[position:end], last=top and self.last))
         return Markup("").join(out)
 
+    def _target(self, mark: Mark, linked: bool) -> addresses.Target | None:
+        """Where a link mark goes (None for other marks); inside another link, nowhere."""
+        if mark.kind == "link":
+            goes = addresses.Target("book", f"{mark.value}.xhtml") if mark.value in self.places else addresses.Target("text")
+        elif mark.kind == "href":
+            goes = addresses.target(mark.value, self.chapter, self.places)
+        else:
+            return None
+        if linked and goes.href:
+            goes = addresses.Target("text", address=goes.address, why="stands inside another link")
+        if goes.why:
+            shown = "with the address after them in parentheses" if goes.address else "and the address left out"
+            self.found.append(note("X-010", f"the link to '{mark.value.strip()}' {goes.why}: its words are text, {shown}",
+                                   str(self.block.line_source(self.index))))
+        return goes
+
+    def _link(self, goes: addresses.Target, text: Markup, words: str) -> Markup:
+        """A link's words as a link, or as text with the address after them.  Words that are the address
+        itself are set as an address (``address_words``)."""
+        if text == whole(words) and words.strip() in (goes.address, ""):
+            text = Markup("{}{}{}").format(words[:len(words) - len(words.lstrip())], address_words(goes.address),
+                                           words[len(words.rstrip()):])
+        if goes.kind == "book":
+            return Markup('<a href="{}">{}</a>').format(goes.href, text)
+        if goes.kind == "web":
+            return Markup('<a class="external" href="{}">{}</a>{}').format(goes.href, text, self._note(goes.address, words))
+        if not goes.address or goes.address == words.strip():
+            return text
+        return Markup("{} ({})").format(text, address_words(goes.address)) if words.strip() else text
+
     def _wrap(self, mark: Mark, text: Markup) -> Markup:
         if mark.kind in self.TAGS:
             return Markup("<{0}>{1}</{0}>").format(Markup(self.TAGS[mark.kind]), text)
-        if mark.kind == "link":
-            return Markup('<a href="{}.xhtml">{}</a>').format(mark.value, text) if mark.value in self.chapters else text
-        if mark.kind == "href":
-            return Markup('<a class="external" href="{}">{}</a>{}').format(mark.value, text, self._note(mark.value, text))
         number = self.edits.get(_mark_key(self.block, mark)) if mark.kind in ("fix", "type") else None
         if number:
             return Markup('<span class="edit" data-edit="{}">{}</span>').format(number, text)
         return text
 
-    def _note(self, url: str, text: Markup) -> Markup:
-        if str(text).strip() == url:
+    def _note(self, url: str, words: str) -> Markup:
+        if not words.strip() or words.strip() == url:
             return Markup("")  # the text is the URL already
-        if self.link_notes == "footnotes":
+        if self.link_notes == "footnotes" and len(url) <= FOOTNOTE_ADDRESS:
             return Markup('<span class="link-note">{}</span>').format(url)
         self.notes.append(url)
         number = len(self.notes)
         return Markup('<a class="link-ref" id="{0}-ref-{1}" href="#{0}-note-{1}" role="doc-noteref">{1}</a>').format(
             self.chapter, number)
+
+
+FOOTNOTE_ADDRESS = 500  # characters: a longer address goes to the chapter's endnotes, which run over pages as a
+# footnote cannot (WeasyPrint cuts a footnote taller than the page)
+LONG_ADDRESS = 30  # characters: a longer address may need breaking (a line of a trade page holds some 60)
+URL_BREAK = re.compile(r"(?<=://)|(?<=[=&])(?!$)|(?<=.)(?=[~.,_?#%=&-]|/(?!/))(?<!:/)")
+
+
+def address_words(address: str) -> Markup:
+    """An address as text in a book: never hyphenated and, when it is longer than ``LONG_ADDRESS``, breakable
+    where the Chicago Manual of Style breaks a URL: after '//', before a single slash, '~', '.', ',', '-',
+    '_', '?', '#' or '%', and before or after '=' and '&' (<wbr/>, which adds no hyphen), and inside a run
+    longer than ``LONG_ADDRESS`` with none of them, so that it never runs past the margin."""
+    if not address:
+        return Markup("")
+    pieces = URL_BREAK.split(address) if len(address) > LONG_ADDRESS else [address]
+    pieces = [p[i:i + LONG_ADDRESS] for p in pieces for i in range(0, len(p), LONG_ADDRESS)]  # and a long run anywhere
+    return Markup('<span class="whole">{}</span>').format(Markup("<wbr/>").join(escape(p) for p in pieces))
+
+
+def places(book: Book) -> dict[str, frozenset[str]]:
+    """Each chapter's slug with the ids of its page that a link may name: the chapter, its title, its comments."""
+    return {c.slug: frozenset({c.slug, f"{c.slug}-title", *(valid_id(comment.id) for comment in c.all_comments())})
+            for c in book.chapters()}
+
+
+def valid_id(wanted: str) -> str:
+    """``wanted`` as an XHTML id can be: what is not a letter, digit, '_', '.' or '-' becomes '-'."""
+    return re.sub(r"[^\w.-]", "-", wanted, flags=re.ASCII) or "id"
+
+
+class PageIds:
+    """The ids a page gives its comments: each valid (``valid_id``) and used once, a repeat taking '-2', '-3'
+    (a chapter file may give two comments one id).  The Book keeps its comments' ids as they are."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+
+    def start(self) -> str:
+        """Begin a page."""
+        self.used = set()
+        return ""
+
+    def __call__(self, wanted: str) -> str:
+        base = written = valid_id(wanted)
+        number = 1
+        while written in self.used:
+            number += 1
+            written = f"{base}-{number}"
+        self.used.add(written)
+        return written
 
 
 def _images(book: Book, project: Path | None, directory: Path) -> dict[str, str]:

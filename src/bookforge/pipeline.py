@@ -100,6 +100,7 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
     try:
         with stage("html"):
             html_book = html.write(book, styles, staging / "html", project=spec.root, link_notes=spec.data.print.links)
+            result.diagnostics += html_book.notes
         print_options = pdf.PdfOptions(spec.print_spec(), book.metadata.modified)
         # the report is written, and the EPUB's fonts cut, on the CPU the layout leaves idle
         with ThreadPoolExecutor(1) as aside, epub.fonts_cut_ahead(html_book, out) as fonts_cut:
