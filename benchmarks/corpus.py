@@ -187,7 +187,8 @@ def run(command: list[str], log: Path) -> tuple[int, float, int, str]:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"})
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
-    return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss * 1024, log.read_text(errors="replace")
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
+    return process.returncode, seconds, usage.ru_maxrss * 1024, log.read_text(errors="replace")
 
 
 def last_error(output: str) -> str:
