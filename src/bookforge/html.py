@@ -163,7 +163,7 @@ class Inline:
     whole (``whole``).
     """
 
-    TAGS = {"em": "em", "strong": "strong", "code": "code"}
+    TAGS = {"em": "em", "strong": "strong", "code": "code", "sup": "sup", "sub": "sub"}
 
     def __init__(self, places: dict[str, frozenset[str]], edits: dict[tuple, int] | None = None,
                  link_notes: str = "footnotes"):

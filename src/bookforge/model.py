@@ -60,7 +60,7 @@ class Mark:
 
     A ``link`` points at the chapter whose slug is ``value``; a ``fix`` is a corrected
     word whose text before the correction is ``value`` (a proof prints it in the margin).
-    The markup of an imported post is marks too: ``em``, ``strong`` and ``code`` spans, an
+    The markup of an imported post is marks too: ``em``, ``strong``, ``code``, ``sup`` and ``sub`` spans, an
     ``href`` whose ``value`` is a URL outside the book, and an ``image`` whose ``value`` is
     the picture's path in the project (over the alt text of an IMAGE block).  Marks may nest.
     """
@@ -68,7 +68,7 @@ class Mark:
     line: int  # index into Block.lines
     start: int
     end: int
-    kind: str  # link | fix | type (characters the typography pass reset) | em | strong | code | href | image
+    kind: str  # link | fix | type (characters the typography pass reset) | em | strong | code | sup | sub | href | image
     value: str
 
 

@@ -30,7 +30,7 @@ from bookforge.importers.code import Code
 from bookforge.importers.selfcheck import shown_text
 from bookforge.readers.html import flatten
 
-TAGS = {"p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "em", "i", "strong", "b", "cite", "code", "kbd", "a",
+TAGS = {"p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "em", "i", "strong", "b", "cite", "code", "kbd", "a", "sup", "sub",
         "ul", "ol", "li", "blockquote", "pre", "figure", "figcaption", "img", "hr", "div",
         "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "dl", "dt", "dd"}
 # Blocks of a page's layout that nh3 would unwrap, running their text into the next block's: kept apart as <div>
@@ -53,6 +53,7 @@ SITE_BLOCKS = re.compile(
     r"loginout|more|navigation.*|nextpage|page-list|post-.*|query.*|read-more|rss|search|site-.*|"
     r"social-link|social-links|spacer|tag-cloud|term-description)$")
 MEDIA_BLOCKS = re.compile(r"^(audio|video|file|embed|core-embed/.*)$")
+FOOTNOTES_BLOCK = re.compile(r"<!--\s*wp:(?:core/)?footnotes\b.*?-->(?:.*?<!--\s*/wp:(?:core/)?footnotes\s*-->)?", re.S)
 BLOCK_COMMENT = re.compile(r"<!--\s*(/?)wp:([a-z0-9_/-]+)(\s+\{.*?\})?\s*(/?)-->", re.S)
 # Shortcodes of WordPress.com and common plugins that show on the site's page what a book cannot play: a link
 # to it in the book (labelled, and made from the shortcode's address, or from its id and the service's address)
@@ -104,9 +105,10 @@ class Site:
     chapter_of: Callable[[str], str | None]  # a URL -> the chapter file of an imported post, or None
 
 
-def clean(content: str, site: Site, post_id: str = "") -> tuple[str, Outcome]:
+def clean(content: str, site: Site, post_id: str = "", notes: tuple[str, ...] = ()) -> tuple[str, Outcome]:
     outcome = Outcome()
     has_blocks = "<!-- wp:" in content
+    content = _with_notes(content, notes)
     text = _blocks(content, outcome) if has_blocks else content
     code = Code(text)
     text = _shortcodes(code.extract(text), site, post_id, outcome)
@@ -114,6 +116,8 @@ def clean(content: str, site: Site, post_id: str = "") -> tuple[str, Outcome]:
         text = autop(text)
     soup, outcome.flattened = flatten(BeautifulSoup(text, "html.parser"))
     _players(_elements(soup, SCRIPTS + PLAYERS), outcome)
+    for reference in soup.select("sup[data-fn] a"):
+        reference.unwrap()  # a footnote's number: its note is in the list the notes block stands for, not a link away
     elements = _elements(soup, ["img", "a", *CODE_FACES, *DIVISIONS])
     _pictures([e for e in elements if e.name == "img"], site, outcome)
     _links([e for e in elements if e.name == "a"], site)
@@ -123,6 +127,16 @@ def clean(content: str, site: Site, post_id: str = "") -> tuple[str, Outcome]:
                         clean_content_tags=set(SCRIPTS) | set(PLAYERS))  # taken out above, with a record: never here
     cleaned = re.sub(r"<p>(\s|&nbsp;|<br>)*</p>", "", cleaned)
     return code.restore(re.sub(r"\n{3,}", "\n\n", cleaned).strip()), outcome
+
+
+def _with_notes(content: str, notes: tuple[str, ...]) -> str:
+    """The block editor's footnotes as a numbered list where the footnotes block stands (at the post's end if no
+    block does): WordPress keeps their text in the post's meta and sets it only when the page is shown."""
+    if not notes:
+        return content
+    listed = "<ol>" + "".join(f"<li>{note}</li>" for note in notes) + "</ol>"
+    content, placed = FOOTNOTES_BLOCK.subn(lambda _: listed, content, count=1)
+    return content if placed else f"{content}\n{listed}"
 
 
 def _blocks(content: str, outcome: Outcome) -> str:

@@ -290,7 +290,7 @@ def _chapter(item: wxr.Item, author: wxr.Author | None, site: Site, name: str,
              report: ImportReport) -> tuple[str, list[str]]:
     """The chapter file: the post's metadata in the head, its cleaned HTML, its approved comments threaded;
     and what cleaning took out on purpose."""
-    content, outcome = markup.clean(item.content, site, item.id)
+    content, outcome = markup.clean(item.content, site, item.id, item.notes)
     removed = _note(outcome, name, report)
     title = _plain(item.title) or name.replace("-", " ").capitalize()
     meta = {"date": item.date, "author": author.display_name if author else item.creator, "permalink": item.link,
@@ -414,7 +414,7 @@ def _self_check(item: wxr.Item, path: Path, relpath: str, removed: list[str], re
     """Every word of the post and its approved comments in the export is in the chapter file, as the reader reads it."""
     approved = [c.content for c in item.comments if c.approved == "1"]
     expected = " ".join([_plain(item.title), *(selfcheck.post_text(text, markup.SHORTCODE_TAGS)
-                                               for text in [item.content, *approved])])
+                                               for text in [item.content, *item.notes, *approved])])
     found = selfcheck.chapter_text(html_reader.read(path, relpath))
     shortfall = selfcheck.compare_words(expected, found, " ".join(removed))
     report.counts["posts checked"] += 1

@@ -16,6 +16,7 @@ read leniently (``lenient``): what the parser recovers, with the items it lost c
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -82,6 +83,7 @@ class Item:
     attachment_url: str
     comments: tuple[WxrComment, ...]
     line: int  # where the item starts in the export
+    notes: tuple[str, ...] = ()  # the block editor's footnotes (WordPress 6.3+), kept in the post's meta, in order
 
 
 @dataclass
@@ -163,8 +165,25 @@ def _item(element, wp: str, repairs: Counter) -> Item:
         password=text("post_password"), content=_repaired(_text(element, f"{{{CONTENT}}}encoded", strip=False), repairs),
         categories=categories, tags=tags, attachment_url=text("attachment_url"),
         comments=tuple(_comment(c, wp, repairs) for c in element.findall(f"{{{wp}}}comment")),
-        line=element.sourceline or 0,
+        line=element.sourceline or 0, notes=_notes(element, wp, repairs),
     )
+
+
+def _notes(element, wp: str, repairs: Counter) -> tuple[str, ...]:
+    """The post's footnotes: WordPress 6.3+ keeps them as JSON in the ``footnotes`` meta, and the footnotes block
+    sets them when the page is shown. A value that is not the JSON WordPress writes is kept whole as one note."""
+    for meta in element.findall(f"{{{wp}}}postmeta"):
+        if _text(meta, f"{{{wp}}}meta_key") != "footnotes":
+            continue
+        value = _repaired(_text(meta, f"{{{wp}}}meta_value"), repairs)
+        try:
+            notes = json.loads(value or "[]")
+        except ValueError:
+            return (value,)
+        if not isinstance(notes, list):
+            return (value,)
+        return tuple(str(note.get("content", "")) if isinstance(note, dict) else str(note) for note in notes)
+    return ()
 
 
 def _comment(element, wp: str, repairs: Counter) -> WxrComment:

@@ -46,7 +46,7 @@ from bookforge.model import Block, BlockKind, Chapter, Comment, Mark, SourceLoca
 from bookforge.readers.capture import REPLY_DEPTH_MAX, _decode
 
 INLINE_MARKS = {"em": "em", "i": "em", "cite": "em", "strong": "strong", "b": "strong",
-                "code": "code", "kbd": "code", "tt": "code", "samp": "code", "var": "code"}
+                "code": "code", "kbd": "code", "tt": "code", "samp": "code", "var": "code", "sup": "sup", "sub": "sub"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 LISTS = {"ul": BlockKind.BULLETS, "ol": BlockKind.ORDERED}
 CONTAINERS = {"div", "section", "article", "body", "html", "table", "tbody", "thead", "tfoot", "tr", "main",
