@@ -58,7 +58,9 @@ CODE_SHORTCODES = ("sourcecode|source|code|as3|actionscript3|bash|shell|cf|coldf
                    "delphi|pas|pascal|diff|patch|erl|erlang|go|golang|groovy|haskell|html|java|jfx|javafx|js|"
                    "jscript|javascript|json|latex|matlab|objc|obj-c|perl|pl|php|plain|text|powershell|ps|py|"
                    "python|r|rails|ror|ruby|scala|sql|swift|tex|vb|vbnet|xml|xhtml|xslt|yaml")
-CODE = re.compile(rf"<pre\b[^>]*>(.*?)</pre>|\[({CODE_SHORTCODES})\b[^\]]*\](.*?)\[/\2\]", re.S | re.I)
+# … and CodeColorer's ([cc lang="php"], [cce_php]: modes and language after "cc", repeated by the closing tag)
+CODE = re.compile(rf"<pre\b[^>]*>(.*?)</pre>|\[({CODE_SHORTCODES})\b[^\]]*\](.*?)\[/\2\]"
+                  r"|\[cc([^\s\]_]*(?:_[^\s\]]*)?)[^\]]*\](.*?)\[/cc\4\]", re.S | re.I)
 # Shortcodes a blog's text may hold: a [name …] … [/name] pair of the export, or one of these that stand alone
 LONE_SHORTCODES = {"gallery", "embed", "audio", "video", "playlist", "youtube", "googlevideo", "slideshare",
                    "googlemaps", "gist", "nggallery", "caption", "wp_caption", "vimeo", "soundcloud", "spotify",
@@ -238,7 +240,7 @@ def code_blocks(content: str) -> list[tuple[str, ...]]:
     what looks like a tag is code, ``<br/>`` included)."""
     found = []
     for match in CODE.finditer(content):
-        inner = match.group(1) if match.group(1) is not None else match.group(3)
+        inner = next(group for group in match.group(1, 3, 5) if group is not None)
         readings = (squeeze(html.unescape(INLINE_TAGS.sub("", BREAK.sub("\n", inner)))), squeeze(html.unescape(inner)))
         if readings[0]:
             found.append(readings)
@@ -249,7 +251,7 @@ def visible_words(content: str) -> Counter:
     """The words a reader of the post sees: its text, the text of its code as text, its pictures' alt text.
     Mojibake and C1 controls are mended first, as the import mends and reports them (ftfy)."""
     content = ftfy.fix_text(content)
-    content = CODE.sub(lambda m: " " + html.escape(html.unescape(INLINE_TAGS.sub(" ", m.group(1) or m.group(3) or "")))
+    content = CODE.sub(lambda m: " " + html.escape(html.unescape(INLINE_TAGS.sub(" ", m.group(1) or m.group(3) or m.group(5) or "")))
                        + " ", content)
     content = re.sub(r"<!--.*?-->", " ", content, flags=re.S)
     content = re.sub(r"\[/?[a-z][a-z0-9_-]*\b[^\]]*\]", " ", content)  # shortcode tags (their text stays)

@@ -199,7 +199,9 @@ def test_raw_xml_in_a_pre_is_kept_character_for_character_as_code(tmp_path):
 
 
 @pytest.mark.parametrize("shortcode", ["[sourcecode language='python']{}[/sourcecode]", "[python]{}[/python]",
-                                       '[code lang="py"]{}[/code]', "[bash]{}[/bash]", "[source]{}[/source]"])
+                                       '[code lang="py"]{}[/code]', "[bash]{}[/bash]", "[source]{}[/source]",
+                                       "[cce_python]{}[/cce_python]", "[ccnLe_python]{}[/ccnLe_python]",
+                                       '[cce lang="python"]{}[/cce]'])
 def test_a_code_shortcode_is_set_as_code_and_never_printed(tmp_path, shortcode):
     code = "if a &lt; b and c &gt; d:\n    print(&quot;[x]&quot;)"
     content = "Run this:\n\n" + shortcode.format(code) + "\n\nDone, and [code omitted] stays text."
@@ -208,7 +210,18 @@ def test_a_code_shortcode_is_set_as_code_and_never_printed(tmp_path, shortcode):
     assert [b.lines for b in body if b.kind is BlockKind.CODE] == [('if a < b and c > d:', '    print("[x]")')]
     text = text_of(tmp_path / "book", "python")
     assert "Done, and [code omitted] stays text." in text
-    assert not re.search(r"\[/?(sourcecode|python|code|bash|source)\b", text.replace("[code omitted]", ""))
+    assert not re.search(r"\[/?(sourcecode|python|code|bash|source|cc\w*)\b", text.replace("[code omitted]", ""))
+
+
+def test_codecolorer_keeps_unescaped_code_raw_sets_cci_inline_and_leaves_a_bracketed_cc_word_alone(tmp_path):
+    content = ('[cc lang="php"]\n<?php echo "<b>&amp;</b>"; ?>\n[/cc]\n\nList it with [cci]ls -la[/cci] first. '
+               'Made with [ccPublisher] and [cc0], both CC tools.')
+    run(export(tmp_path, item(1, "Colorer", content, "colorer")), tmp_path / "book")
+    body = chapter(tmp_path / "book", "colorer").body
+    assert [b.lines for b in body if b.kind is BlockKind.CODE] == [('<?php echo "<b>&amp;</b>"; ?>',)]
+    paragraph = next(b for b in body if b.kind is BlockKind.PARAGRAPH)
+    assert [paragraph.lines[m.line][m.start:m.end] for m in paragraph.marks if m.kind == "code"] == ["ls -la"]
+    assert paragraph.text == "List it with ls -la first. Made with [ccPublisher] and [cc0], both CC tools."
 
 
 def test_a_formula_or_command_set_inline_is_inline_code_and_tt_var_kbd_samp_are_the_code_face(tmp_path):

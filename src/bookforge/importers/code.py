@@ -3,7 +3,8 @@
 Technical blogs paste code as it is: ``<pre lang="xml"><init-param>…</pre>`` (WP-Syntax),
 ``<pre class="brush: php">`` (SyntaxHighlighter), ``[sourcecode language="python"]…[/sourcecode]``
 and the language-named shortcodes (``[bash]``, ``[xml]``, …) of SyntaxHighlighter Evolved, which
-WordPress.com runs, and Gutenberg's code and preformatted blocks.  An HTML parser would take
+WordPress.com runs, CodeColorer's ``[cc lang="php"]`` and ``[cce_php]``, and Gutenberg's code
+and preformatted blocks.  An HTML parser would take
 the raw XML for tags and drop it, and print the shortcodes as text.  So each piece of code is
 taken out of the post first, its text worked out as the plugin or the browser showed it, and
 a placeholder put in its place (inside ``<pre>`` for a block, ``<code>`` for a formula or code
@@ -18,7 +19,8 @@ The text of a ``<pre>``:
   ``<code>``, ``<strong>``; ``<br>`` and block tags end a line), entity references are decoded.
 
 A code shortcode's text is its content with entity references decoded (the plugin stores
-it encoded); its delimiters never reach the book, nor do those of one set inside a ``<pre>``.
+it encoded; CodeColorer only in its ``e`` mode); its delimiters never reach the book, nor do
+those of one set inside a ``<pre>``.
 ``<code>`` outside a ``<pre>`` is left to the HTML parser unless it holds markup that is not
 HTML; then its text is kept raw in the same way.
 """
@@ -38,7 +40,10 @@ SHORTCODES = ("sourcecode source code as3 actionscript3 arduino bash shell coldf
               "splus rails rb ror ruby ts typescript scala sql swift vb vbnet xml xhtml xslt html yaml yml latex").split()
 _NAMES = "|".join(re.escape(n) for n in sorted(SHORTCODES, key=len, reverse=True))
 SHORTCODE = re.compile(rf"\[({_NAMES})(?=[\s\]/])([^\]]*)\](.*?)\[/\1\]", re.S)
-OPENING = re.compile(rf"<pre\b([^>]*)>|<code\b[^>]*>|\[({_NAMES})(?=[\s\]/])[^\]]*\]", re.I)
+# CodeColorer's shortcodes, by its own pattern: [cc lang="php"], [cc_php], [cci] (inline), [cce] (its text entity-
+# encoded), [ccnLe_java]: the letters before the '_' are its modes, and the closing tag repeats them
+CODECOLORER = re.compile(r"\[cc([^\s\]_]*(?:_[^\s\]]*)?)([^\]]*)\](.*?)\[/cc\1\]", re.S | re.I)
+OPENING = re.compile(rf"<pre\b([^>]*)>|<code\b[^>]*>|\[({_NAMES})(?=[\s\]/])[^\]]*\]|\[cc[^\s\]_]*(?:_[^\s\]]*)?[^\]]*\]", re.I)
 PRE_END = re.compile(r"</pre\s*>", re.I)
 CODE_END = re.compile(r"</code\s*>", re.I)
 MARKUP = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[!?][^>]*>|<(/?)([A-Za-z][\w:.-]*)(?:\s[^<>]*)?/?>", re.S)
@@ -78,7 +83,7 @@ class Code:
                 at = end.end()
                 out.append(f"<code>{self._placeholder(_raw_text(inner))}</code>")
             else:
-                shortcode = SHORTCODE.match(text, found.start())
+                shortcode = SHORTCODE.match(text, found.start()) or CODECOLORER.match(text, found.start())
                 if shortcode is None:  # '[code omitted]' in a sentence: no closing tag, so text
                     out.append(found.group(0))
                     continue
@@ -99,19 +104,20 @@ class Code:
         return f"{self.prefix}{len(self.texts) - 1}"
 
     def _shortcode(self, text: str, shortcode: re.Match) -> str:
-        code = _lines(html.unescape(shortcode.group(3)))
+        modes = shortcode.group(1).split("_")[0] if shortcode.re is CODECOLORER else "e"
+        code = _lines(html.unescape(shortcode.group(3)) if "e" in modes else shortcode.group(3))
         if not code.strip():
             return ""
         line_start = text.rfind("\n", 0, shortcode.start()) + 1
         line_end = text.find("\n", shortcode.end())
         around = text[line_start:shortcode.start()] + text[shortcode.end():line_end if line_end >= 0 else len(text)]
-        if "\n" not in code and _plain(around):  # in the middle of a sentence: a formula, a command
+        if "\n" not in code and (_plain(around) or "i" in modes):  # in a sentence: a formula, a command
             return f"<code>{self._placeholder(code)}</code>"
         return f"\n\n<pre>{self._placeholder(code)}</pre>\n\n"
 
 
 def _pre_text(attributes: str, inner: str) -> str:
-    inner = SHORTCODE.sub(lambda m: m.group(3), inner)  # [c]…[/c] inside a <pre>: its delimiters go
+    inner = CODECOLORER.sub(lambda m: m.group(3), SHORTCODE.sub(lambda m: m.group(3), inner))  # [c]…[/c] in a <pre>: its delimiters go
     if WP_SYNTAX.search(attributes) or _raw(inner):
         return _raw_text(inner)
     pieces, at = [], 0
