@@ -61,15 +61,19 @@ CODE_SHORTCODES = ("sourcecode|source|code|as3|actionscript3|bash|shell|cf|coldf
 # … and CodeColorer's ([cc lang="php"], [cce_php]: modes and language after "cc", repeated by the closing tag)
 CODE = re.compile(rf"<pre\b[^>]*>(.*?)</pre>|\[({CODE_SHORTCODES})\b[^\]]*\](.*?)\[/\2\]"
                   r"|\[cc([^\s\]_]*(?:_[^\s\]]*)?)[^\]]*\](.*?)\[/cc\4\]", re.S | re.I)
+DELIMITERS = re.compile(rf"\[/?(?:{CODE_SHORTCODES})\b[^\]]*\]", re.I)
 # Shortcodes a blog's text may hold: a [name …] … [/name] pair of the export, or one of these that stand alone
 LONE_SHORTCODES = {"gallery", "embed", "audio", "video", "playlist", "youtube", "googlevideo", "slideshare",
                    "googlemaps", "gist", "nggallery", "caption", "wp_caption", "vimeo", "soundcloud", "spotify",
                    "twitter", "instagram", "flickr", "polldaddy", "contact-form", "slideshow", "ted", "dailymotion"}
 PAIRED = re.compile(r"\[([a-z][a-z0-9_-]*)\b[^\]]*\].*?\[/\1\]", re.S)
-BREAK = re.compile(r"<br\b[^>]*>", re.I)
+BREAK = re.compile(r"<br\b[^>]*>|</?(?:p|div|pre|h[1-6]|li|ul|ol|dl|dt|dd|tr|td|th|table|blockquote)\b[^>]*>", re.I)  # lines
 INLINE_TAGS = re.compile(r"</?(?:code|span|b|i|em|strong|a|font|br|tt|kbd|samp|var|u|s|strike|big|small|sub|sup)\b[^>]*/?>",
                          re.I)
 WORD = re.compile(r"\w+")
+BLOCK_ELEMENTS = ("p", "div", "section", "article", "aside", "nav", "header", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
+                  "ul", "ol", "li", "dl", "dt", "dd", "table", "caption", "tr", "td", "th", "pre", "blockquote", "figure",
+                  "figcaption", "br", "hr", "title", "body")
 
 
 @dataclass
@@ -237,29 +241,40 @@ def field_of(chunk: str, tag: str) -> str:
 def code_blocks(content: str) -> list[tuple[str, ...]]:
     """The text of each block of code in a post, in the readings a site gives it: as HTML (inline markup stripped,
     a ``<br/>`` the line's end) and as the raw text a code plugin shows (``<pre lang="python">``, ``[sourcecode]``:
-    what looks like a tag is code, ``<br/>`` included)."""
+    what looks like a tag is code, ``<br/>`` included; its entities decoded or, as CodeColorer shows them outside its
+    escaped mode, not)."""
     found = []
     for match in CODE.finditer(content):
         inner = next(group for group in match.group(1, 3, 5) if group is not None)
-        readings = (squeeze(html.unescape(INLINE_TAGS.sub("", BREAK.sub("\n", inner)))), squeeze(html.unescape(inner)))
+        inner = DELIMITERS.sub("", inner) if match.group(1) is not None else inner  # [c]…[/c] inside a <pre>: its text
+        readings = (squeeze(html.unescape(INLINE_TAGS.sub("", BREAK.sub("\n", inner)))), squeeze(html.unescape(inner)),
+                    squeeze(inner))
         if readings[0]:
             found.append(readings)
     return found
 
 
-def visible_words(content: str) -> Counter:
-    """The words a reader of the post sees: its text, the text of its code as text, its pictures' alt text.
+def visible_words(content: str) -> tuple[Counter, Counter]:
+    """The words a reader of the post sees: its text, the text of its code as text, its pictures' alt text; read
+    with every tag a word's end, and with only blocks one (``wi<span>th</span>`` one word).
     Mojibake and C1 controls are mended first, as the import mends and reports them (ftfy)."""
     content = ftfy.fix_text(content)
     content = CODE.sub(lambda m: " " + html.escape(html.unescape(INLINE_TAGS.sub(" ", m.group(1) or m.group(3) or m.group(5) or "")))
                        + " ", content)
     content = re.sub(r"<!--.*?-->", " ", content, flags=re.S)
     content = re.sub(r"\[/?[a-z][a-z0-9_-]*\b[^\]]*\]", " ", content)  # shortcode tags (their text stays)
-    alts = re.findall(r"<img\b[^>]*\balt=\"([^\"]*)\"", content, re.I)
+    alts = [html.unescape(alt) for alt in re.findall(r"<img\b[^>]*\balt=\"([^\"]*)\"", content, re.I)]
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", content, flags=re.S | re.I)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
-    alts = [alt for alt in alts if squeeze(html.unescape(alt)) not in squeeze(text)]  # a caption that says it: once
-    return Counter(WORD.findall((text + " " + " ".join(alts)).lower()))
+    parted = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    alts = " ".join(alt for alt in alts if squeeze(alt) not in squeeze(parted))  # a caption that says it: once
+    joined = html.unescape(re.sub(r"<[^>]+>", " ", INLINE_TAGS.sub("", BREAK.sub(" ", text))))
+    return tuple(Counter(WORD.findall((reading + " " + alts).lower())) for reading in (parted, joined))
+
+
+def words_either_way(parted: str, joined: str) -> Counter:
+    """The words of a text read with every tag a word's end (``parted``) and with only blocks one (``joined``): the
+    larger count of each: ``P<b>ython</b>`` is one word, and a link's words and its note's address are two."""
+    return Counter(WORD.findall(parted.lower())) | Counter(WORD.findall(joined.lower()))
 
 
 def squeeze(text: str) -> str:
@@ -272,6 +287,7 @@ def squeeze(text: str) -> str:
 class Book:
     epub: Path | None
     chapters: dict[str, str] = field(default_factory=dict)  # wordpress id -> the chapter's text in the EPUB
+    words: dict[str, Counter] = field(default_factory=dict)  # wordpress id -> its words (words_either_way)
     comment_ids: set[str] = field(default_factory=set)  # wordpress comment ids in the EPUB
     removed_comments: set[str] = field(default_factory=set)  # wordpress comment ids removed, with a reason
     explained: dict[str, Counter] = field(default_factory=dict)  # chapter slug -> words reported removed/replaced
@@ -308,14 +324,16 @@ def read_book(project: Path) -> Book:
                 slug = Path(name).stem
                 if name.endswith(".xhtml") and slug in slugs:
                     root = etree.fromstring(archive.read(name))
-                    book.chapters[slugs[slug]] = text_of(root)
+                    parted, joined = text_of(root)
+                    book.chapters[slugs[slug]] = joined
+                    book.words[slugs[slug]] = words_either_way(parted, joined)
                     book.comment_ids |= {m.group(1) for li in root.iter(f"{XHTML}li")
                                          if (m := re.search(r"-c(\d+)$", li.get("id", "")))}
     return book
 
 
-def text_of(root) -> str:
-    """A page's text, with its pictures' alt text; the print edition's page-break markers and the break points set
+def text_of(root) -> tuple[str, str]:
+    """A page's text, with its pictures' alt text, read both ways (``words_either_way``); the print edition's page-break markers and the break points set
     in long addresses (``<wbr/>``) taken out, so a line of code or an address they stand in is whole again."""
     for marker in root.xpath('//*[@role="doc-pagebreak"] | //x:wbr', namespaces={"x": XHTML.strip("{}")}):
         parent, previous, tail = marker.getparent(), marker.getprevious(), marker.tail or ""
@@ -325,7 +343,10 @@ def text_of(root) -> str:
             parent.text = (parent.text or "") + tail
         parent.remove(marker)
     alts = " ".join(img.get("alt", "") for img in root.iter(f"{XHTML}img"))
-    return " ".join(root.itertext()) + " " + alts
+    parted = " ".join(root.itertext()) + " " + alts
+    for element in root.iter(tag=[f"{XHTML}{name}" for name in BLOCK_ELEMENTS]):  # words part at blocks, not at <b>
+        element.text, element.tail = " " + (element.text or ""), " " + (element.tail or "")
+    return parted, "".join(root.itertext()) + " " + alts
 
 
 def compare(truth: Export, book: Book, result: Result) -> None:
@@ -340,14 +361,14 @@ def compare(truth: Export, book: Book, result: Result) -> None:
         removed += sum(cid in book.removed_comments and cid not in book.comment_ids for cid in post.comments)
         if pid not in book.chapters:
             continue
-        wanted = visible_words(post.content)
-        for comment in post.comments.values():
-            wanted += visible_words(comment)
-        found = Counter(WORD.findall(book.chapters[pid].lower()))
-        missing = wanted - found - book.explained.get(book.slug_of.get(pid, ""), Counter())
-        total = sum(wanted.values())
+        found, explained = book.words[pid], book.explained.get(book.slug_of.get(pid, ""), Counter())
+        readings = []
+        for wanted in zip(*(visible_words(text) for text in [post.content, *post.comments.values()])):
+            wanted = sum(wanted, Counter())
+            readings.append((sum((wanted - found - explained).values()), sum(wanted.values())))
+        missing, total = min(readings)  # the export read as the book reads it
         if total:
-            shares.append((1 - sum(missing.values()) / total, pid))
+            shares.append((1 - missing / total, pid))
     result.comments = (in_book, removed, truth.comments)
     if shares:
         result.lowest_share, pid = min(shares)

@@ -43,6 +43,7 @@ SHORTCODE = re.compile(rf"\[({_NAMES})(?=[\s\]/])([^\]]*)\](.*?)\[/\1\]", re.S)
 # CodeColorer's shortcodes, by its own pattern: [cc lang="php"], [cc_php], [cci] (inline), [cce] (its text entity-
 # encoded), [ccnLe_java]: the letters before the '_' are its modes, and the closing tag repeats them
 CODECOLORER = re.compile(r"\[cc([^\s\]_]*(?:_[^\s\]]*)?)([^\]]*)\](.*?)\[/cc\1\]", re.S | re.I)
+ESCAPED = re.compile(r"""\bescaped\s*=\s*["']?(?:true|on|1)\b""", re.I)  # CodeColorer's e mode, as an attribute
 OPENING = re.compile(rf"<pre\b([^>]*)>|<code\b[^>]*>|\[({_NAMES})(?=[\s\]/])[^\]]*\]|\[cc[^\s\]_]*(?:_[^\s\]]*)?[^\]]*\]", re.I)
 PRE_END = re.compile(r"</pre\s*>", re.I)
 CODE_END = re.compile(r"</code\s*>", re.I)
@@ -104,7 +105,7 @@ class Code:
         return f"{self.prefix}{len(self.texts) - 1}"
 
     def _shortcode(self, text: str, shortcode: re.Match) -> str:
-        modes = shortcode.group(1).split("_")[0] if shortcode.re is CODECOLORER else "e"
+        modes = "e" if shortcode.re is SHORTCODE or ESCAPED.search(shortcode.group(2)) else shortcode.group(1).split("_")[0]
         code = _lines(html.unescape(shortcode.group(3)) if "e" in modes else shortcode.group(3))
         if not code.strip():
             return ""
