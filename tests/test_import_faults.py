@@ -213,6 +213,13 @@ def test_a_code_shortcode_is_set_as_code_and_never_printed(tmp_path, shortcode):
     assert not re.search(r"\[/?(sourcecode|python|code|bash|source|cc\w*)\b", text.replace("[code omitted]", ""))
 
 
+def test_a_code_element_around_a_pre_lets_the_pre_be_the_code(tmp_path):
+    content = '<code>\n<pre lang="java">\n/**\n * Escapes &lt;b&gt; and <table> tags.\n */\nString s = "<init-param>";</pre>\n</code>'
+    run(export(tmp_path, item(1, "Java", content, "java")), tmp_path / "book")
+    code = [b.lines for b in chapter(tmp_path / "book", "java").body if b.kind is BlockKind.CODE]
+    assert code == [("/**", " * Escapes &lt;b&gt; and <table> tags.", " */", 'String s = "<init-param>";')]
+
+
 def test_codecolorer_keeps_unescaped_code_raw_sets_cci_inline_and_leaves_a_bracketed_cc_word_alone(tmp_path):
     content = ('[cc lang="php"]\n<?php echo "<b>&amp;</b>"; ?>\n[/cc]\n\nList it with [cci]ls -la[/cci] first. '
                'Made with [ccPublisher] and [cc0], both CC tools.')

@@ -45,6 +45,7 @@ SHORTCODE = re.compile(rf"\[({_NAMES})(?=[\s\]/])([^\]]*)\](.*?)\[/\1\]", re.S)
 CODECOLORER = re.compile(r"\[cc([^\s\]_]*(?:_[^\s\]]*)?)([^\]]*)\](.*?)\[/cc\1\]", re.S | re.I)
 ESCAPED = re.compile(r"""\bescaped\s*=\s*["']?(?:true|on|1)\b""", re.I)  # CodeColorer's e mode, as an attribute
 OPENING = re.compile(rf"<pre\b([^>]*)>|<code\b[^>]*>|\[({_NAMES})(?=[\s\]/])[^\]]*\]|\[cc[^\s\]_]*(?:_[^\s\]]*)?[^\]]*\]", re.I)
+PRE_START = re.compile(r"<pre\b", re.I)
 PRE_END = re.compile(r"</pre\s*>", re.I)
 CODE_END = re.compile(r"</code\s*>", re.I)
 MARKUP = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[!?][^>]*>|<(/?)([A-Za-z][\w:.-]*)(?:\s[^<>]*)?/?>", re.S)
@@ -78,7 +79,7 @@ class Code:
             elif found.group(0)[0] == "<":
                 end = CODE_END.search(text, at)
                 inner = text[at:end.start()] if end else ""
-                if end is None or not _raw(inner):
+                if end is None or PRE_START.search(inner) or not _raw(inner):  # <code><pre lang="java">: the pre is the code
                     out.append(found.group(0))
                     continue
                 at = end.end()
