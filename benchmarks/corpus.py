@@ -266,7 +266,8 @@ def visible_words(content: str) -> tuple[Counter, Counter]:
     alts = [html.unescape(alt) for alt in re.findall(r"<img\b[^>]*\balt=\"([^\"]*)\"", content, re.I)]
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", content, flags=re.S | re.I)
     parted = html.unescape(re.sub(r"<[^>]+>", " ", text))
-    alts = " ".join(alt for alt in alts if squeeze(alt) not in squeeze(parted))  # a caption that says it: once
+    said = " ".join(WORD.findall(parted.lower()))
+    alts = " ".join(alt for alt in alts if " ".join(WORD.findall(alt.lower())) not in said)  # a caption saying it: once
     joined = html.unescape(re.sub(r"<[^>]+>", " ", INLINE_TAGS.sub("", BREAK.sub(" ", text))))
     return tuple(Counter(WORD.findall((reading + " " + alts).lower())) for reading in (parted, joined))
 
