@@ -1,4 +1,4 @@
-"""The command line: ``bookforge build``, ``check``, ``init``, ``import``, ``preview`` and ``review``."""
+"""The command line: ``bookforge build``, ``check``, ``init``, ``import``, ``pictures``, ``preview`` and ``review``."""
 
 from __future__ import annotations
 
@@ -197,6 +197,25 @@ def import_group() -> None:
     """Bring a blog's posts and comments into the project as chapters."""
 
 
+def _site(context, parameter, url: str | None) -> str | None:
+    """--site as given, checked: an http or https address."""
+    from urllib.parse import urlsplit
+
+    if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+        raise click.BadParameter(f"{url!r} is not an http or https address")
+    return url
+
+
+site_option = click.option(
+    "--site", metavar="URL", default=None, callback=_site,
+    help="Where the blog lives now: its own pictures (under its address, its old domain's wp-content/uploads/, "
+         "*.files.wordpress.com) are fetched from there alone.  [default: the export's blog address, then each "
+         "picture's own address]")
+private_option = click.option(
+    "--allow-private", is_flag=True,
+    help="Also fetch from private, loopback and link-local addresses (a copy of the blog on your own network).")
+
+
 @import_group.command("wordpress")
 @click.argument("export", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @project_option
@@ -207,19 +226,28 @@ def import_group() -> None:
 @click.option("--pages", is_flag=True, help="Import the published pages too.")
 @click.option("--parts", type=click.Choice(["year", "category"]), default="year", show_default=True,
               help="One part per year, or per category (a post's first).")
-def import_wordpress_command(export: Path, project: Path, categories, tags, posts, since, pages: bool, parts: str) -> None:
+@click.option("--pictures", type=click.Choice(["local", "download", "none"]), default="local", show_default=True,
+              help="local: pictures from files next to the export; download: those not there fetched from the web "
+                   "too; none: no pictures, their alt text kept.")
+@site_option
+@private_option
+def import_wordpress_command(export: Path, project: Path, categories, tags, posts, since, pages: bool, parts: str,
+                             pictures: str, site: str | None, allow_private: bool) -> None:
     """Import EXPORT, a WordPress export (Tools → Export), into the project.
 
     Writes one chapter file per published post into chapters/ (HTML with a metadata header,
     the approved comments threaded), copies the pictures found next to the export into
-    chapters/images/, and adds the chapters to book.yaml in date order.  Importing again adds
-    only new posts.  A folder without book.yaml is started as `bookforge init` would.  The
-    import report goes to the terminal and to import-report.json.
+    chapters/images/ (with --pictures download, fetches the others from the web as
+    `bookforge pictures fetch` does), and adds the chapters to book.yaml in date order.
+    Importing again adds only new posts.  A folder without book.yaml is started as
+    `bookforge init` would.  The import report goes to the terminal and to import-report.json.
     """
     from bookforge.importers import wordpress
+    from bookforge.importers.fetch import FetchOptions
 
     options = wordpress.ImportOptions(export, project, tuple(categories), tuple(tags), tuple(posts),
-                                      since.date() if since else None, pages, parts)
+                                      since.date() if since else None, pages, parts, pictures, site,
+                                      FetchOptions(allow_private=allow_private), progress=True)
     started = time.perf_counter()
     report = _or_exit(lambda: wordpress.run(options))
     for line in report.lines():
@@ -229,6 +257,39 @@ def import_wordpress_command(export: Path, project: Path, categories, tags, post
     click.echo(f"wrote {_shown(project.resolve() / wordpress.REPORT_NAME)} in {time.perf_counter() - started:.1f} s")
     if report.failed():
         sys.exit(wordpress.ReaderError.exit_code)
+
+
+@main.group("pictures")
+def pictures_group() -> None:
+    """The blog's pictures in the project."""
+
+
+@pictures_group.command("fetch")
+@project_option
+@site_option
+@private_option
+def pictures_fetch_command(project: Path, site: str | None, allow_private: bool) -> None:
+    """Fetch the pictures the book's chapters name on the web into chapters/images/.
+
+    For a project imported earlier: each picture's original is fetched (the size a post showed
+    when the original is not there), checked by its content with Pillow, and the chapter pointed
+    at it; each address is fetched once, so running it again fetches nothing new.  Only http and
+    https, never a private or loopback address (unless --allow-private), each site's robots.txt
+    obeyed.  The report goes to the terminal and to pictures-report.json.
+    """
+    from bookforge import manifest
+    from bookforge.importers import download, originals
+    from bookforge.importers.fetch import FetchOptions
+
+    root = project.resolve()
+    chapters = [c.path for part in _or_exit(lambda: manifest.load(root)).parts for c in part.chapters
+                if c.path.suffix == ".html"]
+    blog = download.blog_address(root, chapters)
+    report = download.run(root, chapters, originals.Site(blog, site or blog, bool(site)),
+                          FetchOptions(allow_private=allow_private), show_progress=True)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"wrote {_shown(root / download.REPORT_NAME)}")
 
 
 @main.command("preview")

@@ -6,7 +6,9 @@ site's dynamic and interactive blocks are removed and recorded); shortcodes beco
 ``[video]`` a link) or a recorded removal, so none is ever printed as text; classic-editor
 text gets its paragraphs from blank lines, as WordPress's ``wpautop`` gives them; links
 to other imported posts point at their chapter files; pictures come from files next to
-the export, never from the network; and ``nh3`` keeps only the allowed elements.
+the export, never from the network (a picture not there keeps its web address, and the larger
+sizes its ``<img>`` names in ``data-sources``, for ``download.py`` to fetch); and ``nh3`` keeps
+only the allowed elements.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import nh3
 from bs4 import BeautifulSoup, Tag
 from PIL import Image
 
+from bookforge.importers import originals
 from bookforge.importers.code import Code
 from bookforge.importers.selfcheck import shown_text
 from bookforge.readers.html import flatten
@@ -37,7 +40,7 @@ TAGS = {"p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "em", "i", "strong", "b",
 # (an <article> of the post's own would pass for one of the chapter file's comments)
 DIVISIONS = ["section", "article", "header", "footer", "aside", "main", "nav", "address", "center", "details",
              "summary", "fieldset", "form", "hgroup", "legend", "search"]
-ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
+ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt", "data-sources"}}  # data-sources: a missing picture's larger sizes
 URL_SCHEMES = {"http", "https", "mailto"}
 IMAGE_TYPES = {".jpg", ".jpeg", ".png", ".gif"}
 IMAGE_FORMATS = {"JPEG", "PNG", "GIF"}  # what a picture must be by its content, whatever its name says
@@ -103,6 +106,7 @@ class Site:
     pictures: dict[str, Picture]  # attachment id -> picture
     children: dict[str, tuple[str, ...]]  # post id -> its attachments' ids, for a [gallery] without ids
     chapter_of: Callable[[str], str | None]  # a URL -> the chapter file of an imported post, or None
+    mode: str = "local"  # --pictures: local or download, from files next to the export; none: only the alt text
 
 
 def clean(content: str, site: Site, post_id: str = "", notes: tuple[str, ...] = ()) -> tuple[str, Outcome]:
@@ -280,29 +284,32 @@ def _player_url(element) -> str:
 
 
 def _pictures(images: list[Tag], site: Site, outcome: Outcome) -> None:
-    """Each picture from its file next to the export, copied into chapters/images/; else its alt text and its URL."""
+    """Each picture from its file next to the export (its original when that is there too), copied into
+    chapters/images/; else its alt text, its URL and the larger sizes named beside it (``data-sources``)."""
     for image in images:
         link = image.parent if image.parent is not None and image.parent.name == "a" else None
+        src = str(image.get("src", ""))
+        larger = originals.named(src, {k: str(v) for k, v in image.attrs.items()}, link.get("href") if link else None)
         if link is not None and len(link.get_text(strip=True)) == 0:
             link.unwrap()  # a picture that links to itself or to its attachment page
-        src = str(image.get("src", ""))
         alt = str(image.get("alt", "")).strip() or str(image.get("title", "")).strip() or \
             PurePosixPath(urlsplit(src).path).stem.replace("-", " ").replace("_", " ") or "Image"
-        image.attrs = {"alt": alt, "src": src}
-        found = _local_file(src, site.export_dir)
-        if found is None:
-            outcome.missing_images.append((src, "not found next to the export"))
+        image.attrs = {"alt": alt, "src": src} | ({"data-sources": " ".join(larger)} if larger else {})
+        if site.mode == "none":
+            outcome.missing_images.append((src, "left out with --pictures none (its alt text kept)"))
             continue
-        unusable = _unusable(found)
-        if unusable:
-            outcome.missing_images.append((src, unusable))
+        found = [path for path in (_local_file(url, site.export_dir) for url in originals.candidates(src, larger)) if path]
+        problems = [unusable(path) for path in found]
+        usable = next((path for path, problem in zip(found, problems) if not problem), None)
+        if usable is None:
+            outcome.missing_images.append((src, problems[0] if problems else "not found next to the export"))
             continue
-        name = _copy(found, site.images_dir)
-        image["src"] = f"images/{name}"
+        name = _copy(usable, site.images_dir)
+        image.attrs = {"alt": alt, "src": f"images/{name}"}
         outcome.images.append(name)
 
 
-def _unusable(path: Path) -> str:
+def unusable(path: Path) -> str:
     """Why a picture cannot go into the book ('' when it can): read by its content, not its name, and decoded."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -29,9 +29,10 @@ from urllib.parse import unquote
 from bs4 import BeautifulSoup
 from ruamel.yaml import YAML
 
-from bookforge import init
-from bookforge.diagnostics import Diagnostic, OutputError, ReaderError, Severity, error, warning
-from bookforge.importers import markup, selfcheck, wxr
+from bookforge import init, manifest
+from bookforge.diagnostics import Diagnostic, ManifestError, OutputError, ReaderError, Severity, error, warning
+from bookforge.importers import download, markup, originals, selfcheck, wxr
+from bookforge.importers.fetch import FetchOptions
 from bookforge.importers.markup import Picture, Site
 from bookforge.manifest import MANIFEST_NAME, RESERVED_NAMES
 from bookforge.model import slugify
@@ -53,6 +54,10 @@ class ImportOptions:
     since: datetime.date | None = None  # only posts published on or after this day
     pages: bool = False  # import published pages too
     parts: str = "year"  # year | category: how chapters are grouped into parts
+    pictures: str = "local"  # local: files next to the export; download: also from the web; none: alt text only
+    site: str | None = None  # --site: where the blog's own files are now (default: the export's base_blog_url)
+    fetch: FetchOptions = FetchOptions()
+    progress: bool = False  # a progress bar on the terminal while pictures are fetched
 
 
 @dataclass
@@ -68,13 +73,15 @@ class ImportReport:
     comments_moved: list[dict] = field(default_factory=list)  # set at the top level: {"chapter", "comment", "reason"}
     repairs: dict = field(default_factory=dict)  # what was mended to read the export -> how often
     shortfalls: list[dict] = field(default_factory=list)  # the self-check's: {"chapter", "id", "title", "words", …}
+    pictures: download.PicturesReport | None = None  # with --pictures download: what was fetched
     problems: list[Diagnostic] = field(default_factory=list)  # errors and warnings, for the terminal
 
     def as_json(self) -> str:
         return json.dumps({"counts": dict(sorted(self.counts.items())), "chapters": self.chapters,
                            "left_out": self.left_out, "removed": self.removed, "missing_images": self.missing_images,
                            "renamed": self.renamed, "comments_moved": self.comments_moved, "repairs": self.repairs,
-                           "shortfalls": self.shortfalls, "problems": [str(p) for p in self.problems]},
+                           "shortfalls": self.shortfalls, "problems": [str(p) for p in self.problems],
+                           **({"pictures fetched": self.pictures.counts()} if self.pictures else {})},
                           indent=2, ensure_ascii=False) + "\n"
 
     def lines(self) -> list[str]:
@@ -95,7 +102,9 @@ class ImportReport:
             out.append(f"markup nested deeper than {html_reader.NESTING_MAX} levels: {c['markup flattened']} elements "
                        "unwrapped, their text kept")
         out.append(f"markup removed: {len(self.removed)}; pictures copied: {c['pictures copied']}, "
-                   f"missing (alt text kept): {len(self.missing_images)}")
+                   + (f"fetched: {c['pictures fetched']}, " if self.pictures else "")
+                   + f"missing (alt text kept): {len(self.missing_images)}")
+        out += self.pictures.lines() if self.pictures else []
         by_chapter = Counter(m["chapter"] for m in self.missing_images)
         out += [f"  {chapter}: {count} missing picture{'s' if count > 1 else ''}"
                 for chapter, count in list(by_chapter.items())[:SHOWN]]
@@ -117,7 +126,8 @@ def run(options: ImportOptions) -> ImportReport:
         init.create(project)
     _refuse_outside(project)
     site = Site(options.export.resolve().parent, project / CHAPTERS / "images", index.pictures,
-                {k: tuple(v) for k, v in index.children.items()}, index.chapter_of)
+                {k: tuple(v) for k, v in index.children.items()}, index.chapter_of,
+                "none" if options.pictures == "none" else "local")
     added, writers = [], Counter()
     for item in wxr.items(options.export, channel):
         name = index.chosen.get(item.id)
@@ -135,8 +145,31 @@ def run(options: ImportOptions) -> ImportReport:
     added.sort()
     report.chapters = [source for _, _, source in added]
     _add_to_manifest(project, added, channel.title, writers.most_common(1)[0][0] if writers else "")
+    if options.pictures == "download":
+        _download(options, project, channel.blog or channel.link, report)
     (project / REPORT_NAME).write_text(report.as_json(), encoding="utf-8")
     return report
+
+
+def _download(options: ImportOptions, project: Path, blog: str, report: ImportReport) -> None:
+    """Fetch the pictures every chapter of the book names on the web (``download.py``); those fetched are no
+    longer missing, the others say why."""
+    try:
+        chapters = [c.path for part in manifest.load(project).parts for c in part.chapters if c.path.suffix == ".html"]
+    except ManifestError as exc:
+        chapters = [project / source for source in report.chapters]
+        report.problems.append(warning("I-060", "book.yaml could not be read, so only the chapters imported now have "
+                                       f"their pictures fetched: {exc.diagnostics[0].message}", MANIFEST_NAME))
+    site = originals.Site(blog, options.site or blog, bool(options.site))
+    report.pictures = download.run(project, chapters, site, options.fetch, options.progress)
+    got = {p.src: p for p in report.pictures.pictures}
+    missing = []
+    for entry in report.missing_images:
+        picture = got.get(download.web(entry["url"]))
+        if picture is None or not picture.file:
+            missing.append(entry | ({"reason": picture.reason} if picture else {}))
+    report.missing_images = missing
+    report.counts["pictures fetched"] = report.pictures.counts()["fetched"]
 
 
 def _read_index(options: ImportOptions, project: Path) -> tuple[ImportReport, wxr.Channel, _Index]:
@@ -445,7 +478,10 @@ def _add_to_manifest(project: Path, added: list[tuple[str, str, str]], blog: str
     parts = data.setdefault("parts", [])
     init.drop_sample(project, parts)
     init.fill_placeholders(data, blog, writer)
+    listed = {str(c.get("source")) for p in parts for c in p.get("chapters") or () if isinstance(c, dict)}
     for _, title, source in added:
+        if source in listed:  # its file was deleted and the post imported again: book.yaml has it already
+            continue
         part = next((p for p in parts if str(p.get("title")) == title), None)
         if part is None:
             part = {"title": title, "chapters": []}

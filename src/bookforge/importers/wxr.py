@@ -92,6 +92,7 @@ class Channel:
 
     title: str = ""
     link: str = ""
+    blog: str = ""  # wp:base_blog_url, where the blog's own files were
     authors: dict[str, Author] | None = None
     repairs: Counter = field(default_factory=Counter)  # what was mended to read the export, and how often
     lenient: bool = False  # read with the parser's recovery, the export not being well-formed even mended
@@ -130,6 +131,9 @@ def items(path: Path, channel: Channel | None = None) -> Iterator[Item]:
                 channel.authors[author.login] = author
             elif tag in ("title", "link") and element.getparent() is not None and element.getparent().tag == "channel":
                 setattr(channel, tag, (element.text or "").strip())
+                continue
+            elif tag == f"{{{wp}}}base_blog_url":
+                channel.blog = (element.text or "").strip()
                 continue
             else:
                 continue
