@@ -13,6 +13,7 @@ import shutil
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup, escape
@@ -21,6 +22,9 @@ from bookforge import __version__, addresses, cover
 from bookforge.diagnostics import Diagnostic, ManifestError, error, note, raise_if_errors
 from bookforge.editorial.report import numbered
 from bookforge.model import Block, Book, Change, Mark, Metadata
+
+if TYPE_CHECKING:
+    from bookforge.pictures import Pictures
 
 SHARED_CSS = "css/book.css"
 EPUB_CSS = "css/epub.css"
@@ -105,7 +109,7 @@ class HtmlBook:
 
 
 def write(book: Book, styles: Path, directory: Path, *, project: Path | None = None,
-          link_notes: str = "footnotes") -> HtmlBook:
+          link_notes: str = "footnotes", pictures: Pictures | None = None) -> HtmlBook:
     """Write the book's XHTML, stylesheets and fonts into ``directory`` (which must not exist yet).
 
     Every edited word carries the number of its change (``data-edit``), and the element after
@@ -113,8 +117,9 @@ def write(book: Book, styles: Path, directory: Path, *, project: Path | None = N
     books, they let the proof mark each change where it stands on the print page.  The numbers
     count from 1 in each chapter, as the report's do, so a chapter's page depends on that chapter
     alone (with the book's metadata and its chapters' slugs) and an edit elsewhere leaves it as it
-    was.  The pictures the chapters show are copied from ``project``; ``link_notes`` says whether a
-    link's URL is printed in a footnote or in the chapter's endnotes.
+    was.  The pictures the chapters show are copied from ``project``, or made fit for each book by
+    ``pictures`` (``pictures.Pictures.place``); ``link_notes`` says whether a link's URL is printed in a
+    footnote or in the chapter's endnotes.
     """
     directory.mkdir(parents=True)
     resources = _copy_styles(styles, directory)
@@ -122,7 +127,7 @@ def write(book: Book, styles: Path, directory: Path, *, project: Path | None = N
     cover_page = Page("cover.xhtml", "Cover", "cover", "frontmatter")
     pages, toc = _plan(book)
     landmarks = _landmarks(cover_page, pages)
-    images = _images(book, project, directory)
+    images = _images(book, project, directory, pictures)
     env = environment()
     edits, removals = edit_numbers(book), removal_places(book)
     inline = Inline(places(book), edits, link_notes)
@@ -300,8 +305,9 @@ class PageIds:
         return written
 
 
-def _images(book: Book, project: Path | None, directory: Path) -> dict[str, str]:
-    """Copy the pictures the chapters show into ``images/``; map each one's project path to its href.
+def _images(book: Book, project: Path | None, directory: Path, pictures: Pictures | None) -> dict[str, str]:
+    """Copy the pictures the chapters show into ``images/`` (or have ``pictures`` place them); map each one's
+    project path to its href.
 
     A picture whose file is gone is left out of the map: its block shows the alt text instead.
     """
@@ -309,13 +315,14 @@ def _images(book: Book, project: Path | None, directory: Path) -> dict[str, str]
     for block in _all_blocks(book):
         for mark in (m for m in block.marks if m.kind == "image"):
             path = project / mark.value if project else None
-            if path is None or not path.is_file() or mark.value in found:
-                continue
-            href = f"images/{path.name}"
-            (directory / "images").mkdir(exist_ok=True)
-            shutil.copyfile(path, directory / href)
-            found[mark.value] = href
-    return found
+            if path is not None and path.is_file():
+                found.setdefault(mark.value, path)
+    if pictures is not None:
+        return pictures.place(found, directory)
+    for path in found.values():
+        (directory / "images").mkdir(exist_ok=True)
+        shutil.copyfile(path, directory / "images" / path.name)
+    return {value: f"images/{path.name}" for value, path in found.items()}
 
 
 def _all_blocks(book: Book):

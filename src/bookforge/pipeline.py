@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from bookforge import cache, editorial, html, manifest, model, output, provenance, readers
+from bookforge import cache, editorial, html, manifest, model, output, pictures, provenance, readers
 from bookforge.editorial import Context, chapters, lexicon, report
 from bookforge.diagnostics import (BookforgeError, Diagnostic, ManifestError, OutputError, RenderError, Severity,
                                    error)
@@ -98,8 +98,10 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
     staging = output.new_generation(out)
     published = False
     try:
+        shown = pictures.Pictures(spec.print_spec(), out)  # each fit for each book, and where print set it
         with stage("html"):
-            html_book = html.write(book, styles, staging / "html", project=spec.root, link_notes=spec.data.print.links)
+            html_book = html.write(book, styles, staging / "html", project=spec.root, link_notes=spec.data.print.links,
+                                   pictures=shown)
             result.diagnostics += html_book.notes
         print_options = pdf.PdfOptions(spec.print_spec(), book.metadata.modified)
         # the report is written, and the EPUB's fonts cut, on the CPU the layout leaves idle
@@ -108,6 +110,7 @@ def _make(book: Book, spec: manifest.Manifest, styles: Path, options: BuildOptio
             with stage("pdf"):
                 pdf_result, pagination = _typeset("pdf", html_book, staging / f"{book.metadata.slug}.pdf", print_options,
                                                   out, result)
+                result.diagnostics += shown.report(book, pdf_result.path, pagination.labels if pagination else (), staging)
             with stage("page-list"):
                 html_book, found = _render(lambda: pagelist.mark(html_book, pagination), "page-list")
                 result.diagnostics += found

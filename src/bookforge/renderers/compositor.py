@@ -436,8 +436,10 @@ def _source_date_epoch(date: datetime.datetime) -> Iterator[None]:
 
 
 def book_fetcher(directory: Path):
-    """A WeasyPrint URL fetcher that serves only the book's own files and ``data:`` URIs, which carry their
-    content in themselves: no network, nothing outside ``directory``."""
+    """A WeasyPrint URL fetcher that serves only the book's own files (a picture's print version for it:
+    ``pictures.for_print``) and ``data:`` URIs, which carry their content in themselves: no network,
+    nothing outside ``directory``."""
+    from bookforge import pictures
     from bookforge.renderers import engine
 
     root = directory.resolve()
@@ -450,7 +452,7 @@ def book_fetcher(directory: Path):
             path = Path(unquote(parts.path)).resolve()
             if parts.scheme != "file" or not path.is_relative_to(root) or not path.is_file():
                 raise ValueError(f"refused to fetch {url}: only the book's own files are served")
-            return super().fetch(url, headers)
+            return super().fetch(pictures.for_print(root, path).as_uri(), headers)  # a picture: its print version
 
     return BookFetcher(allowed_protocols={"file", "data"})
 
