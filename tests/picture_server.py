@@ -108,14 +108,14 @@ def photograph(size: tuple[int, int], seed: int = 1, mode: str = "RGB") -> Image
     return picture.convert(mode) if mode != "RGB" else picture
 
 
-def line_art(size: tuple[int, int], transparent: bool = False) -> Image.Image:
+def line_art(size: tuple[int, int], transparent: bool = False, seed: int = 0) -> Image.Image:
     """A diagram: a few flat colours, lines and text on a white (or transparent) ground."""
     picture = Image.new("RGBA" if transparent else "RGB", size, (0, 0, 0, 0) if transparent else "white")
     draw = ImageDraw.Draw(picture)
     width, height = size
     for n in range(8):
-        draw.rectangle([n * width // 9, height // 4, n * width // 9 + width // 12, height * 3 // 4],
-                       outline=(20, 40, 160, 255), width=3, fill=(250, 200 - n * 20, 60, 255))
+        draw.rectangle([n * width // 9, height // 4, n * width // 9 + width // 12, height * (3 + n % 3) // 8],
+                       outline=(20, 40, 160, 255), width=3, fill=(250, (200 - n * 20 + seed * 37) % 256, 60, 255))
     draw.line([0, height - 5, width, 5], fill=(0, 0, 0, 255), width=4)
     draw.text((10, 10), "Figure 1: the parts of the thing", fill=(0, 0, 0, 255))
     return picture

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import math
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -183,3 +184,40 @@ def test_the_report_lists_the_low_resolution_picture_with_its_page(book):
                        "takes a picture 626 px wide")
     assert said[0].startswith("build: note [P-100] pictures: 4 (2 photographs as JPEG, 2 line art as PNG); in the EPUB ")
     assert len(said) == 2
+
+
+def test_one_picture_under_two_names_is_one_file_and_two_pictures_of_one_name_are_two(tmp_path):
+    same, other = encoded(photograph((800, 600)), "JPEG"), encoded(photograph((800, 600), 2), "JPEG")
+    for name, data in (("a/one.jpg", same), ("b/two.jpg", same), ("c/one.jpg", other)):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "html/css").mkdir(parents=True)
+    (tmp_path / "html/css/print.css").write_text("", encoding="utf-8")
+    shown = pictures.Pictures(PrintSpec(), None)
+    hrefs = shown.place({name: tmp_path / name for name in ("a/one.jpg", "b/two.jpg", "c/one.jpg")}, tmp_path / "html")
+    assert hrefs == {"a/one.jpg": "images/one.jpg", "b/two.jpg": "images/one.jpg", "c/one.jpg": "images/one-2.jpg"}
+    assert [(p.source, p.also) for p in shown.placed] == [("a/one.jpg", ["b/two.jpg"]), ("c/one.jpg", [])]
+    assert sorted(p.name for p in (tmp_path / "html/images").iterdir()) == ["one-2.jpg", "one.jpg"]
+    assert (tmp_path / "html/css/print.css").read_text(encoding="utf-8").count("figure.image img[src=") == 2
+
+
+def test_a_picture_a_stylesheet_sets_under_150_ppi_is_a_warning_with_its_page(tmp_path):
+    """The resolution is read from the PDF, not assumed: a project stylesheet that stretches every picture shows."""
+    project = tmp_path / "book"
+    (project / "chapters/images").mkdir(parents=True)
+    (project / "book.yaml").write_text(BOOK_YAML, encoding="utf-8")
+    diagram = next(line for line in CHAPTER.splitlines() if "diagram.png" in line)
+    (project / "chapters/pictures.html").write_text(CHAPTER.replace(diagram, "").replace("<p>Between them.</p>", diagram),
+                                                    encoding="utf-8")  # the diagram first, at line 6
+    (project / "chapters/images/diagram.png").write_bytes(encoded(line_art((400, 300)), "PNG"))
+    for name in ("harbour.jpg", "press.jpg", "logo.png"):
+        (project / "chapters/images" / name).write_bytes(encoded(photograph((2000, 1500)), "JPEG"))
+    styles = Path(pictures.__file__).resolve().parents[2] / "styles"
+    shutil.copytree(styles, project / "styles")
+    with (project / "styles/print.css").open("a", encoding="utf-8") as css:
+        css.write("\nfigure.image img { width: 100% !important; }\n")
+    result = build(BuildOptions(project))
+    said = [str(d) for d in result.diagnostics if d.code == "P-102"]
+    assert len(said) == 1 and said[0].startswith("chapters/pictures.html:6: warning [P-102] chapters/images/diagram.png is "
+                                                 "set at 9")  # 400 px over about 4.3 in
+    assert said[0].endswith("), below the 150 ppi print needs") and "(page " in said[0]

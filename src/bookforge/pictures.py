@@ -102,6 +102,7 @@ class Placed:
     href: str
     versions: Versions
     original_bytes: int
+    also: list[str] = field(default_factory=list)  # other originals of the same content, which share its href
     pages: list[str] = field(default_factory=list)  # the folios of the pages it is set on
     ppi: float = 0.0  # the lowest resolution it is set at in the PDF (0: not found there)
     set_width: float = 0.0  # inches, where it was set at that resolution
@@ -122,16 +123,22 @@ class Pictures:
         paths = list(dict.fromkeys(originals.values()))
         with ThreadPoolExecutor(2) as pool:  # Pillow lets go of the GIL while it decodes, resizes and encodes
             made = dict(zip(paths, pool.map(self._versions, paths)))
-        hrefs, taken = {}, {}
+        hrefs, taken, same = {}, set(), {}
+        sources = {path: value for value, path in reversed(originals.items())}  # each original's first name
         for path in paths:
             versions = made[path]
-            href = _free_href(path.stem, versions.suffix, taken, versions.screen)
-            taken[href] = versions.screen
+            if versions in same:  # the same picture under another name: one file in each book
+                hrefs[path] = same[versions].href
+                same[versions].also.append(sources[path])
+                continue
+            href = _free_href(path.stem, versions.suffix, taken)
+            taken.add(href)
             for target, data in ((directory / href, versions.screen), (directory / PRINT_FOLDER / href, versions.press)):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
             hrefs[path] = href
-            self.placed.append(Placed(next(v for v, p in originals.items() if p == path), href, versions, path.stat().st_size))
+            same[versions] = Placed(sources[path], href, versions, path.stat().st_size)
+            self.placed.append(same[versions])
         from bookforge.html import PRINT_CSS
 
         with (directory / PRINT_CSS).open("a", encoding="utf-8") as css:
@@ -303,13 +310,13 @@ def _encoded(picture: Image.Image, suffix: str, jpeg: dict) -> bytes:
     return buffer.getvalue()
 
 
-def _free_href(stem: str, suffix: str, taken: dict[str, bytes], data: bytes) -> str:
+def _free_href(stem: str, suffix: str, taken: set[str]) -> str:
     """``images/<stem><suffix>``, numbered when another picture has that name already."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "picture"
     number = 1
     while True:
         href = f"images/{stem}{suffix}" if number == 1 else f"images/{stem}-{number}{suffix}"
-        if href not in taken or taken[href] == data:
+        if href not in taken:
             return href
         number += 1
 
@@ -318,17 +325,14 @@ def _find_in(pdf: Path, placed: list[Placed], labels: tuple[str, ...]) -> None:
     """Each picture's pages and the resolution it is set at there, read from the PDF's drawing of it."""
     import pikepdf
 
-    by_size: dict[tuple[int, int], list[Placed]] = {}
-    for one in placed:
-        by_size.setdefault(one.versions.press_pixels, []).append(one)
+    known = _Known(placed)
     with pikepdf.open(pdf) as document:
         for number, page in enumerate(document.pages):
             for image, width, height in _drawn(page.obj, pikepdf.Matrix()):
-                size = (int(image.get("/Width", 0)), int(image.get("/Height", 0)))
-                one = _which(image, by_size.get(size, []))
+                one = known.which(image)
                 if one is None or width <= 0:
                     continue
-                ppi = size[0] / (width / POINTS_PER_INCH)
+                ppi = int(image.get("/Width", 0)) / (width / POINTS_PER_INCH)
                 label = labels[number] if number < len(labels) else str(number + 1)
                 if label not in one.pages:
                     one.pages.append(label)
@@ -360,24 +364,41 @@ def _drawn(holder, matrix):
                 yield from _drawn(drawn, inner)
 
 
-def _which(image, candidates: list[Placed]) -> Placed | None:
-    """The picture an image of the PDF is: the one of its size, or, of several, the one whose pixels it holds."""
-    if len(candidates) <= 1:
-        return candidates[0] if candidates else None
-    import pikepdf
+class _Known:
+    """Which picture an image of the PDF is: the one of its size, or, of several, the one whose bytes (a JPEG,
+    which WeasyPrint embeds as it is) or pixels (a PNG, which it encodes again) it holds.  Each image of the
+    PDF is told once, however many pages draw it."""
 
-    pixels = pikepdf.PdfImage(image).as_pil_image().convert("RGB").tobytes()
-    for one in candidates:
-        with Image.open(io.BytesIO(one.versions.press)) as press:
-            if press.convert("RGB").tobytes() == pixels or one.versions.suffix == ".jpg" and _close(press, pixels):
-                return one
-    return None
+    def __init__(self, placed: list[Placed]):
+        self.by_size: dict[tuple[int, int], list[Placed]] = {}
+        for one in placed:
+            self.by_size.setdefault(one.versions.press_pixels, []).append(one)
+        self.told: dict[tuple[int, int], Placed | None] = {}
+        self.digests: dict[int, str] = {}
 
+    def which(self, image) -> Placed | None:
+        key = image.objgen
+        if key not in self.told:
+            self.told[key] = self._tell(image)
+        return self.told[key]
 
-def _close(press: Image.Image, pixels: bytes) -> bool:
-    """A JPEG decoded by two decoders: the same picture when no sample differs by more than a little."""
-    mine = press.convert("RGB").tobytes()
-    return len(mine) == len(pixels) and max(abs(a - b) for a, b in zip(mine[::97], pixels[::97])) <= 8
+    def _tell(self, image) -> Placed | None:
+        candidates = self.by_size.get((int(image.get("/Width", 0)), int(image.get("/Height", 0))), [])
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        import pikepdf
+
+        if image.get("/Filter") == "/DCTDecode":
+            found = hashlib.sha256(image.read_raw_bytes()).hexdigest()
+            return next((one for one in candidates if hashlib.sha256(one.versions.press).hexdigest() == found), None)
+        found = hashlib.sha256(pikepdf.PdfImage(image).as_pil_image().convert("RGB").tobytes()).hexdigest()
+        return next((one for one in candidates if self._pixels(one) == found), None)
+
+    def _pixels(self, one: Placed) -> str:
+        if id(one) not in self.digests:
+            with Image.open(io.BytesIO(one.versions.press)) as press:
+                self.digests[id(one)] = hashlib.sha256(press.convert("RGB").tobytes()).hexdigest()
+        return self.digests[id(one)]
 
 
 def _where(book) -> dict[str, str]:
@@ -394,7 +415,8 @@ def _where(book) -> dict[str, str]:
 def _report_json(placed: list[Placed], where: dict[str, str]) -> str:
     screen = sum(len(p.versions.screen) for p in placed)
     entries = [{
-        "original": p.source, "where": where.get(p.source, ""), "href": p.href, "kind": p.versions.kind,
+        "original": p.source, **({"same picture": p.also} if p.also else {}), "where": where.get(p.source, ""),
+        "href": p.href, "kind": p.versions.kind,
         "pixels": list(p.versions.pixels), "bytes": p.original_bytes,
         "epub": {"pixels": list(p.versions.screen_pixels), "bytes": len(p.versions.screen)},
         "print": {"pixels": list(p.versions.press_pixels), "width in": p.versions.width,
@@ -419,18 +441,28 @@ def _diagnostics(placed: list[Placed], where: dict[str, str]) -> list[Diagnostic
                  f"for want of pixels (see {REPORT_NAME})", "build")]
     for one in low[:SHOWN]:
         path, _, line = where.get(one.source, one.source).rpartition(":")
-        pages = ", ".join(one.pages) or "?"
         said.append(note("P-101", f"{one.source} ({one.versions.pixels[0]} × {one.versions.pixels[1]} px) is set "
-                         f"{one.versions.width:.2f} in wide (page {pages}), at {PPI_LEAST} ppi: the page would give it "
+                         f"{one.versions.width:.2f} in wide ({_pages(one.pages)}), at {PPI_LEAST} ppi: the page would give it "
                          f"{one.versions.natural:.2f} in, which takes a picture {math.ceil(one.versions.natural * PPI_LEAST)} "
                          "px wide", path or one.source, int(line) if line.isdigit() else None))
     if len(low) > SHOWN:
         said.append(note("P-101", f"… and {len(low) - SHOWN} more low-resolution pictures (see {REPORT_NAME})", "build"))
     for one in (p for p in placed if p.ppi and p.ppi < PPI_LEAST - 0.5):
         path, _, line = where.get(one.source, one.source).rpartition(":")
-        said.append(warning("P-102", f"{one.source} is set at {one.ppi:.0f} ppi on page {', '.join(one.pages)}, below "
+        said.append(warning("P-102", f"{one.source} is set at {one.ppi:.0f} ppi ({_pages(one.pages)}), below "
                             f"the {PPI_LEAST} ppi print needs", path or one.source, int(line) if line.isdigit() else None))
     return said
+
+
+def _pages(labels: list[str]) -> str:
+    """'page 12', 'pages 12, 40 and 41', 'pages 12, 40, 41 and 9 more'."""
+    if not labels:
+        return "not found in the PDF"
+    if len(labels) == 1:
+        return f"page {labels[0]}"
+    if len(labels) <= 3:
+        return f"pages {', '.join(labels[:-1])} and {labels[-1]}"
+    return f"pages {', '.join(labels[:3])} and {len(labels) - 3} more"
 
 
 def _megabytes(count: int) -> str:
