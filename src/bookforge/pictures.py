@@ -192,14 +192,19 @@ def prepare(data: bytes, geometry: Geometry) -> Versions:
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the import's check kept the pixel limit
         with Image.open(io.BytesIO(data)) as original:
             notes += _metadata(original)
+            pixels = original.size[::-1] if original.getexif().get(0x0112, 1) in (5, 6, 7, 8) else original.size
+            width, natural = _print_width(pixels, geometry)
+            press_width = math.ceil(min(width, geometry.narrowest) * PPI_MOST)
+            wanted = max(press_width / pixels[0], SCREEN_LONG_SIDE / max(pixels))
+            if original.format == "JPEG" and wanted < 0.5:  # decoded at the eighth, quarter or half it needs at least
+                original.draft(None, (math.ceil(original.width * wanted), math.ceil(original.height * wanted)))
             picture = _normal(original, notes)
     kind = "line art" if _line_art(picture) else "photograph"
     suffix = ".png" if kind == "line art" else ".jpg"
-    width, natural = _print_width(picture.size, geometry)
-    press = _scaled(picture, math.ceil(min(width, geometry.narrowest) * PPI_MOST) / picture.width)
+    press = _scaled(picture, press_width / picture.width)
     screen = _scaled(picture, SCREEN_LONG_SIDE / max(picture.size))
     return Versions(kind, suffix, _encoded(screen, suffix, SCREEN_JPEG), _encoded(press, suffix, PRINT_JPEG),
-                    picture.size, screen.size, press.size, round(width, 3), round(natural, 3), tuple(notes))
+                    pixels, screen.size, press.size, round(width, 3), round(natural, 3), tuple(notes))
 
 
 def _metadata(picture: Image.Image) -> list[str]:
