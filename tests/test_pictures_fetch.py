@@ -332,3 +332,19 @@ def test_site_must_be_a_web_address(tmp_path):
     result = CliRunner().invoke(cli.main, ["pictures", "fetch", "-C", str(tmp_path), "--site", "file:///srv/blog"])
     assert result.exit_code == cli.USAGE_ERROR
     assert "Invalid value for '--site': 'file:///srv/blog' is not an http or https address" in result.stderr
+
+
+def test_a_picture_written_into_the_post_as_a_data_url_is_kept_as_a_file(tmp_path):
+    import base64
+
+    png = encoded(line_art((300, 200)), "PNG")
+    good = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    bad = "data:image/jpeg;base64," + base64.b64encode(b"<html>no picture</html>").decode("ascii")
+    report = wordpress.run(ImportOptions(export(tmp_path, f'<img src="{good}" alt="A graph"/>\n\n<img src="{bad}"/>'),
+                                         tmp_path / "book"))
+    blocks = pictures(tmp_path)
+    assert [b.lines[0] for b in blocks] == ["A graph", "Image"]
+    assert size_of(tmp_path, blocks[0]) == (300, 200) and not blocks[1].marks
+    assert blocks[0].marks[0].value.startswith("chapters/images/inline-") and blocks[0].marks[0].value.endswith(".png")
+    assert [(m["url"], m["reason"].split(":")[0]) for m in report.missing_images] == [
+        (f"data:image/jpeg;base64,… ({len(bad):,} characters)", "not a picture that can be read")]

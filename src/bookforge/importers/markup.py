@@ -13,16 +13,19 @@ only the allowed elements.
 
 from __future__ import annotations
 
+import base64
 import filecmp
+import hashlib
 import html
 import json
 import re
 import shutil
+import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
 import nh3
 from bs4 import BeautifulSoup, Tag
@@ -292,11 +295,16 @@ def _pictures(images: list[Tag], site: Site, outcome: Outcome) -> None:
         larger = originals.named(src, {k: str(v) for k, v in image.attrs.items()}, link.get("href") if link else None)
         if link is not None and len(link.get_text(strip=True)) == 0:
             link.unwrap()  # a picture that links to itself or to its attachment page
+        inline = src.startswith("data:")
         alt = str(image.get("alt", "")).strip() or str(image.get("title", "")).strip() or \
-            PurePosixPath(urlsplit(src).path).stem.replace("-", " ").replace("_", " ") or "Image"
+            ("" if inline else PurePosixPath(urlsplit(src).path).stem.replace("-", " ").replace("_", " ")) or "Image"
         image.attrs = {"alt": alt, "src": src} | ({"data-sources": " ".join(larger)} if larger else {})
+        shown = f"{src[:src.find(',') + 1]}… ({len(src):,} characters)" if inline else src
         if site.mode == "none":
-            outcome.missing_images.append((src, "left out with --pictures none (its alt text kept)"))
+            outcome.missing_images.append((shown, "left out with --pictures none (its alt text kept)"))
+            continue
+        if inline:
+            _inline(image, src, shown, site, outcome)
             continue
         found = [path for path in (_local_file(url, site.export_dir) for url in originals.candidates(src, larger)) if path]
         problems = [unusable(path) for path in found]
@@ -307,6 +315,29 @@ def _pictures(images: list[Tag], site: Site, outcome: Outcome) -> None:
         name = _copy(usable, site.images_dir)
         image.attrs = {"alt": alt, "src": f"images/{name}"}
         outcome.images.append(name)
+
+
+def _inline(image: Tag, src: str, shown: str, site: Site, outcome: Outcome) -> None:
+    """A picture written into the post itself (a ``data:`` URL, as an editor pastes one): checked as a file
+    is, and kept in chapters/images/ as ``inline-<its hash>``."""
+    header, _, payload = src[5:].partition(",")
+    try:
+        data = base64.b64decode(payload, validate=False) if header.endswith(";base64") else unquote_to_bytes(payload)
+    except ValueError as exc:
+        outcome.missing_images.append((shown, f"a data: URL that does not decode: {exc}"))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"inline-{hashlib.sha256(data).hexdigest()[:12]}"
+        path.write_bytes(data)
+        problem = unusable(path)
+        if problem:
+            outcome.missing_images.append((shown, problem))
+            return
+        with Image.open(path) as picture:
+            named = path.rename(path.with_suffix({"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif"}[picture.format]))
+        name = _copy(named, site.images_dir)
+    image.attrs = {"alt": image["alt"], "src": f"images/{name}"}
+    outcome.images.append(name)
 
 
 def unusable(path: Path) -> str:
