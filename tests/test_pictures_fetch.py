@@ -348,3 +348,14 @@ def test_a_picture_written_into_the_post_as_a_data_url_is_kept_as_a_file(tmp_pat
     assert blocks[0].marks[0].value.startswith("chapters/images/inline-") and blocks[0].marks[0].value.endswith(".png")
     assert [(m["url"], m["reason"].split(":")[0]) for m in report.missing_images] == [
         (f"data:image/jpeg;base64,… ({len(bad):,} characters)", "not a picture that can be read")]
+
+
+def test_the_crawl_delay_of_robots_txt_spaces_the_requests(tmp_path):
+    root = tmp_path / "site"
+    uploads(root, **{f"p{n}.jpg": jpeg((300, 200), n) for n in range(3)})
+    (root / "robots.txt").write_text("User-agent: bookforge\nCrawl-delay: 1\n", encoding="utf-8")
+    content = "\n\n".join(f'<img src="{UPLOADS}/p{n}.jpg" alt="P{n}"/>' for n in range(3))
+    with serve(root) as served:
+        started = time.monotonic()
+        report = run(tmp_path, export(tmp_path, content), served)
+    assert report.missing_images == [] and time.monotonic() - started >= 2.0  # three pictures, a second apart

@@ -62,7 +62,6 @@ class Fetched:
 
     url: str
     path: Path | None = None  # the caller keeps or deletes it
-    final: str = ""  # the address it came from, after redirects
     reason: str = ""  # why not ('' when fetched)
     lasting: bool = False  # the same address will fail the same way another day, whatever the options
     too_large: bool = False
@@ -158,7 +157,7 @@ class Fetcher:
                                    headers={"User-Agent": USER_AGENT}, follow_redirects=False, trust_env=False)
         self.lock = threading.Lock()
         self.robots: dict[str, RobotFileParser | _Final] = {}  # origin -> its rules, or why none could be read
-        self.origin_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+        self.locks: dict[str, threading.Lock] = {}  # one per site: its robots.txt read once, its Crawl-delay kept
         self.turns: dict[str, threading.Semaphore] = {}
         self.next_at: dict[str, float] = defaultdict(float)  # origin -> when its Crawl-delay lets the next request go
         self.down: dict[str, str] = {}  # host -> why it could not be reached, after every try: not tried again now
@@ -176,8 +175,7 @@ class Fetcher:
         wait, reason = self.options.backoff, ""
         for attempt in range(self.options.attempts):
             try:
-                path, final = self._follow(url, folder, obey, cap or self.options.size_max)
-                return Fetched(url, path, final)
+                return Fetched(url, self._follow(url, folder, obey, cap or self.options.size_max))
             except _Final as exc:
                 return Fetched(url, reason=exc.reason, lasting=exc.lasting, too_large=exc.too_large, status=exc.status)
             except _Again as exc:
@@ -191,8 +189,8 @@ class Fetcher:
             self.down.setdefault(urlsplit(url).hostname or "", reason)
         return Fetched(url, reason=reason)
 
-    def _follow(self, url: str, folder: Path, obey: bool, cap: int) -> tuple[Path, str]:
-        """The body of ``url`` in a temporary file, redirects followed; and the address it came from."""
+    def _follow(self, url: str, folder: Path, obey: bool, cap: int) -> Path:
+        """The body of ``url`` in a temporary file, redirects followed."""
         for _ in range(REDIRECTS_MAX + 1):
             parts = urlsplit(url)
             if parts.scheme.lower() not in SCHEMES:
@@ -204,7 +202,7 @@ class Fetcher:
             with self._turn(url):
                 location = self._request(url, folder, cap)
             if isinstance(location, Path):
-                return location, url
+                return location
             target = urljoin(url, location)
             if urlsplit(target).scheme.lower() not in SCHEMES:
                 raise _Final(f"redirected to {target}, which is not an http or https address")
@@ -265,6 +263,10 @@ class Fetcher:
             if not kept:
                 Path(name).unlink(missing_ok=True)
 
+    def _lock(self, key: str) -> threading.Lock:
+        with self.lock:
+            return self.locks.setdefault(key, threading.Lock())
+
     def _count(self) -> None:
         with self.lock:
             self.requests += 1
@@ -277,7 +279,7 @@ class Fetcher:
             rules = self.robots.get(origin)
         delay = rules.crawl_delay(AGENT) if isinstance(rules, RobotFileParser) else None
         if delay:
-            with self.origin_locks[origin + " pace"]:
+            with self._lock(f"{origin} pace"):
                 time.sleep(max(0.0, self.next_at[origin] - time.monotonic()))
                 self.next_at[origin] = time.monotonic() + float(delay)
         return turn
@@ -285,7 +287,7 @@ class Fetcher:
     def _obey_robots(self, url: str, folder: Path) -> None:
         """Refuse what the site's robots.txt disallows, reading it first on the site's first request."""
         origin = _origin(url)
-        with self.origin_locks[origin]:
+        with self._lock(origin):
             if origin not in self.robots:
                 self.robots[origin] = self._robots(origin, folder)
         rules = self.robots[origin]
