@@ -359,3 +359,13 @@ def test_the_crawl_delay_of_robots_txt_spaces_the_requests(tmp_path):
         started = time.monotonic()
         report = run(tmp_path, export(tmp_path, content), served)
     assert report.missing_images == [] and time.monotonic() - started >= 2.0  # three pictures, a second apart
+
+
+def test_pictures_are_never_fetched_through_a_symlink_out_of_the_project(tmp_path):
+    wordpress.run(ImportOptions(export(tmp_path, f'<img src="{UPLOADS}/a.jpg" alt="A"/>'), tmp_path / "book"))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "book/chapters/images").symlink_to(outside)
+    result = CliRunner().invoke(cli.main, ["pictures", "fetch", "-C", str(tmp_path / "book")])
+    assert result.exit_code == 7 and "error [I-020] chapters/images leads outside the project" in result.stderr
+    assert list(outside.iterdir()) == []

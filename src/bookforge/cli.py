@@ -285,8 +285,8 @@ def pictures_fetch_command(project: Path, site: str | None, allow_private: bool)
     chapters = [c.path for part in _or_exit(lambda: manifest.load(root)).parts for c in part.chapters
                 if c.path.suffix == ".html"]
     blog = download.blog_address(root, chapters)
-    report = download.run(root, chapters, originals.Site(blog, site or blog, bool(site)),
-                          FetchOptions(allow_private=allow_private), show_progress=True)
+    report = _or_exit(lambda: download.run(root, chapters, originals.Site(blog, site or blog, bool(site)),
+                                           FetchOptions(allow_private=allow_private), show_progress=True))
     for line in report.lines():
         click.echo(line)
     click.echo(f"wrote {_shown(root / download.REPORT_NAME)}")

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup
 from PIL import Image
 
+from bookforge.diagnostics import OutputError, error
 from bookforge.importers import markup, originals
 from bookforge.importers.fetch import Fetched, Fetcher, FetchOptions
 
@@ -100,6 +101,9 @@ def run(project: Path, chapters: list[Path], site: originals.Site, options: Fetc
     """Fetch the pictures ``chapters`` name on the web into ``project/chapters/images/``, point the chapters at
     them, and write the ledger and ``pictures-report.json``."""
     images = project / "chapters" / "images"
+    if not images.resolve().is_relative_to(project.resolve()):
+        raise OutputError([error("I-020", f"chapters/images leads outside the project, to {images.resolve()}: pictures "
+                                 "are fetched only into the project; make it a folder of the project", str(images))])
     images.mkdir(parents=True, exist_ok=True)
     ledger = _Ledger.read(images / LEDGER)
     pictures = _named(project, chapters)
@@ -107,8 +111,9 @@ def run(project: Path, chapters: list[Path], site: originals.Site, options: Fetc
     with Fetcher(options, connections=WORKERS) as fetcher, _progress(len(pictures), show_progress) as advance:
         session = _Session(fetcher, images, ledger, site)
         with ThreadPoolExecutor(WORKERS, thread_name_prefix="bookforge-fetch") as pool:
-            for _ in pool.map(lambda picture: (session.place(picture), advance()), _by_host(report.pictures)):
-                pass
+            for done in as_completed([pool.submit(session.place, picture) for picture in _by_host(report.pictures)]):
+                done.result()
+                advance()
         report.requests, report.hosts = fetcher.requests, len(session.hosts)
     ledger.write(images / LEDGER, site.blog)
     for chapter in chapters:
