@@ -68,7 +68,7 @@ LONE_SHORTCODES = {"gallery", "embed", "audio", "video", "playlist", "youtube", 
                    "twitter", "instagram", "flickr", "polldaddy", "contact-form", "slideshow", "ted", "dailymotion"}
 PAIRED = re.compile(r"\[([a-z][a-z0-9_-]*)\b[^\]]*\].*?\[/\1\]", re.S)
 BREAK = re.compile(r"<br\b[^>]*>|</?(?:p|div|pre|h[1-6]|li|ul|ol|dl|dt|dd|tr|td|th|table|blockquote)\b[^>]*>", re.I)  # lines
-INLINE_TAGS = re.compile(r"</?(?:code|span|b|i|em|strong|a|font|br|tt|kbd|samp|var|u|s|strike|big|small|sub|sup)\b[^>]*/?>",
+INLINE_TAGS = re.compile(r"</?(?:code|span|b|i|em|strong|a|font|br|tt|kbd|samp|var|u|s|strike|big|small|sub|sup|cite|q|abbr|mark|del|ins|dfn)\b[^>]*/?>",
                          re.I)
 WORD = re.compile(r"\w+")
 BLOCK_ELEMENTS = ("p", "div", "section", "article", "aside", "nav", "header", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
