@@ -23,7 +23,7 @@ from bookforge import pictures
 from bookforge.pictures import Geometry, prepare
 from bookforge.pipeline import BuildOptions, build
 from bookforge.renderers.print_spec import PrintSpec
-from conftest import MINIMAL_BOOK_YAML
+from conftest import MINIMAL_BOOK_YAML, PROJECT
 from picture_server import encoded, line_art, photograph
 
 GEOMETRY = Geometry.of(PrintSpec())  # 6 × 9 in: a text block 3.825 to 4.325 in wide, 7.3 in tall
@@ -202,7 +202,7 @@ def test_a_picture_a_stylesheet_sets_under_150_ppi_is_a_warning_with_its_page(tm
     (project / "chapters/images/diagram.png").write_bytes(encoded(line_art((400, 300)), "PNG"))
     for name in ("harbour.jpg", "press.jpg", "logo.png"):
         (project / "chapters/images" / name).write_bytes(encoded(photograph((2000, 1500)), "JPEG"))
-    styles = Path(pictures.__file__).resolve().parents[2] / "styles"
+    styles = PROJECT / "styles"  # the checkout's: an installed bookforge has its copy inside the package
     shutil.copytree(styles, project / "styles")
     with (project / "styles/print.css").open("a", encoding="utf-8") as css:
         css.write("\nfigure.image img { width: 100% !important; }\n")
