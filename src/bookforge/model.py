@@ -127,6 +127,7 @@ class Chapter:
     comments: tuple[Comment, ...]
     tail: tuple[Block, ...]
     source: SourceLocation
+    topics: tuple[str, ...] = ()  # the post's categories and tags, when the source gives them (an imported blog does)
 
     def all_comments(self):
         for comment in self.comments:

@@ -78,6 +78,7 @@ def read(path: Path, relpath: str) -> Chapter:
         comments=tuple(_comment(c, slug, relpath, folder) for c in _comment_tags(comments)) if comments else (),
         tail=(),
         source=SourceLocation(relpath, 1),
+        topics=tuple(_topics(soup)),
     )
 
 
@@ -130,6 +131,15 @@ def _start_tag(tag: Tag) -> str:
     attributes = "".join(f' {name}="{html.escape(" ".join(value) if isinstance(value, list) else str(value))}"'
                          for name, value in tag.attrs.items())
     return f"<{tag.name}{attributes}>"
+
+
+def _topics(soup: BeautifulSoup) -> list[str]:
+    """The post's categories and tags from its header (comma-separated), in that order."""
+    found = []
+    for name in ("categories", "tags"):
+        meta = soup.find("meta", attrs={"name": name})
+        found += [t.strip() for t in str(meta.get("content", "") if meta else "").split(",") if t.strip()]
+    return found
 
 
 def _comment_tags(parent: Tag) -> list[Tag]:
