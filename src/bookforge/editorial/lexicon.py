@@ -16,6 +16,9 @@
 - symspellpy's shipped frequency dictionary gives the candidates within two edits (found by
   rapidfuzz, see ``close_words``), and its bigram dictionary the words that go together ("each week").
 - wordfreq says how common a word is in written English (Zipf scale: 7 is "the", 3 is rare).
+- cspell's word lists (``dictionaries/cspell/``, vendored from its npm packages) name the terms of
+  software ("ncurses", "stdout", "dlls"), file types and programming languages, and people's and
+  companies' names: a word on them is right as written (``terms``).
 
 Each of these is compiled into marisa tries, which a build reads and checks in milliseconds where the
 sets and dicts took 0.7 s: the wheel ships them built (``tables/``, made by ``hatch_build.py``), and a
@@ -46,6 +49,9 @@ from bookforge.diagnostics import BookforgeError, error
 
 PACKAGED = Path(__file__).with_name("dictionaries")
 SHIPPED = Path(__file__).with_name("tables")  # the tables built with the wheel (hatch_build.py), looked up by key
+CSPELL = PACKAGED / "cspell"
+NAME_LISTS = ("companies", "people-names")  # cspell's lists of names: a word on them is right when capitalised
+TERM = re.compile(r"[A-Za-z]{3,}(?:'[A-Za-z]+)?")  # an entry the speller can meet as one word
 DICTIONARIES = ("en_US", "en_GB")
 WORD_LIST_FORMAT = 1
 TABLE_FORMAT = 1  # the layout of a compiled table and how each is made from its source: a change makes them anew
@@ -381,7 +387,44 @@ def read_all() -> None:
     """Read every table the spelling pass looks words up in (a few hundredths of a second), as a process does
     before it forks one that checks chapters beside it (``chapters``): neither reads them again.  What this reads
     is what the wheel ships: hatch_build.py runs it to compile them."""
-    word_lists(), misspellings(), bigrams(), frequencies(), _vocabulary_table()
+    word_lists(), misspellings(), bigrams(), frequencies(), _vocabulary_table(), terms()
+
+
+@dataclass(frozen=True)
+class Terms:
+    """cspell's word lists, in lower case: technical terms (any case) and names (right when capitalised)."""
+
+    terms: marisa_trie.Trie
+    names: marisa_trie.Trie
+
+    def term(self, lower: str) -> bool:
+        return lower in self.terms
+
+    def name(self, lower: str) -> bool:
+        return lower in self.names
+
+
+@cache
+def terms() -> Terms:
+    """cspell's technical terms and names, from the lists in ``dictionaries/cspell/`` (each file's path and bytes)."""
+    files = sorted(p for p in CSPELL.rglob("*.txt*") if p.is_file())
+    source = b"".join(f"{p.relative_to(CSPELL).as_posix()}\n{p.stat().st_size}\n".encode("utf-8") + p.read_bytes()
+                      for p in files)
+    return Terms(*_table("terms", source, _compile_terms)[1])
+
+
+def _compile_terms(data: bytes) -> tuple[dict, list[Part]]:
+    """The entries of cspell's lists that are words (not "!forbidden", "AES128" or "--flag"), lowered."""
+    found: tuple[set[str], set[str]] = (set(), set())
+    offset = 0
+    while offset < len(data):  # each file: its path and its size on a line each, then its bytes
+        name, size, rest = data[offset:].split(b"\n", 2)
+        content = rest[:int(size)]
+        offset += len(name) + len(size) + 2 + int(size)
+        text = (gzip.decompress(content) if name.endswith(b".gz") else content).decode("utf-8")
+        kind = found[1] if name.decode("utf-8").split("/")[0] in NAME_LISTS else found[0]
+        kind.update(line.strip().lower() for line in text.splitlines() if TERM.fullmatch(line.strip()))
+    return {}, [marisa_trie.Trie(found[0]), marisa_trie.Trie(found[1])]
 
 
 @lru_cache(maxsize=None)
