@@ -385,14 +385,19 @@ def test_a_doubtful_word_becomes_a_suggestion_once(tmp_path):
         ("veralized", 3, ("verbalized", "realized"), "The message, veralized, was clear.")]  # a dropped "b" first
 
 
-def test_split_words_are_joined_a_doubled_letter_is_fixed_and_a_real_word_its_neighbours_doubt_is_only_suggested(tmp_path):
-    text = "I will go with out him, it was so difficultt, and we meet each weak in mytherapist office."
+def test_split_words_are_suggested_joined_a_doubled_letter_is_fixed_and_a_real_word_its_neighbours_doubt_is_suggested(
+        tmp_path):
+    """Two real words are never made one on the pass's own say: "with out" is "without", but "the missions drag on
+    for years" is not "dragon" (a real blog's)."""
+    text = ("I will go with out him, it was so difficultt, and we meet each weak in mytherapist office. "
+            "The missions drag on for years.")
     book, ctx = run(spelling, book_of(tmp_path, f"A Post\n\n{text}\n\nLeave a Comment"))
-    assert next(book.chapters()).body[0].text == ("I will go without him, it was so difficult, and we meet each weak in "
-                                                  "my therapist office.")
-    assert [(c.before, c.after) for c in ctx.changes] == [("with out", "without"), ("difficultt", "difficult"),
-                                                         ("mytherapist", "my therapist")]
-    assert [(s.kind, s.word, s.candidates) for s in ctx.suggestions] == [("real_word", "each weak", ("each week",))]
+    assert next(book.chapters()).body[0].text == ("I will go with out him, it was so difficult, and we meet each weak in "
+                                                  "my therapist office. The missions drag on for years.")
+    assert [(c.before, c.after) for c in ctx.changes] == [("difficultt", "difficult"), ("mytherapist", "my therapist")]
+    assert [(s.kind, s.word, s.candidates) for s in ctx.suggestions] == [
+        ("possible_typo", "with out", ("without",)), ("real_word", "each weak", ("each week",)),
+        ("possible_typo", "drag on", ("dragon",))]
 
 
 def test_a_word_made_with_an_ending_of_its_own_is_suggested_not_cut_back(tmp_path):

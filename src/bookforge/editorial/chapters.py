@@ -131,7 +131,7 @@ def _facts(book: Book, first: str, ctx: Context, left: list[Edited] | None) -> l
     if first != "spelling":
         return [None] * len(chapters)
     found = [(set(e.words), set(e.names)) for e in left] if left else [spelling.words_and_names(ch) for ch in chapters]
-    names = set().union(*(named for _, named in found))
+    names = spelling.vocabulary(book, found)
     return [names & words for words, _ in found]  # the speller looks up the names among a chapter's words only
 
 

@@ -139,7 +139,9 @@ class SpellingConfig(_Section):
     rare: float = Field(3.0, description="a word at or above this Zipf frequency is a real word, never corrected")
     common: float = Field(2.5, description="an automatic correction must be at least this common (Zipf)")
     max_cost: float = Field(3.0, description="and at most this far from the word as typed (the error model's cost)")
-    gap: float = Field(1.5, description="and this much more common than the word as typed")
+    gap: float = Field(2.0, description="and this much more common than the word as typed")
+    seen: float = Field(0.75, description="and this much more again for each unit of the typed word's own frequency: a "
+                                          "spelling the web often writes is someone's word (a name, a term, slang, code)")
     margin: float = Field(0.75, description="and score this much above the next candidate")
     real_words: bool = Field(True, description="suggest a real word its neighbours say is another (\"each weak\"); "
                                                "never applied")

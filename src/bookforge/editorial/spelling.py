@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
@@ -30,9 +30,9 @@ from bookforge.editorial import Context, Note, Suggestion, first_of_each
 from bookforge.editorial import lexicon as lx
 from bookforge.editorial.config import SpellingConfig
 from bookforge.editorial.style_sheet import match_case
-from bookforge.editorial.text import FUNCTION_WORDS, edit_blocks, edit_line
+from bookforge.editorial.text import FUNCTION_WORDS, code_spans, edit_blocks, edit_line, in_spans, unmarked_code
 from bookforge.editorial.typography import URL
-from bookforge.model import Block, Book, Change, Chapter
+from bookforge.model import Block, BlockKind, Book, Change, Chapter
 
 TOKEN = re.compile(r"(?<![\w’'])[A-Za-z]+(?:[’'][A-Za-z]+)*(?![\w])")
 LOOKALIKE = re.compile(r"(?<![\w’'])(?:[a-z]*[01][a-z]+|[a-z]+[01][a-z]*)(?![\w’'])")  # "0ppain", "he1p": a figure for a letter
@@ -42,6 +42,9 @@ SENTENCE_BREAK = re.compile(r"[.!?]\s+")
 SENTENCE_CLOSE = re.compile(r"[.!?](\s|$)")
 ABBREVIATION = re.compile(r"\b(i\.e|e\.g)\.|\(i\)|<[^<>]*>", re.I)
 TITLE_ABBREVIATION = re.compile(r"\b(Dr|Mr|Mrs|Ms|St|Prof|vs)\.$")
+SIC = re.compile(r"[\w’']+\W{0,2}\s*[\[(]sic[\])]", re.I)  # "succesfully[sic]": the author's word, kept as written
+CITATION = re.compile(r"(?:,?\s+(?:and\s+|&\s+)?[A-Z][\w’'-]*(?=[\s,(]))*(?:,?\s+et al\.?)?,?\s+\(?(?:1[5-9]|20)\d\d[a-z]?\b")  # "Buchy 2010"
+GENUS = re.compile(r"(?:\b([A-Z][a-z]+)|\b[A-Z]\.)\s*(?:\([A-Z][a-z]+\)\s+)?$")  # before a species: "Genus", "G.", "Genus (Sub)"
 CONTRACTION_ENDS = ("n't", "'re", "'ve", "'m", "'ll", "'d", "'s")
 PRONOUNS = {"i", "you", "we", "they", "he", "she", "it", "who", "that", "there"}
 CONTRACTED = {  # the words each ending is written after ("n't" goes with any verb the dictionary knows)
@@ -50,7 +53,14 @@ CONTRACTED = {  # the words each ending is written after ("n't" goes with any ve
     "'s": {"that", "what", "there", "here", "who", "where", "she", "he", "it", "anyone", "everyone", "someone", "let",
            "how", "why", "when"},
 }
+DOUBLED = re.compile(r"\b([A-Za-z]+)(\s+)(\1)\b", re.I)
+# The small words that hold a sentence together: one of them written twice is a slip ("the the"), where a word that
+# carries meaning may be said twice on purpose ("sweet sweet").
+SMALL_WORDS = FUNCTION_WORDS | set("am are were been being has have had do does did will would shall should can could may "
+                                   "might must an if than then there here who whom whose which what when where how why "
+                                   "until unless while about into onto over under after before through between".split())
 MAX_SUGGESTED = 4
+LIST_SEPARATORS = (" ", ", ", "/", " / ", "; ")  # between two words of a phrase or a list ("exim, dovecot, postfix")
 FOREIGN_MIN_WORDS = 8  # a shorter paragraph is too short to tell its language by
 
 AFFIXES = ({"dis", "un", "re", "over", "off", "counter", "mis", "non", "pre", "under", "out", "self", "super", "inter"},
@@ -107,7 +117,7 @@ def check(book: Book, ctx: Context, names: set[str], earlier: dict[str, Checked]
     config = ctx.config.spelling
     sheet = ctx.config.style_sheet
     own = {w.lower() for text in (*config.words, *sheet, *sheet.values()) for w in re.findall(r"[\w’']+", text)}
-    speller = Speller(config, own | names)
+    speller = Speller(config, own, names)
     first = len(ctx.suggestions)
 
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
@@ -115,11 +125,15 @@ def check(book: Book, ctx: Context, names: set[str], earlier: dict[str, Checked]
             ctx.notes.append(Note("other_language", block.source, "not spell-checked: most of its words are not "
                                   f"English ({block.text[:60]}…)"))
             return block
+        others = block.kind in (BlockKind.SUBHEAD, BlockKind.QUOTE)  # a heading, another's words: only suggested
         for index in range(len(block.lines)):
-            block = _doubled(block, index, chapter, where, config, ctx)
+            block = _doubled(block, index, chapter, where, config, ctx, others)
             line = block.lines[index]
             fixes = []
-            for found in speller.check(line, lambda start: _starts_sentence(block, index, start)):
+            skip, doubt = _left_alone(block, index, speller)
+            for found in speller.check(line, lambda start: _starts_sentence(block, index, start), skip, doubt):
+                if others and isinstance(found.verdict, str):
+                    found = replace(found, verdict=(found.verdict,))
                 if isinstance(found.verdict, str):
                     reason = "capitalization" if found.verdict.lower() == found.word.lower() else "spelling"
                     ctx.record("typo_fixed", reason, block.line_source(index), found.word, found.verdict, chapter=chapter.slug,
@@ -167,78 +181,156 @@ class Finding:
     kind: str = "possible_typo"  # or "real_word": a real word that its neighbours say is another ("each weak")
 
 
+def _left_alone(block: Block, index: int, speller: Speller) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+    """The spans of a line the pass leaves as written -- code, a word marked "[sic]", a phrase in italics most of
+    whose words no dictionary knows (another language, a binomial name, a cited title) --, and the spans where it
+    only suggests: the other italics (a term, a title)."""
+    line = block.lines[index]
+    skip = list(code_spans(block, index)) + [m.span() for m in SIC.finditer(line)]
+    doubt = []
+    for mark in block.marks:
+        if mark.line == index and mark.kind == "em":
+            words = [w.lower() for w in TOKEN.findall(line[mark.start:mark.end])]
+            unknown = sum(not (speller.english(w) or w in speller.listed) for w in words)
+            (skip if unknown * 2 >= len(words) else doubt).append((mark.start, mark.end))
+    return tuple(skip), tuple(doubt)
+
+
+def _named_here(line: str, m: re.Match) -> bool:
+    """Whether a word names something by where it stands: a cited author ("Buchy 2010", "Shema, Bar-Ilan and
+    Thelwall (2012)"), or the species of a binomial name after its genus ("Acamptonectes densus", "L. urbanus")."""
+    word = m.group()
+    if word[0].isupper():
+        return bool(CITATION.match(line, m.end()))
+    genus = GENUS.search(line, max(0, m.start() - 40), m.start())
+    return bool(genus) and word.islower() and (not genus.group(1) or not lx.known(genus.group(1)))
+
+
 def _other_language(block: Block, speller: Speller) -> bool:
     """Whether a paragraph is in another language: too many of its lower-case words are unknown to be typos."""
-    words = [m.group() for line in block.lines for m in _words(line) if m.group().islower()]
+    words = [m.group() for index, line in enumerate(block.lines) for m in _words(line, code=code_spans(block, index))
+             if m.group().islower()]
     if len(words) < FOREIGN_MIN_WORDS:
         return False
-    unknown = sum(1 for word in words if not speller.fine(word.replace("’", "'")))
+    # by the dictionaries and the book's word list, not the names it uses: those may be the other language's words
+    unknown = sum(1 for word in words if not (speller.english(plain := word.replace("’", "'")) or plain in speller.listed))
     return unknown >= speller.config.foreign * len(words)
 
 
 def names(book: Book) -> set[str]:
-    """Words the book capitalises in the middle of a sentence: names, wherever they stand."""
-    return set().union(*(words_and_names(chapter)[1] for chapter in book.chapters()))
+    """The book's own vocabulary (``vocabulary``), from each chapter's words and names."""
+    return vocabulary(book, [words_and_names(chapter) for chapter in book.chapters()])
+
+
+def vocabulary(book: Book, found: list[tuple[set[str], set[str]]]) -> set[str]:
+    """The words the book uses as names, not typos: each chapter's names (``words_and_names``), the words of the
+    book's title and authors (a blog's name, its writer's), and words that two chapters use (a program, a place,
+    a term the blog writes about), except common misspellings ("definately" is a typo however often it comes)."""
+    meta = book.metadata
+    own = {w.lower() for text in (meta.title, meta.subtitle or "", *(a.name for a in meta.authors)) for w in _plain(text)}
+    seen: dict[str, int] = {}
+    for words, _ in found:
+        for word in words:
+            seen[word] = seen.get(word, 0) + 1
+    return own.union(*(named for _, named in found), (w for w, n in seen.items() if n >= 2))
 
 
 def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
     """The words of a chapter as the speller looks them up in the book's own words (lower case, straight
-    apostrophes, each also without its "'s"), and those its body and comments capitalise in the middle of a
-    sentence: names."""
+    apostrophes, each also without its "'s"; not codespell's misspellings), and those it uses as names: a word its body and comments capitalise
+    in the middle of a sentence, a word of its title, headings, categories and tags, of a link's text or address,
+    of code or a file's name, a commenter's name, and a word two of its writers use (the post's author and the
+    commenters)."""
     words, found = set(), set()
-    named = [*chapter.body, *(block for comment in chapter.all_comments() for block in comment.blocks)]
-    for blocks, naming in ((named, True), (chapter.tail, False)):
-        for block in blocks:
-            for index, line in enumerate(block.lines):
-                for m in TOKEN.finditer(line):
-                    word = m.group()
-                    lower = word.lower().replace("’", "'")
-                    words.update((lower, lower.removesuffix("'s")))
-                    if naming and word[0].isupper() and word[1:].islower() and not _starts_sentence(block, index, m.start()):
-                        if lower not in lx.misspellings() and _contraction(lower) is None:
-                            found.add(lower)
-    return words, found
+    writers: dict[str, set[str]] = {}
+    named = [(block, "") for block in chapter.body]
+    named += [(block, comment.author or comment.id) for comment in chapter.all_comments() for block in comment.blocks]
+    for (block, writer), naming in [(b, True) for b in named] + [((b, ""), False) for b in chapter.tail]:
+        for index, line in enumerate(block.lines):
+            for m in TOKEN.finditer(line):
+                word = m.group()
+                lower = word.lower().replace("’", "'")
+                words.update((lower, lower.removesuffix("'s")))
+                writers.setdefault(lower, set()).add(writer)
+                if naming and word[0].isupper() and word[1:].islower() and not _starts_sentence(block, index, m.start()):
+                    found.add(lower)
+        found.update(w.lower() for w in _named_in(block))
+    found.update(w.lower() for text in (chapter.title, *chapter.topics, *(c.author for c in chapter.all_comments()))
+                 for w in _plain(text))
+    found.update(w for w, by in writers.items() if len(by) >= 2)
+    listed = lx.misspellings()  # never the book's own: neither a name nor, used twice, a word of the book's
+    return {w for w in words if w not in listed}, {w for w in found if w not in listed and _contraction(w) is None}
+
+
+def _named_in(block: Block) -> Iterator[str]:
+    """The words of a block that name things: all of a heading's, those of its code, of its links' text and
+    addresses, and of its pictures' file names."""
+    for index, line in enumerate(block.lines):
+        if block.kind is BlockKind.SUBHEAD:
+            yield from _plain(line)
+        for start, end in code_spans(block, index):
+            yield from _plain(line[start:end])
+    for mark in block.marks:
+        if mark.kind in ("href", "link"):
+            yield from _plain(block.lines[mark.line][mark.start:mark.end])
+        if mark.kind in ("href", "image"):
+            yield from _plain(mark.value)
+
+
+def _plain(text: str) -> list[str]:
+    """The runs of letters of a text (a name, an address, a file's name)."""
+    return re.findall(r"[A-Za-z]+(?:['’][A-Za-z]+)*", text.replace("’", "'"))
 
 
 class Speller:
     """Judges the words of a line against the dictionaries, the book's own words and its names; remembers each verdict."""
 
-    def __init__(self, config: SpellingConfig, own: set[str]):
+    def __init__(self, config: SpellingConfig, listed: set[str], names: set[str] = frozenset()):
         self.config = config
-        self.own = own
+        self.listed = listed  # the book's word list and style sheet
+        self.own = listed | names  # and the words the book uses as names
         self._fine: dict[str, bool] = {}
         self._verdicts: dict[tuple, object] = {}
 
-    def check(self, line: str, opens: Callable[[int], bool] = lambda start: start == 0) -> list[Finding]:
-        """The doubtful words of a line, left to right; ``opens(start)`` says whether the word at ``start`` opens a sentence."""
+    def check(self, line: str, opens: Callable[[int], bool] = lambda start: start == 0,
+              skip: tuple[tuple[int, int], ...] = (), doubt: tuple[tuple[int, int], ...] = ()) -> list[Finding]:
+        """The doubtful words of a line, left to right; ``opens(start)`` says whether the word at ``start`` opens a
+        sentence; the spans ``skip`` (code, "[sic]") are left as they are, and in ``doubt`` (emphasis) a correction
+        is only suggested."""
         tokens = list(TOKEN.finditer(line))
-        checked = {m.start() for m in _words(line, tokens)}
+        checked = {m.start() for m in _words(line, tokens, skip)}
         spaced = [i > 0 and line[tokens[i - 1].end():m.start()] == " " for i, m in enumerate(tokens)]
+        listed = [i > 0 and line[tokens[i - 1].end():m.start()] in LIST_SEPARATORS for i, m in enumerate(tokens)]
         plain = [m.group().replace("’", "'") for m in tokens]
+        starts = [m.group()[0].isupper() and opens(m.start()) for m in tokens]
         found = []
         for i, m in enumerate(tokens):
-            if m.start() not in checked:
+            if m.start() not in checked or _named_here(line, m):
                 continue
             word = m.group()
             before = plain[i - 1] if spaced[i] else ""
             after = plain[i + 1] if i + 1 < len(tokens) and spaced[i + 1] else ""
-            verdict = self.judge(word, before, after, word[0].isupper() and opens(m.start()))
+            verdict = self.judge(word, before, after, starts[i])
+            if isinstance(verdict, str) and verdict.lower() != word.lower() and _contraction(word.lower()) is None and (
+                    in_spans(m.start(), m.end(), doubt) or any(self._foreign(plain[j], starts[j]) for j in (i - 1, i + 1)
+                                                               if 0 <= j < len(tokens) and tokens[j].start() in checked
+                                                               and listed[max(i, j)])):
+                verdict = (verdict,)  # emphasis (a term, a title), or beside another word no dictionary knows: a phrase
             if verdict is not None:
                 found.append(Finding(m.start(), m.end(), word, verdict))
                 continue
             if after and tokens[i + 1].start() in checked and (not found or found[-1].end < m.start()):
                 joined = self.joined(plain[i], after, before, plain[i + 2] if i + 2 < len(tokens) and spaced[i + 2] else "")
-                if joined:
+                if joined:  # two real words are never made one on the pass's own say ("drag on", "dragon")
                     found.append(Finding(m.start(), tokens[i + 1].end(), line[m.start():tokens[i + 1].end()],
-                                         match_case(word, joined) if isinstance(joined, str) else
-                                         tuple(match_case(word, j) for j in joined)))
+                                         tuple(match_case(word, j) for j in ((joined,) if isinstance(joined, str) else joined))))
                     continue
             if before and word.islower() and self.config.real_words:
                 other = self.real_word(before.lower(), word, after.lower())
                 if other:
                     found.append(Finding(tokens[i - 1].start(), m.end(), line[tokens[i - 1].start():m.end()],
                                          tuple(f"{line[tokens[i - 1].start():m.start()]}{o}" for o in other), "real_word"))
-        found = sorted(found + _lookalikes(line), key=lambda f: f.start)
+        found = sorted(found + [f for f in _lookalikes(line) if not in_spans(f.start, f.end, skip)], key=lambda f: f.start)
         return [f for k, f in enumerate(found) if k == 0 or found[k - 1].end <= f.start]
 
     def judge(self, word: str, before: str = "", after: str = "", sentence_start: bool = False) -> str | tuple[str, ...] | None:
@@ -262,23 +354,39 @@ class Speller:
         contraction = _contraction(lower)
         if contraction:
             return match_case(word, contraction.replace("'", "’"))
-        if word[0].isupper() and (not sentence_start or lower in self.own):
+        if word[0].isupper() and (not sentence_start or lower in self.own or lx.terms().name(lower)):
             return None  # a name
         if self.fine(lower):
             return None
         verdict = self._correct(lower, before.lower(), after.lower())
+        if isinstance(verdict, str) and word[0].isupper() and len(lx.misspellings().get(lower, ())) != 1 and \
+                cost(lower, verdict.lower().replace("’", "'")) > MODEL.double:
+            verdict = (verdict,)  # a capitalised word no dictionary knows may be a name: only a plain slip is fixed ("Eidt")
         if isinstance(verdict, str):
             return match_case(word, verdict)
         return tuple(match_case(word, c) for c in verdict) if verdict else ()
 
     def fine(self, lower: str) -> bool:
-        """Whether a word (in lower case, straight apostrophes) is right as written: known, the book's own, or common."""
+        """Whether a word (in lower case, straight apostrophes) is right as written: the book's own, or English."""
+        return lower in self.own or lower.removesuffix("'s") in self.own or self.english(lower)
+
+    def english(self, lower: str) -> bool:
+        """Whether a word (in lower case, straight apostrophes) is English: known to a dictionary or a technical term, or
+        common."""
         if lower not in self._fine:
             base = lower.removesuffix("'s")
-            self._fine[lower] = (lower in self.own or base in self.own or lx.known(lower) or lx.known(base)
+            self._fine[lower] = (lx.known(lower) or lx.known(base) or lx.terms().term(lower) or lx.terms().term(base)
                                  or ("'" not in lower and lower not in lx.misspellings() and lx.zipf(lower) >= self.config.rare
                                      and not self._joined(lower)))  # wordfreq reads "i'am" as "i am"
         return self._fine[lower]
+
+    def _foreign(self, word: str, sentence_start: bool) -> bool:
+        """Whether a word no dictionary knows stands here (another language's, a term): not a name in the middle of a
+        sentence, not a contraction or "i", and not on the book's word list."""
+        lower = word.lower()
+        if word[0].isupper() and not sentence_start or not (word.islower() or word[1:].islower()) or lower == "i":
+            return False
+        return not (self.english(lower) or lower in self.listed or _contraction(lower))
 
     def _joined(self, lower: str) -> bool:
         """A common run-together pair ("thankyou"): the two words are seen together far more than the run-together form."""
@@ -335,7 +443,8 @@ class Speller:
         if " " in best and not (set(best.split()) & FUNCTION_WORDS):
             return False  # "wellbeing" is a compound, not two words run together
         margin = self.config.margin * (2 if " " in best else 1)  # a split must beat the one-word readings ("needin") by more
-        return (_frequency(best) >= self.config.common and _frequency(best) - lx.zipf(lower) >= self.config.gap
+        seen = lx.zipf(lower)
+        return (_frequency(best) >= self.config.common and _frequency(best) - seen >= self.config.gap + self.config.seen * seen
                 and cost(lower, best) <= self.config.max_cost and score - runner_up >= margin)
 
 
@@ -518,9 +627,10 @@ def _contraction(word: str) -> str | None:
     return None
 
 
-def _words(line: str, tokens: list[re.Match] | None = None) -> Iterator[re.Match]:
-    """The words of a line worth checking: not inside a URL or a quoted title, nor part of a hyphenated word ("mis-applied")."""
-    skip = _unchecked(line)
+def _words(line: str, tokens: list[re.Match] | None = None, code: tuple[tuple[int, int], ...] = ()) -> Iterator[re.Match]:
+    """The words of a line worth checking: not inside a URL, code or a quoted title, nor part of a hyphenated word
+    ("mis-applied")."""
+    skip = _unchecked(line) + code
     for found in TOKEN.finditer(line) if tokens is None else tokens:
         hyphenated = line[found.end():found.end() + 1] == "-" or line[max(0, found.start() - 1):found.start()] == "-"
         if not hyphenated and not (skip and any(a <= found.start() < b for a, b in skip)):
@@ -529,8 +639,8 @@ def _words(line: str, tokens: list[re.Match] | None = None) -> Iterator[re.Match
 
 @lru_cache(maxsize=1024)  # a paragraph's lines are looked at twice: for its language, then word by word
 def _unchecked(line: str) -> tuple[tuple[int, int], ...]:
-    """The spans of a line that are not prose to check: URLs, abbreviations and markup, quoted titles."""
-    skip = [(m.start(), m.end()) for pattern in (URL, ABBREVIATION) for m in pattern.finditer(line)]
+    """The spans of a line that are not prose to check: URLs, abbreviations and markup, code, quoted titles."""
+    skip = [(m.start(), m.end()) for pattern in (URL, ABBREVIATION) for m in pattern.finditer(line)] + list(unmarked_code(line))
     skip += [(m.start(), m.end()) for m in TITLE_QUOTE.finditer(line) if _is_title(m.group(1))]
     return tuple(skip)
 
@@ -557,16 +667,40 @@ def _sentence(line: str, start: int, end: int) -> str:
     return line[opening: close.end() if close else len(line)].strip()
 
 
-def _doubled(block: Block, index: int, chapter: Chapter, where: str, config: SpellingConfig, ctx: Context) -> Block:
-    """Remove the second of two identical words in a row ("is is"), unless the doubling is idiomatic ("had had")."""
-    doubled = [m for m in re.finditer(r"\b([A-Za-z]+)(\s+)\1\b", block.lines[index], re.I)
-               if m.group(1).lower() not in config.doubled_allowed]
+def _doubled(block: Block, index: int, chapter: Chapter, where: str, config: SpellingConfig, ctx: Context,
+             others: bool = False) -> Block:
+    """Remove the second of two identical words in a row ("is is"), unless the doubling is idiomatic ("had had").
+
+    Only a small word that holds a sentence together ("the the", "to to") is surely a slip; any other word said
+    twice may be meant ("sweet sweet", "Bang Bang", "badis badis") and is suggested, as is every doubled word in
+    a heading or a quotation (``others``).  Words in code, in another case ("vim Vim"), part of a compound
+    ("kernel-package package") or said three times ("go go go") are left alone."""
+    line = block.lines[index]
+    code = code_spans(block, index)
+    doubled = []
+    for m in DOUBLED.finditer(line):
+        first, second = m.group(1), m.group(3)
+        if (first.lower() in config.doubled_allowed or in_spans(m.start(), m.end(), code) or not _same_case(first, second)
+                or line[max(0, m.start() - 1):m.start()] in ("-", "’", "'") or line[m.end():m.end() + 1] in ("-", "’", "'")
+                or re.match(rf"\s+{re.escape(second)}\b", line[m.end():], re.I) or re.search(rf"\b{re.escape(first)}\s+$",
+                                                                                         line[:m.start()], re.I)):
+            continue
+        if others or first.lower() not in SMALL_WORDS:
+            ctx.suggestions.append(Suggestion(block.line_source(index), m.group(), (first,), kind="doubled_word",
+                                              sentence=_sentence(line, m.start(), m.end())))
+            continue
+        doubled.append(m)
     for found in doubled:
         ctx.record("typo_fixed", "doubled_word", block.line_source(index), found.group(), found.group(1),
-                   chapter=chapter.slug, anchor=where, context=block.lines[index])
+                   chapter=chapter.slug, anchor=where, context=line)
     for found in reversed(doubled):
         block = edit_line(block, index, found.start(), found.end(), found.group(1), ("fix", found.group()))
     return block
+
+
+def _same_case(first: str, second: str) -> bool:
+    """The same word in the same case, or capitalised the first time as a sentence's first word ("The the")."""
+    return first == second or first[:1].isupper() and first[1:] == second[1:] and second.islower()
 
 
 NEARBY.update({x: "".join(y for y in "abcdefghijklmnopqrstuvwxyz" if _adjacent(x, y) or x != y and {x, y} <= VOWELS)

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
@@ -62,6 +63,85 @@ def edit_line(block: Block, index: int, start: int, end: int, new: str, mark: tu
         marks.append(Mark(index, start, start + len(new), *mark))
     lines = block.lines[:index] + (line[:start] + new + line[end:],) + block.lines[index + 1:]
     return replace(block, lines=lines, marks=tuple(sorted(marks, key=lambda m: (m.line, m.start))))
+
+
+# Code in prose.  The markup's code (``code`` marks: code, kbd, tt, samp, var) is code; so are the runs of a line
+# that read as code though nothing marks them (a capture, a post written in the classic editor), told by their
+# shape, never by a list of words: a path ("/etc/passwd", "~/env", "C:\Windows"), a name with an extension or a
+# dotted name ("boot.ini", "java.util.UUID"), an option ("-i", "--keyserver"), a variable ("$HOME"), a hashtag
+# or directive ("#include"), words joined by "_", "::", "->", "=" or brackets ("snake_case", "main(String[]",
+# "i++"), an e-mail address; and whole lines: a shell prompt ("$ ", "# ", "sudo "), braces or a closing ";", or
+# a line made mostly of such runs and operators.  A paragraph most of whose lines are code is code.
+CODE_CHUNK = re.compile(
+    r"^[~.]{0,2}/\w|/.*/|\\\w|\w_\w|::|->|=>|[=<>{}\[\]|]|\+\+|\w\(|\(\)|^--?[A-Za-z]|^[$%][A-Za-z{(_]|^#[A-Za-z!]"
+    r"|\w@\w|\*\.|^\.[A-Za-z]|\w\.[a-z_]")
+OPERATOR = re.compile(r"^(?:[=<>!+\-*/%&|:]?=|[{}()\[\];<>]|=>|->|&&|\|\||\+\+)$")
+PROMPT = re.compile(r"^(?:[$#%] (?=[^\d\s])|sudo )")
+CODE_LINE_END = re.compile(r"[;{}]$")
+CHUNK = re.compile(r"\S+")
+OPENING = "\"'“”‘’«»(["  # punctuation a word of prose may stand in
+CLOSING = "\"'“”‘’«»),;:!?.…]"
+
+
+def code_spans(block: Block, index: int) -> tuple[tuple[int, int], ...]:
+    """The spans of line ``index`` that are code, not prose: marked as code, or reading as code (see CODE_CHUNK)."""
+    marked = [(m.start, m.end) for m in block.marks if m.line == index and m.kind == "code"]
+    line = block.lines[index]
+    if block.kind is BlockKind.CODE or _code_paragraph(block.lines):
+        return ((0, len(line)),)
+    return tuple(sorted(marked + list(unmarked_code(line))))
+
+
+@lru_cache(maxsize=4096)
+def _code_paragraph(lines: tuple[str, ...]) -> bool:
+    """Code pasted as a paragraph, a line break for each of its lines: most of its lines read as code."""
+    return len(lines) >= 3 and sum(bool(_code_line(line)) for line in lines) * 2 >= len(lines)
+
+
+@lru_cache(maxsize=4096)
+def unmarked_code(line: str) -> tuple[tuple[int, int], ...]:
+    """The runs of a line that read as code though nothing marks them: the whole line when it reads as code."""
+    if _code_line(line):
+        return ((0, len(line)),)
+    return tuple(span for span, code in _chunks(line) if code == "code")
+
+
+def _chunks(line: str) -> list[tuple[tuple[int, int], str]]:
+    """Each run of a line between spaces, with what it is: "code", "operator" or "word"."""
+    found = []
+    for m in CHUNK.finditer(line):
+        chunk = m.group().lstrip(OPENING).rstrip(CLOSING)
+        if not chunk:
+            kind = "word"
+        elif OPERATOR.match(chunk) or OPERATOR.match(m.group()):
+            kind = "operator"
+        elif CODE_CHUNK.search(chunk):
+            kind = "code"
+        else:
+            kind = "word"
+        found.append(((m.start(), m.end()), kind))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _code_line(line: str) -> bool:
+    """A line that reads as code: a shell prompt, braces or a closing semicolon with code in it, or made mostly of
+    code and operators ("for(int i = 0; i < 10; i++)")."""
+    text = line.strip()
+    if not text:
+        return False
+    chunks = _chunks(text)
+    code = sum(kind != "word" for _, kind in chunks)
+    if PROMPT.match(text):
+        return True
+    if CODE_LINE_END.search(text) and code:
+        return True
+    return code >= 2 and code * 3 >= len(chunks)
+
+
+def in_spans(start: int, end: int, spans: tuple[tuple[int, int], ...]) -> bool:
+    """Whether ``start:end`` overlaps any of the spans."""
+    return any(a < end and start < b for a, b in spans)
 
 
 BlockEdit = Callable[[Block, Chapter, str], Block]  # (block, its chapter, the id of its comment or the chapter's slug)
