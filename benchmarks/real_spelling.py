@@ -56,14 +56,17 @@ class Fix:
         return "\t".join((verdict, *self.key)) + "\n"
 
 
-def around(line: str, word: str) -> str:
-    """The fixed word in its line, WINDOW characters either side, whitespace made single spaces."""
-    line = re.sub(r"\s+", " ", line)
-    found = re.search(rf"(?<![\w’']){re.escape(word)}(?![\w’'])", line) or re.search(re.escape(word), line)
-    if not found:
-        return f"[[{word}]]"
-    start, end = found.span()
-    return f"{line[max(0, start - WINDOW):start]}[[{word}]]{line[end:end + WINDOW]}"
+def around(line: str, word: str, column: int | None = None) -> str:
+    """The fixed word in its line (at ``column``, else where it first stands as a word), WINDOW characters either side,
+    whitespace made single spaces."""
+    if column is None or line[column:column + len(word)] != word:
+        found = re.search(rf"(?<![\w’']){re.escape(word)}(?![\w’'])", line) or re.search(re.escape(word), line)
+        if not found:
+            return f"[[{word}]]"
+        column = found.start()
+    before = re.sub(r"\s+", " ", line[:column])[-WINDOW:]
+    after = re.sub(r"\s+", " ", line[column + len(word):])[:WINDOW]
+    return f"{before}[[{word}]]{after}"
 
 
 def read_verdicts(path: Path) -> dict[tuple[str, ...], str]:
@@ -152,7 +155,8 @@ def main() -> None:
             for change in ledger.changes:
                 if change.kind != "typo_fixed":
                     continue
-                fix = Fix(export.stem, change.chapter, change.before, change.after, around(change.context, change.before))
+                fix = Fix(export.stem, change.chapter, change.before, change.after,
+                          around(change.context, change.before, change.column))
                 verdict = verdicts.get(fix.key)
                 counts["fixes"] += 1
                 counts[verdict or "unjudged"] += 1

@@ -216,6 +216,7 @@ class Change:
     note: str = ""
     context: str = ""  # for a fixed word: the whole line it stood in, before the fix
     comment: str = ""  # for a removed or moved comment: its id (what book.yaml's keep and drop lists name)
+    column: int | None = None  # for a fixed word: where it starts in ``context``
 
 
 @dataclass(frozen=True)

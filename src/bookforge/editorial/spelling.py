@@ -40,7 +40,7 @@ TITLE_QUOTE = re.compile(r"[“\"]([^”\"]*)[”\"]")
 SENTENCE_END = re.compile(r"(^|[.!?:;…“\"(])$")
 SENTENCE_BREAK = re.compile(r"[.!?]\s+")
 SENTENCE_CLOSE = re.compile(r"[.!?](\s|$)")
-ABBREVIATION = re.compile(r"\b(i\.e|e\.g)\.|\(i\)|<[^<>]*>", re.I)
+ABBREVIATION = re.compile(r"\b(i\.e|e\.g)\.|\(i\)|<[^<>]*>|\b[a-z]/[a-z]\b", re.I)  # and "i/o", "w/o"
 TITLE_ABBREVIATION = re.compile(r"\b(Dr|Mr|Mrs|Ms|St|Prof|vs)\.$")
 SIC = re.compile(r"[\w’']+\W{0,2}\s*[\[(]sic[\])]", re.I)  # "succesfully[sic]": the author's word, kept as written
 CITATION = re.compile(r"(?:,?\s+(?:and\s+|&\s+)?[A-Z][\w’'-]*(?=[\s,(]))*(?:,?\s+et al\.?)?,?\s+\(?(?:1[5-9]|20)\d\d[a-z]?\b")  # "Buchy 2010"
@@ -53,6 +53,7 @@ CONTRACTED = {  # the words each ending is written after ("n't" goes with any ve
     "'s": {"that", "what", "there", "here", "who", "where", "she", "he", "it", "anyone", "everyone", "someone", "let",
            "how", "why", "when"},
 }
+OPENINGS = ("‘", "“", '"', "'", "—", "–", "(")
 DOUBLED = re.compile(r"\b([A-Za-z]+)(\s+)(\1)\b", re.I)
 # The small words that hold a sentence together: one of them written twice is a slip ("the the"), where a word that
 # carries meaning may be said twice on purpose ("sweet sweet").
@@ -60,7 +61,12 @@ SMALL_WORDS = FUNCTION_WORDS | set("am are were been being has have had do does 
                                    "might must an if than then there here who whom whose which what when where how why "
                                    "until unless while about into onto over under after before through between".split())
 MAX_SUGGESTED = 4
-LIST_SEPARATORS = (" ", ", ", "/", " / ", "; ")  # between two words of a phrase or a list ("exim, dovecot, postfix")
+QUOTES = re.compile(r"[“”\"‘’'()\[\]]")
+LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # a word in any alphabet
+LIST_SEPARATORS = (" ", ", ", "/", " / ", "; ", " and ", " or ", ", and ", ", or ")  # between the words of a phrase or a list
+LETTER_MARKS = set("‘“\"'-–—/")  # around an "i" that is a letter, not the pronoun: "the ‘i’ icon", "i-Books", "i/o"
+LETTER_AFTER = re.compile(r"[’”\"'\-–—/]|\.\w")
+CONTRACTION_TAILS = {"t", "s", "ll", "ve", "re", "d", "m"}  # "hasn t", "don t": the word lost its apostrophe
 FOREIGN_MIN_WORDS = 8  # a shorter paragraph is too short to tell its language by
 
 AFFIXES = ({"dis", "un", "re", "over", "off", "counter", "mis", "non", "pre", "under", "out", "self", "super", "inter"},
@@ -78,7 +84,8 @@ class ErrorModel:
     swap: float = 1.2  # "teh": two neighbouring letters swapped
     double: float = 1.2  # "untill", "ocured": a letter doubled or a double written single
     neighbour: float = 2.2  # "wprd": a key next to the right one
-    vowel: float = 2.4  # "seperate": one vowel for another
+    vowel: float = 2.8  # "seperate": one vowel for another, a speller's error more than a typist's (codespell has the
+    # common ones): on real blogs a vowel changed turned names and coinages into words ("conary", "copius")
     drop: float = 2.0  # "therapst": a letter left out, as common a slip as any (tuned on benchmark seeds 1 and 2)
     extra: float = 3.0  # "therapiest": a stray letter
     substitute: float = 4.0  # any other letter for another
@@ -125,7 +132,8 @@ def check(book: Book, ctx: Context, names: set[str], earlier: dict[str, Checked]
             ctx.notes.append(Note("other_language", block.source, "not spell-checked: most of its words are not "
                                   f"English ({block.text[:60]}…)"))
             return block
-        others = block.kind in (BlockKind.SUBHEAD, BlockKind.QUOTE)  # a heading, another's words: only suggested
+        others = block.kind in (BlockKind.SUBHEAD, BlockKind.QUOTE, BlockKind.IMAGE)  # a heading, another's words, a
+        # picture's description (often its file's name): only suggested
         for index in range(len(block.lines)):
             block = _doubled(block, index, chapter, where, config, ctx, others)
             line = block.lines[index]
@@ -137,7 +145,7 @@ def check(book: Book, ctx: Context, names: set[str], earlier: dict[str, Checked]
                 if isinstance(found.verdict, str):
                     reason = "capitalization" if found.verdict.lower() == found.word.lower() else "spelling"
                     ctx.record("typo_fixed", reason, block.line_source(index), found.word, found.verdict, chapter=chapter.slug,
-                               anchor=where, context=line)
+                               anchor=where, context=line, column=found.start)
                     fixes.append(found)
                 else:
                     ctx.suggestions.append(Suggestion(block.line_source(index), found.word, found.verdict, kind=found.kind,
@@ -196,14 +204,47 @@ def _left_alone(block: Block, index: int, speller: Speller) -> tuple[tuple[tuple
     return tuple(skip), tuple(doubt)
 
 
-def _named_here(line: str, m: re.Match) -> bool:
+def _named_here(line: str, tokens: list[re.Match], i: int, starts: list[bool]) -> bool:
     """Whether a word names something by where it stands: a cited author ("Buchy 2010", "Shema, Bar-Ilan and
-    Thelwall (2012)"), or the species of a binomial name after its genus ("Acamptonectes densus", "L. urbanus")."""
+    Thelwall (2012)"), the species of a binomial name after its genus ("Acamptonectes densus", "L. urbanus"), a
+    word inside a name ("Rock im Park", "Rock Im Park"), a name's short form ("Bazaar (bzr)"), the letter "i" named ("the ‘i’ icon", "i-Books"), or a word whose
+    contraction lost its apostrophe ("hasn t")."""
+    m = tokens[i]
     word = m.group()
+    if 0 < i < len(tokens) - 1 and all(_name_beside(line, tokens, starts, i, j) for j in (i - 1, i + 1)):
+        return True
     if word[0].isupper():
         return bool(CITATION.match(line, m.end()))
+    if i > 0 and line[m.start() - 2:m.start()] == " (" and line[m.end():m.end() + 1] == ")" and \
+            tokens[i - 1].end() == m.start() - 2 and not tokens[i - 1].group().islower():
+        return True  # a name's short form after it: "Bazaar (bzr)"
     genus = GENUS.search(line, max(0, m.start() - 40), m.start())
-    return bool(genus) and word.islower() and (not genus.group(1) or not lx.known(genus.group(1)))
+    if genus and (not genus.group(1) or not lx.known(genus.group(1))):
+        return True
+    if word.lower() == "i" and (line[m.start() - 1:m.start()] in LETTER_MARKS or LETTER_AFTER.match(line, m.end())):
+        return True
+    return i + 1 < len(tokens) and tokens[i + 1].group() in CONTRACTION_TAILS and line[m.end():tokens[i + 1].start()] == " "
+
+
+def _beside(line: str, tokens: list[re.Match], i: int) -> list[int]:
+    """The words next to word ``i`` in its phrase or list: the one before and the one after, across a space, a comma, a
+    slash or an "and" ("uids and gids", "exim, dovecot, postfix"), quotes and brackets aside ("olc “cn=config”")."""
+    found = []
+    for step in (-1, 1):
+        j = i + step
+        if 0 <= j < len(tokens) and tokens[j].group().lower() in ("and", "or") and line[tokens[min(i, j)].end():
+                                                                                        tokens[max(i, j)].start()] == " ":
+            j += step
+        if 0 <= j < len(tokens) and QUOTES.sub("", line[tokens[min(i, j)].end():tokens[max(i, j)].start()]) in LIST_SEPARATORS:
+            found.append(j)
+    return found
+
+
+def _name_beside(line: str, tokens: list[re.Match], starts: list[bool], i: int, j: int) -> bool:
+    """Whether token ``j``, a space away from token ``i``, is a capitalised word in the middle of a sentence."""
+    word = tokens[j].group()
+    return (word[0].isupper() and word[1:].islower() and not starts[j]
+            and line[tokens[min(i, j)].end():tokens[max(i, j)].start()] == " ")
 
 
 def _other_language(block: Block, speller: Speller) -> bool:
@@ -297,25 +338,27 @@ class Speller:
         """The doubtful words of a line, left to right; ``opens(start)`` says whether the word at ``start`` opens a
         sentence; the spans ``skip`` (code, "[sic]") are left as they are, and in ``doubt`` (emphasis) a correction
         is only suggested."""
+        skip = skip + self._foreign_sentences(line)
         tokens = list(TOKEN.finditer(line))
         checked = {m.start() for m in _words(line, tokens, skip)}
         spaced = [i > 0 and line[tokens[i - 1].end():m.start()] == " " for i, m in enumerate(tokens)]
-        listed = [i > 0 and line[tokens[i - 1].end():m.start()] in LIST_SEPARATORS for i, m in enumerate(tokens)]
         plain = [m.group().replace("’", "'") for m in tokens]
         starts = [m.group()[0].isupper() and opens(m.start()) for m in tokens]
         found = []
         for i, m in enumerate(tokens):
-            if m.start() not in checked or _named_here(line, m):
+            if m.start() not in checked or _named_here(line, tokens, i, starts):
                 continue
             word = m.group()
             before = plain[i - 1] if spaced[i] else ""
             after = plain[i + 1] if i + 1 < len(tokens) and spaced[i + 1] else ""
             verdict = self.judge(word, before, after, starts[i])
             if isinstance(verdict, str) and verdict.lower() != word.lower() and _contraction(word.lower()) is None and (
-                    in_spans(m.start(), m.end(), doubt) or any(self._foreign(plain[j], starts[j]) for j in (i - 1, i + 1)
-                                                               if 0 <= j < len(tokens) and tokens[j].start() in checked
-                                                               and listed[max(i, j)])):
-                verdict = (verdict,)  # emphasis (a term, a title), or beside another word no dictionary knows: a phrase
+                    in_spans(m.start(), m.end(), doubt) or any(in_spans(*tokens[j].span(), skip) or self._foreign(plain[j], starts[j])
+                                                               for j in _beside(line, tokens, i))):
+                verdict = (verdict,)  # emphasis (a term, a title), or beside code or another word no dictionary knows
+            if isinstance(verdict, str) and not line[m.end():].strip() and len(verdict) > len(word) and \
+                    verdict.lower().startswith(word.lower()):
+                verdict = (verdict,)  # the line ends in the word cut short ("with the help of a translat"): text cut off
             if verdict is not None:
                 found.append(Finding(m.start(), m.end(), word, verdict))
                 continue
@@ -359,9 +402,13 @@ class Speller:
         if self.fine(lower):
             return None
         verdict = self._correct(lower, before.lower(), after.lower())
-        if isinstance(verdict, str) and word[0].isupper() and len(lx.misspellings().get(lower, ())) != 1 and \
-                cost(lower, verdict.lower().replace("’", "'")) > MODEL.double:
-            verdict = (verdict,)  # a capitalised word no dictionary knows may be a name: only a plain slip is fixed ("Eidt")
+        if isinstance(verdict, str) and any(lower.startswith(a) and len(lower) - len(a) > 2 and lx.known(lower[len(a):])
+                                            for a in AFFIXES[0]):
+            verdict = (verdict,)  # a word made with a prefix ("preparsed", "unmerged"): the author's, for the editor
+        if isinstance(verdict, str) and word[0].isupper() and cost(lower, verdict.lower().replace("’", "'")) > MODEL.double \
+                and not (len(word) >= 5 and lower in lx.misspellings()):
+            verdict = (verdict,)  # a capitalised word no dictionary knows may be a name ("Oly"): only a plain slip is fixed
+            # ("Eidt"), or a common misspelling too long to be a name's ("Simularly")
         if isinstance(verdict, str):
             return match_case(word, verdict)
         return tuple(match_case(word, c) for c in verdict) if verdict else ()
@@ -379,6 +426,22 @@ class Speller:
                                  or ("'" not in lower and lower not in lx.misspellings() and lx.zipf(lower) >= self.config.rare
                                      and not self._joined(lower)))  # wordfreq reads "i'am" as "i am"
         return self._fine[lower]
+
+    def _foreign_sentences(self, line: str) -> tuple[tuple[int, int], ...]:
+        """The sentences of a line in another language ("Al examinar el spam, lo primero que veo"): of four
+        lower-case words or more, at least three and ``foreign`` (0.3) of them unknown to the dictionaries, or two
+        with a word in letters English does not write ("multilingüismo") among them.  Only the dictionaries count:
+        wordfreq has seen "que", "las" and "se" often in English pages."""
+        spans = []
+        opening = 0
+        for end in [m.end() for m in SENTENCE_BREAK.finditer(line)] + [len(line)]:
+            words = [w.replace("’", "'") for w in LETTERS.findall(line, opening, end) if w.islower()]
+            unknown = sum(1 for w in words if not (lx.known(w) or lx.terms().term(w) or w in self.listed or _contraction(w)))
+            if len(words) >= 4 and (unknown >= 3 and unknown >= self.config.foreign * len(words)
+                                    or unknown >= 2 and any(not w.isascii() for w in words)):
+                spans.append((opening, end))
+            opening = end
+        return tuple(spans)
 
     def _foreign(self, word: str, sentence_start: bool) -> bool:
         """Whether a word no dictionary knows stands here (another language's, a term): not a name in the middle of a
@@ -422,8 +485,10 @@ class Speller:
         ranked = rank(lower, before, after)
         if len(listed) == 1 and (listed[0] not in dict(ranked) or ranked[0][0] == listed[0]):
             return listed[0].replace("'", "’")  # codespell is sure, and the error model does not prefer another word
-        if listed:
-            ranked = rank(lower, before, after, listed)  # codespell's answers, in the order the context prefers
+        if listed:  # codespell's answers, in the order the context prefers: codespell is not sure, so the pass takes
+            ranked = rank(lower, before, after, listed)  # only a plain slip ("beeing"), never "monestary" -> "monetary"
+            if cost(lower, ranked[0][0]) > MODEL.double:
+                return tuple(c.replace("'", "’") for c, _ in ranked[:MAX_SUGGESTED])
         if ranked and self._certain(lower, ranked):
             return ranked[0][0].replace("'", "’")
         return tuple(c.replace("'", "’") for c, _ in ranked[:MAX_SUGGESTED])
@@ -646,8 +711,11 @@ def _unchecked(line: str) -> tuple[tuple[int, int], ...]:
 
 
 def _is_title(text: str) -> bool:
+    """A quoted title: most of its longer words capitalised ("The Definately Book"), or a name of two or three words
+    that opens with a capital and is no sentence ("Supporting funcs")."""
     words = [w for w in text.split() if len(w) > 3]
-    return bool(words) and sum(w[0].isupper() for w in words) / len(words) >= 0.6
+    return bool(words) and sum(w[0].isupper() for w in words) / len(words) >= 0.6 or (
+        2 <= len(text.split()) <= 3 and text[:1].isupper() and text.rstrip()[-1:] not in ".!?,;:")
 
 
 def _starts_sentence(block: Block, index: int, start: int) -> bool:
@@ -673,7 +741,8 @@ def _doubled(block: Block, index: int, chapter: Chapter, where: str, config: Spe
 
     Only a small word that holds a sentence together ("the the", "to to") is surely a slip; any other word said
     twice may be meant ("sweet sweet", "Bang Bang", "badis badis") and is suggested, as is every doubled word in
-    a heading or a quotation (``others``).  Words in code, in another case ("vim Vim"), part of a compound
+    a heading or a quotation (``others``), and one that opens a quotation or follows a dash, where a word before it
+    may have been lost ("‘was was actually", "—but but this point").  Words in code, in another case ("vim Vim"), part of a compound
     ("kernel-package package") or said three times ("go go go") are left alone."""
     line = block.lines[index]
     code = code_spans(block, index)
@@ -685,14 +754,14 @@ def _doubled(block: Block, index: int, chapter: Chapter, where: str, config: Spe
                 or re.match(rf"\s+{re.escape(second)}\b", line[m.end():], re.I) or re.search(rf"\b{re.escape(first)}\s+$",
                                                                                          line[:m.start()], re.I)):
             continue
-        if others or first.lower() not in SMALL_WORDS:
+        if others or first.lower() not in SMALL_WORDS or line[max(0, m.start() - 1):m.start()] in OPENINGS:
             ctx.suggestions.append(Suggestion(block.line_source(index), m.group(), (first,), kind="doubled_word",
                                               sentence=_sentence(line, m.start(), m.end())))
             continue
         doubled.append(m)
     for found in doubled:
         ctx.record("typo_fixed", "doubled_word", block.line_source(index), found.group(), found.group(1),
-                   chapter=chapter.slug, anchor=where, context=line)
+                   chapter=chapter.slug, anchor=where, context=line, column=found.start())
     for found in reversed(doubled):
         block = edit_line(block, index, found.start(), found.end(), found.group(1), ("fix", found.group()))
     return block

@@ -70,13 +70,15 @@ def edit_line(block: Block, index: int, start: int, end: int, new: str, mark: tu
 # shape, never by a list of words: a path ("/etc/passwd", "~/env", "C:\Windows"), a name with an extension or a
 # dotted name ("boot.ini", "java.util.UUID"), an option ("-i", "--keyserver"), a variable ("$HOME"), a hashtag
 # or directive ("#include"), words joined by "_", "::", "->", "=" or brackets ("snake_case", "main(String[]",
-# "i++"), an e-mail address; and whole lines: a shell prompt ("$ ", "# ", "sudo "), braces or a closing ";", or
-# a line made mostly of such runs and operators.  A paragraph most of whose lines are code is code.
+# "i++"), an e-mail address; and whole lines: a shell prompt ("$ ", "# ", "sudo ") or a comment ("//", "/*"),
+# braces or a closing ";", or a line made mostly of such runs and operators.  A paragraph most of whose lines are
+# code is code.
 CODE_CHUNK = re.compile(
     r"^[~.]{0,2}/\w|/.*/|\\\w|\w_\w|::|->|=>|[=<>{}\[\]|]|\+\+|\w\(|\(\)|^--?[A-Za-z]|^[$%][A-Za-z{(_]|^#[A-Za-z!]"
     r"|\w@\w|\*\.|^\.[A-Za-z]|\w\.[a-z_]")
-OPERATOR = re.compile(r"^(?:[=<>!+\-*/%&|:]?=|[{}()\[\];<>]|=>|->|&&|\|\||\+\+)$")
-PROMPT = re.compile(r"^(?:[$#%] (?=[^\d\s])|sudo )")
+OPERATOR = re.compile(r"^(?:[=<>!+\-*/%&|:]?=|[{}()\[\];<>#]|=>|->|&&|\|\||\+\+)$")
+PROMPT = re.compile(r"^(?:[$#%] (?=[^\d\s])|sudo |//|/\*|\*/)")  # a shell prompt, or a comment in code
+BRACES_AND_SEMICOLONS = re.compile(r"[{}].*;\s|;\s.*[{}]")  # statements in blocks: prose has no braces
 CODE_LINE_END = re.compile(r"[;{}]$")
 CHUNK = re.compile(r"\S+")
 OPENING = "\"'“”‘’«»(["  # punctuation a word of prose may stand in
@@ -103,7 +105,9 @@ def unmarked_code(line: str) -> tuple[tuple[int, int], ...]:
     """The runs of a line that read as code though nothing marks them: the whole line when it reads as code."""
     if _code_line(line):
         return ((0, len(line)),)
-    return tuple(span for span, code in _chunks(line) if code == "code")
+    chunks = _chunks(line)
+    return tuple(span for k, (span, kind) in enumerate(chunks) if kind == "code" or kind == "word" and any(
+        chunks[j][1] == "operator" for j in (k - 1, k + 1) if 0 <= j < len(chunks)))  # "x = 5", "amaru = snake"
 
 
 def _chunks(line: str) -> list[tuple[tuple[int, int], str]]:
@@ -134,7 +138,7 @@ def _code_line(line: str) -> bool:
     code = sum(kind != "word" for _, kind in chunks)
     if PROMPT.match(text):
         return True
-    if CODE_LINE_END.search(text) and code:
+    if CODE_LINE_END.search(text) and code or BRACES_AND_SEMICOLONS.search(text):
         return True
     return code >= 2 and code * 3 >= len(chunks)
 
