@@ -61,10 +61,11 @@ SMALL_WORDS = FUNCTION_WORDS | set("am are were been being has have had do does 
                                    "might must an if than then there here who whom whose which what when where how why "
                                    "until unless while about into onto over under after before through between".split())
 MAX_SUGGESTED = 4
+LISTED_LEAD = 3.0  # how far (log10) the likeliest of codespell's several answers must lead the next to be applied
 QUOTES = re.compile(r"[“”\"‘’'()\[\]]")
 LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # a word in any alphabet
 LIST_SEPARATORS = (" ", ", ", "/", " / ", "; ", " and ", " or ", ", and ", ", or ")  # between the words of a phrase or a list
-LETTER_MARKS = set("‘“\"'-–—/")  # around an "i" that is a letter, not the pronoun: "the ‘i’ icon", "i-Books", "i/o"
+LETTER_MARKS = set("‘“\"'/")  # around an "i" that is a letter, not the pronoun: "the ‘i’ icon", "i-Books", "i/o"
 LETTER_AFTER = re.compile(r"[’”\"'\-–—/]|\.\w")
 CONTRACTION_TAILS = {"t", "s", "ll", "ve", "re", "d", "m"}  # "hasn t", "don t": the word lost its apostrophe
 FOREIGN_MIN_WORDS = 8  # a shorter paragraph is too short to tell its language by
@@ -277,8 +278,9 @@ def vocabulary(book: Book, found: list[tuple[set[str], set[str]]]) -> set[str]:
 
 
 def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
-    """The words of a chapter as the speller looks them up in the book's own words (lower case, straight
-    apostrophes, each also without its "'s"; not codespell's misspellings), and those it uses as names: a word its body and comments capitalise
+    """The words of a chapter that the dictionaries do not know, as the speller looks them up in the book's own words
+    (lower case, straight apostrophes, each also without its "'s"; not codespell's misspellings), and those of them
+    it uses as names: a word its body and comments capitalise
     in the middle of a sentence, a word of its title, headings, categories and tags, of a link's text or address,
     of code or a file's name, a commenter's name, and a word two of its writers use (the post's author and the
     commenters)."""
@@ -300,7 +302,10 @@ def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
                  for w in _plain(text))
     found.update(w for w, by in writers.items() if len(by) >= 2)
     listed = lx.misspellings()  # never the book's own: neither a name nor, used twice, a word of the book's
-    return {w for w in words if w not in listed}, {w for w in found if w not in listed and _contraction(w) is None}
+
+    def own(word: str) -> bool:  # only a word the dictionaries do not know needs to be the book's own
+        return not lx.known(word) and word not in listed and _contraction(word) is None
+    return {w for w in words if own(w)}, {w for w in found if own(w)}
 
 
 def _named_in(block: Block) -> Iterator[str]:
@@ -486,8 +491,8 @@ class Speller:
         if len(listed) == 1 and (listed[0] not in dict(ranked) or ranked[0][0] == listed[0]):
             return listed[0].replace("'", "’")  # codespell is sure, and the error model does not prefer another word
         if listed:  # codespell's answers, in the order the context prefers: codespell is not sure, so the pass takes
-            ranked = rank(lower, before, after, listed)  # only a plain slip ("beeing"), never "monestary" -> "monetary"
-            if cost(lower, ranked[0][0]) > MODEL.double:
+            ranked = rank(lower, before, after, listed)  # one only when its place makes it far likelier than the others
+            if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < LISTED_LEAD:  # ("simular"), not "monestary" -> "monetary"
                 return tuple(c.replace("'", "’") for c, _ in ranked[:MAX_SUGGESTED])
         if ranked and self._certain(lower, ranked):
             return ranked[0][0].replace("'", "’")

@@ -75,7 +75,7 @@ def edit_line(block: Block, index: int, start: int, end: int, new: str, mark: tu
 # code is code.
 CODE_CHUNK = re.compile(
     r"^[~.]{0,2}/\w|/.*/|\\\w|\w_\w|::|->|=>|[=<>{}\[\]|]|\+\+|\w\(|\(\)|^--?[A-Za-z]|^[$%][A-Za-z{(_]|^#[A-Za-z!]"
-    r"|\w@\w|\*\.|^\.[A-Za-z]|\w\.[a-z_]")
+    r"|\w@\w|\*\.|\w\.[a-z_]")
 OPERATOR = re.compile(r"^(?:[=<>!+\-*/%&|:]?=|[{}()\[\];<>#]|=>|->|&&|\|\||\+\+)$")
 PROMPT = re.compile(r"^(?:[$#%] (?=[^\d\s])|sudo |//|/\*|\*/)")  # a shell prompt, or a comment in code
 BRACES_AND_SEMICOLONS = re.compile(r"[{}].*;\s|;\s.*[{}]")  # statements in blocks: prose has no braces
@@ -114,16 +114,13 @@ def _chunks(line: str) -> list[tuple[tuple[int, int], str]]:
     """Each run of a line between spaces, with what it is: "code", "operator" or "word"."""
     found = []
     for m in CHUNK.finditer(line):
-        chunk = m.group().lstrip(OPENING).rstrip(CLOSING)
-        if not chunk:
-            kind = "word"
-        elif OPERATOR.match(chunk) or OPERATOR.match(m.group()):
-            kind = "operator"
-        elif CODE_CHUNK.search(chunk):
-            kind = "code"
-        else:
-            kind = "word"
-        found.append(((m.start(), m.end()), kind))
+        chunk = m.group().lstrip(OPENING)
+        start = m.start() + len(m.group()) - len(chunk)
+        chunk = chunk.rstrip(CLOSING)
+        if OPERATOR.match(m.group()) or chunk and OPERATOR.match(chunk):
+            found.append(((m.start(), m.end()), "operator"))
+        else:  # the quotes and brackets around a run are prose's, not the code's
+            found.append(((start, start + len(chunk)), "code" if chunk and CODE_CHUNK.search(chunk) else "word"))
     return found
 
 

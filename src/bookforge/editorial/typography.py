@@ -2,7 +2,8 @@
 space where the capture has a run holding no-break spaces, and chapter titles in title case.
 
 Each line that changes is recorded whole, before and after, and the characters that changed are
-marked, so the report and the proof can show just them.
+marked, so the report and the proof can show just them.  URLs and code (``text.code_spans``: marked,
+or reading as code) are left exactly as written: a curled quote breaks a command.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import replace
 
 from bookforge.editorial import Context
 from bookforge.editorial.config import TypographyConfig
-from bookforge.editorial.text import FUNCTION_WORDS, changed_runs, edit_blocks, edit_line, map_chapters
+from bookforge.editorial.text import FUNCTION_WORDS, changed_runs, code_spans, edit_blocks, edit_line, map_chapters
 from bookforge.model import Block, Book, Chapter
 
 EN_DASH_BETWEEN_WORDS = re.compile(r"\b([\w’']+)\u2013([\w’']+)\b")
@@ -34,7 +35,7 @@ def run(book: Book, ctx: Context) -> Book:
 
     def fix(block: Block, chapter: Chapter, where: str) -> Block:
         for index, line in enumerate(block.lines):
-            new = typeset(line, config)
+            new = typeset(line, config, code_spans(block, index))
             if new != line:
                 ctx.record("text_replaced", "typography", block.line_source(index), line, new, chapter=chapter.slug, anchor=where)
                 block = retype(block, index, new)
@@ -55,11 +56,20 @@ def retype(block: Block, index: int, new: str) -> Block:
     return block
 
 
-def typeset(text: str, config: TypographyConfig = TypographyConfig()) -> str:
-    """One line set the way a book sets it; URLs are left exactly as they are."""
-    urls = [m.group() for m in URL.finditer(text)]
-    held = URL.sub(lambda m: f"\x00{urls.index(m.group())}\x00", text)  # a stand-in that reads as a word
-    return re.sub(r"\x00(\d+)\x00", lambda m: urls[int(m.group(1))], _typeset(held, config))
+def typeset(text: str, config: TypographyConfig = TypographyConfig(), code: tuple[tuple[int, int], ...] = ()) -> str:
+    """One line set the way a book sets it; URLs and the spans ``code`` are left exactly as they are."""
+    kept = []
+    for start, end in sorted([m.span() for m in URL.finditer(text)] + list(code)):
+        if kept and start < kept[-1][1]:
+            kept[-1] = (kept[-1][0], max(end, kept[-1][1]))
+        else:
+            kept.append((start, end))
+    pieces, held, position = [], [], 0
+    for number, (start, end) in enumerate(kept):  # each kept run becomes a stand-in that reads as a word
+        pieces.append(f"{text[position:start]}\x00{number}\x00")
+        held.append(text[start:end])
+        position = end
+    return re.sub(r"\x00(\d+)\x00", lambda m: held[int(m.group(1))], _typeset("".join(pieces) + text[position:], config))
 
 
 def _typeset(text: str, config: TypographyConfig) -> str:
