@@ -15,7 +15,8 @@ format.
 
 Prints, per blog and in total: the fixes made, those judged wrong, precision over the judged
 ones, how many are unjudged, the fixes inside code (judged ``code``, or standing in a ``code``
-mark or a CODE block of the imported book) and the fixes to headings (SUBHEAD blocks).
+mark or a CODE block of the imported book), the fixes to headings (SUBHEAD blocks), and the
+characters the typography pass reset inside a ``code`` mark.
 ``--projects DIR`` keeps each imported project in DIR and imports again only what is missing.
 """
 
@@ -111,17 +112,20 @@ def edited(project: Path) -> tuple[Book, editorial.Context]:
     return editorial.edit(readers.read_book(spec), spec.editorial)
 
 
-def places(book: Book) -> dict[tuple[str, int, str], tuple[bool, bool]]:
+def places(book: Book) -> tuple[dict[tuple[str, int, str], tuple[bool, bool]], int]:
     """Where the edited book's fixes stand, by source line and word before the fix: (inside code -- a ``code``
-    mark or a CODE block --, in a heading)."""
-    found = {}
+    mark or a CODE block --, in a heading); and how many of the characters the typography pass reset stand in code."""
+    found, typeset = {}, 0
     for block in _blocks(book):
-        for fix in (m for m in block.marks if m.kind == "fix"):
+        for mark in (m for m in block.marks if m.kind in ("fix", "type")):
             code = block.kind is BlockKind.CODE or any(
-                m.kind == "code" and m.line == fix.line and m.start < fix.end and fix.start < m.end for m in block.marks)
-            where = block.line_source(fix.line)
-            found[where.path, where.line, fix.value] = (code, block.kind is BlockKind.SUBHEAD)
-    return found
+                m.kind == "code" and m.line == mark.line and m.start < mark.end and mark.start < m.end for m in block.marks)
+            if mark.kind == "type":
+                typeset += code
+                continue
+            where = block.line_source(mark.line)
+            found[where.path, where.line, mark.value] = (code, block.kind is BlockKind.SUBHEAD)
+    return found, typeset
 
 
 def _blocks(book: Book):
@@ -143,20 +147,21 @@ def main() -> None:
     verdicts = read_verdicts(args.verdicts)
     unjudged: list[Fix] = []
     totals = Counter()
-    print(f"{'blog':<44}{'fixes':>6}{'wrong':>6}{'precision':>10}{'unjudged':>9}{'in code':>8}{'headings':>9}")
+    print(f"{'blog':<44}{'fixes':>6}{'wrong':>6}{'precision':>10}{'unjudged':>9}{'in code':>8}{'headings':>9}"
+          f"{'typeset in code':>16}")
     with tempfile.TemporaryDirectory(prefix="bookforge-real-spelling-") as scratch:
         for export in exports(args.corpus):
             project = project_of(export, args.projects or Path(scratch))
             if project is None:
                 continue
             book, ledger = edited(project)
-            where = places(book)
-            counts = Counter()
+            where, typeset = places(book)
+            counts = Counter(typeset=typeset)
             for change in ledger.changes:
                 if change.kind != "typo_fixed":
                     continue
                 fix = Fix(export.stem, change.chapter, change.before, change.after,
-                          around(change.context, change.before, change.column))
+                          around(change.context, change.before, getattr(change, "column", None)))
                 verdict = verdicts.get(fix.key)
                 counts["fixes"] += 1
                 counts[verdict or "unjudged"] += 1
@@ -179,7 +184,7 @@ def _row(name: str, c: Counter) -> None:
     judged = c["right"] + c["wrong"] + c["code"]
     precision = f"{c['right'] / judged:.3f}" if judged else "-"
     print(f"{name:<44}{c['fixes']:>6}{c['wrong'] + c['code']:>6}{precision:>10}{c['unjudged']:>9}"
-          f"{c['in code']:>8}{c['headings']:>9}", flush=True)
+          f"{c['in code']:>8}{c['headings']:>9}{c['typeset']:>16}", flush=True)
 
 
 if __name__ == "__main__":

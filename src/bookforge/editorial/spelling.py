@@ -69,6 +69,8 @@ LETTER_MARKS = set("‘“\"'/")  # around an "i" that is a letter, not the pron
 LETTER_AFTER = re.compile(r"[’”\"'\-–—/]|\.\w")
 CONTRACTION_TAILS = {"t", "s", "ll", "ve", "re", "d", "m"}  # "hasn t", "don t": the word lost its apostrophe
 FOREIGN_MIN_WORDS = 8  # a shorter paragraph is too short to tell its language by
+FOREIGN_SHARE = 0.25  # of a sentence's lower-case words unknown to the dictionaries: another language
+INVERTED = re.compile("[¿¡]")
 
 AFFIXES = ({"dis", "un", "re", "over", "off", "counter", "mis", "non", "pre", "under", "out", "self", "super", "inter"},
            {"ness", "some", "ful", "less", "ly", "like", "ment", "able", "ship", "hood", "wise", "ward", "wards", "ism", "ist"})
@@ -358,7 +360,7 @@ class Speller:
             after = plain[i + 1] if i + 1 < len(tokens) and spaced[i + 1] else ""
             verdict = self.judge(word, before, after, starts[i])
             if isinstance(verdict, str) and verdict.lower() != word.lower() and _contraction(word.lower()) is None and (
-                    in_spans(m.start(), m.end(), doubt) or any(in_spans(*tokens[j].span(), skip) or self._foreign(plain[j], starts[j])
+                    in_spans(m.start(), m.end(), doubt) or any(in_spans(*tokens[j].span(), skip) or self._foreign(plain[j])
                                                                for j in _beside(line, tokens, i))):
                 verdict = (verdict,)  # emphasis (a term, a title), or beside code or another word no dictionary knows
             if isinstance(verdict, str) and not line[m.end():].strip() and len(verdict) > len(word) and \
@@ -402,8 +404,8 @@ class Speller:
         contraction = _contraction(lower)
         if contraction:
             return match_case(word, contraction.replace("'", "’"))
-        if word[0].isupper() and (not sentence_start or lower in self.own or lx.terms().name(lower)):
-            return None  # a name
+        if word[0].isupper() and (not sentence_start or lower in self.own or lx.terms().name(lower) or lx.known(plain)):
+            return None  # a name, or a word the dictionaries know capitalised ("I’ve", "Paris" opening a sentence)
         if self.fine(lower):
             return None
         verdict = self._correct(lower, before.lower(), after.lower())
@@ -434,27 +436,30 @@ class Speller:
 
     def _foreign_sentences(self, line: str) -> tuple[tuple[int, int], ...]:
         """The sentences of a line in another language ("Al examinar el spam, lo primero que veo"): of four
-        lower-case words or more, at least three and ``foreign`` (0.3) of them unknown to the dictionaries, or two
-        with a word in letters English does not write ("multilingüismo") among them.  Only the dictionaries count:
-        wordfreq has seen "que", "las" and "se" often in English pages."""
+        lower-case words or more, at least three and a quarter of them unknown to the dictionaries, or two with a
+        word in letters English does not write ("multilingüismo") among them; and a line with a "¿" or "¡".  Only the
+        dictionaries count: wordfreq has seen "que", "las" and "se" often in English pages, and Hunspell knows
+        "amigos" and "soy" as English words too, hence the lower share than a paragraph's."""
+        if INVERTED.search(line):
+            return ((0, len(line)),)  # "¿", "¡": Spanish, whatever the words
         spans = []
         opening = 0
         for end in [m.end() for m in SENTENCE_BREAK.finditer(line)] + [len(line)]:
             words = [w.replace("’", "'") for w in LETTERS.findall(line, opening, end) if w.islower()]
             unknown = sum(1 for w in words if not (lx.known(w) or lx.terms().term(w) or w in self.listed or _contraction(w)))
-            if len(words) >= 4 and (unknown >= 3 and unknown >= self.config.foreign * len(words)
+            if len(words) >= 4 and (unknown >= 3 and unknown >= FOREIGN_SHARE * len(words)
                                     or unknown >= 2 and any(not w.isascii() for w in words)):
                 spans.append((opening, end))
             opening = end
         return tuple(spans)
 
-    def _foreign(self, word: str, sentence_start: bool) -> bool:
-        """Whether a word no dictionary knows stands here (another language's, a term): not a name in the middle of a
-        sentence, not a contraction or "i", and not on the book's word list."""
+    def _foreign(self, word: str) -> bool:
+        """Whether a word no dictionary knows stands here (another language's, a term, a name: "gord and Daviey"): not
+        a contraction or "i", and not on the book's word list."""
         lower = word.lower()
-        if word[0].isupper() and not sentence_start or not (word.islower() or word[1:].islower()) or lower == "i":
+        if not (word.islower() or word[1:].islower()) or lower == "i":
             return False
-        return not (self.english(lower) or lower in self.listed or _contraction(lower))
+        return not (self.english(lower) or lower in self.listed or _contraction(lower) or lx.known(word))
 
     def _joined(self, lower: str) -> bool:
         """A common run-together pair ("thankyou"): the two words are seen together far more than the run-together form."""
@@ -492,13 +497,16 @@ class Speller:
             return listed[0].replace("'", "’")  # codespell is sure, and the error model does not prefer another word
         if listed:  # codespell's answers, in the order the context prefers: codespell is not sure, so the pass takes
             ranked = rank(lower, before, after, listed)  # one only when its place makes it far likelier than the others
-            if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < LISTED_LEAD:  # ("simular"), not "monestary" -> "monetary"
-                return tuple(c.replace("'", "’") for c, _ in ranked[:MAX_SUGGESTED])
-        if ranked and self._certain(lower, ranked):
+            lead = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else math.inf  # ("simular"), not "monestary" -> "monetary",
+            if lead < LISTED_LEAD and (cost(lower, ranked[0][0]) > MODEL.double or lead < 2 * self.config.margin):
+                return tuple(c.replace("'", "’") for c, _ in ranked[:MAX_SUGGESTED])  # unless a plain slip ("alot", "beeing")
+        if ranked and self._certain(lower, ranked, listed=bool(listed)):
             return ranked[0][0].replace("'", "’")
         return tuple(c.replace("'", "’") for c, _ in ranked[:MAX_SUGGESTED])
 
-    def _certain(self, lower: str, ranked: list[tuple[str, float]]) -> bool:
+    def _certain(self, lower: str, ranked: list[tuple[str, float]], listed: bool = False) -> bool:
+        """Whether the best reading is sure enough to apply; a word codespell lists (``listed``) is a misspelling
+        however often the web writes it ("alot"), so how common it is counts for nothing."""
         best, score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else -math.inf
         if " " in best and any(" " not in c and _frequency(c) >= max(self.config.common, _frequency(best) - 2)
@@ -513,7 +521,7 @@ class Speller:
         if " " in best and not (set(best.split()) & FUNCTION_WORDS):
             return False  # "wellbeing" is a compound, not two words run together
         margin = self.config.margin * (2 if " " in best else 1)  # a split must beat the one-word readings ("needin") by more
-        seen = lx.zipf(lower)
+        seen = 0.0 if listed else lx.zipf(lower)
         return (_frequency(best) >= self.config.common and _frequency(best) - seen >= self.config.gap + self.config.seen * seen
                 and cost(lower, best) <= self.config.max_cost and score - runner_up >= margin)
 
