@@ -455,11 +455,12 @@ class Speller:
 
     def _foreign(self, word: str) -> bool:
         """Whether a word no dictionary knows stands here (another language's, a term, a name: "gord and Daviey"): not
-        a contraction or "i", and not on the book's word list."""
+        a contraction or "i", a common misspelling, or a word on the book's word list."""
         lower = word.lower()
         if not (word.islower() or word[1:].islower()) or lower == "i":
             return False
-        return not (self.english(lower) or lower in self.listed or _contraction(lower) or lx.known(word))
+        return not (self.english(lower) or lower in self.listed or _contraction(lower) or lx.known(word)
+                    or lower in lx.misspellings())  # "recieve teh": a common misspelling is English gone wrong
 
     def _joined(self, lower: str) -> bool:
         """A common run-together pair ("thankyou"): the two words are seen together far more than the run-together form."""
