@@ -53,6 +53,8 @@ CONTRACTED = {  # the words each ending is written after ("n't" goes with any ve
     "'s": {"that", "what", "there", "here", "who", "where", "she", "he", "it", "anyone", "everyone", "someone", "let",
            "how", "why", "when"},
 }
+SPELLING_TALK = re.compile(r"\b(?:mis-?spel+\w*|typos?|mistyp\w*|spelling|spelt|spelled|typing (?:mistakes?|errors?))\b",
+                           re.I)  # a paragraph that talks about misspelling quotes misspellings on purpose
 OPENINGS = ("‘", "“", '"', "'", "—", "–", "(")
 DOUBLED = re.compile(r"\b([A-Za-z]+)(\s+)(\1)\b", re.I)
 # The small words that hold a sentence together: one of them written twice is a slip ("the the"), where a word that
@@ -67,6 +69,9 @@ LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # a word in any alphabet
 LIST_SEPARATORS = (" ", ", ", "/", " / ", "; ", " and ", " or ", ", and ", ", or ")  # between the words of a phrase or a list
 LETTER_MARKS = set("‘“\"'/")  # around an "i" that is a letter, not the pronoun: "the ‘i’ icon", "i-Books", "i/o"
 LETTER_AFTER = re.compile(r"[’”\"'\-–—/]|\.\w")
+CUT = re.compile(r"\s*(?:…|\.\.\.).*|\s*")  # where a word cut short ends: the line's end, or an ellipsis
+SPOKEN = re.compile(r"[’'](?![A-Za-z])")  # "runnin’ on JFS": the g dropped on purpose
+ABBREVIATED = re.compile(r"\.[’”'\"]?(?:,|\)|\s+[a-z])")  # "‘aff.’ and", "sp., cf.": a short word cut by a full stop
 CONTRACTION_TAILS = {"t", "s", "ll", "ve", "re", "d", "m"}  # "hasn t", "don t": the word lost its apostrophe
 FOREIGN_MIN_WORDS = 8  # a shorter paragraph is too short to tell its language by
 FOREIGN_SHARE = 0.25  # of a sentence's lower-case words unknown to the dictionaries: another language
@@ -135,8 +140,9 @@ def check(book: Book, ctx: Context, names: set[str], earlier: dict[str, Checked]
             ctx.notes.append(Note("other_language", block.source, "not spell-checked: most of its words are not "
                                   f"English ({block.text[:60]}…)"))
             return block
-        others = block.kind in (BlockKind.SUBHEAD, BlockKind.QUOTE, BlockKind.IMAGE)  # a heading, another's words, a
-        # picture's description (often its file's name): only suggested
+        others = block.kind in (BlockKind.SUBHEAD, BlockKind.QUOTE, BlockKind.IMAGE) or any(
+            SPELLING_TALK.search(line) for line in block.lines)  # a heading, another's words, a picture's description
+        # (often its file's name), a paragraph about misspelling ("I misspelled :post as :poost"): only suggested
         for index in range(len(block.lines)):
             block = _doubled(block, index, chapter, where, config, ctx, others)
             line = block.lines[index]
@@ -207,13 +213,18 @@ def _left_alone(block: Block, index: int, speller: Speller) -> tuple[tuple[tuple
     return tuple(skip), tuple(doubt)
 
 
-def _named_here(line: str, tokens: list[re.Match], i: int, starts: list[bool]) -> bool:
-    """Whether a word names something by where it stands: a cited author ("Buchy 2010", "Shema, Bar-Ilan and
+def _as_written(line: str, tokens: list[re.Match], i: int, starts: list[bool]) -> bool:
+    """Whether a word is the author's by where it stands: a cited author ("Buchy 2010", "Shema, Bar-Ilan and
     Thelwall (2012)"), the species of a binomial name after its genus ("Acamptonectes densus", "L. urbanus"), a
-    word inside a name ("Rock im Park", "Rock Im Park"), a name's short form ("Bazaar (bzr)"), the letter "i" named ("the ‘i’ icon", "i-Books"), or a word whose
-    contraction lost its apostrophe ("hasn t")."""
+    word inside a name ("Rock im Park", "Rock Im Park"), a name's short form ("Bazaar (bzr)"), the letter "i"
+    named ("the ‘i’ icon", "i-Books"), a word whose contraction lost its apostrophe ("hasn t"), an abbreviation
+    ("‘aff.’ and ‘cf.’"), speech dropping its g ("runnin’", "a-changin’") or a plural written with a z ("wordz")."""
     m = tokens[i]
     word = m.group()
+    if SPOKEN.match(line, m.end()) and word.lower().endswith("in") or ABBREVIATED.match(line, m.end()) and len(word) <= 4:
+        return True
+    if word.endswith("z") and lx.known(word[:-1].lower() + "s"):
+        return True
     if 0 < i < len(tokens) - 1 and all(_name_beside(line, tokens, starts, i, j) for j in (i - 1, i + 1)):
         return True
     if word[0].isupper():
@@ -353,7 +364,7 @@ class Speller:
         starts = [m.group()[0].isupper() and opens(m.start()) for m in tokens]
         found = []
         for i, m in enumerate(tokens):
-            if m.start() not in checked or _named_here(line, tokens, i, starts):
+            if m.start() not in checked or _as_written(line, tokens, i, starts):
                 continue
             word = m.group()
             before = plain[i - 1] if spaced[i] else ""
@@ -363,9 +374,9 @@ class Speller:
                     in_spans(m.start(), m.end(), doubt) or any(in_spans(*tokens[j].span(), skip) or self._foreign(plain[j])
                                                                for j in _beside(line, tokens, i))):
                 verdict = (verdict,)  # emphasis (a term, a title), or beside code or another word no dictionary knows
-            if isinstance(verdict, str) and not line[m.end():].strip() and len(verdict) > len(word) and \
+            if isinstance(verdict, str) and CUT.fullmatch(line[m.end():]) and len(verdict) > len(word) and \
                     verdict.lower().startswith(word.lower()):
-                verdict = (verdict,)  # the line ends in the word cut short ("with the help of a translat"): text cut off
+                verdict = (verdict,)  # the word cut short where the line ends or trails off: "a translat", "has noth…"
             if verdict is not None:
                 found.append(Finding(m.start(), m.end(), word, verdict))
                 continue

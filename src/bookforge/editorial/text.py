@@ -70,16 +70,18 @@ def edit_line(block: Block, index: int, start: int, end: int, new: str, mark: tu
 # shape, never by a list of words: a path ("/etc/passwd", "~/env", "C:\Windows"), a name with an extension or a
 # dotted name ("boot.ini", "java.util.UUID"), an option ("-i", "--keyserver"), a variable ("$HOME"), a hashtag
 # or directive ("#include"), words joined by "_", "::", "->", "=" or brackets ("snake_case", "main(String[]",
-# "i++"), an e-mail address; and whole lines: a shell prompt ("$ ", "# ", "sudo ") or a comment ("//", "/*"),
-# braces or a closing ";", or a line made mostly of such runs and operators.  A paragraph most of whose lines are
-# code is code.
+# "i++", ":symbol"), an e-mail address, a file's extension alone (".sav"), Markdown's `code`; and whole lines: a
+# shell prompt ("$ ", "# ", "sudo ") or a comment ("//", "/*"), braces or a closing ";" or ":", or a line made
+# mostly of such runs and operators.  A paragraph of lines half of which are code is code.
 CODE_CHUNK = re.compile(
     r"^[~.]{0,2}/\w|/.*/|\\\w|\w_\w|::|->|=>|[=<>{}\[\]|]|\+\+|\w\(|\(\)|^--?[A-Za-z]|^[$%][A-Za-z{(_]|^#[A-Za-z!]"
-    r"|\w@\w|\*\.|\w\.[a-z_]")
+    r"|\w@\w|\*\.|\w\.[a-z_]|\w[*^%]\w|^:[a-z_]\w*$")  # ... "x*y", a symbol (":controller")
+EXTENSION = re.compile(r"\.[a-z][a-z0-9]{1,4}")  # a file's extension standing alone: "(.sav file)", "into .webm"
+BACKTICKS = re.compile(r"`[^`\s][^`]*`")  # Markdown's inline code: "`clik`"
 OPERATOR = re.compile(r"^(?:[=<>!+\-*/%&|:]?=|[{}()\[\];<>#]|=>|->|&&|\|\||\+\+)$")
 PROMPT = re.compile(r"^(?:[$#%] (?=[^\d\s])|sudo |//|/\*|\*/)")  # a shell prompt, or a comment in code
 BRACES_AND_SEMICOLONS = re.compile(r"[{}].*;\s|;\s.*[{}]")  # statements in blocks: prose has no braces
-CODE_LINE_END = re.compile(r"[;{}]$")
+CODE_LINE_END = re.compile(r"[;{}:]$")  # a statement, a block, a Python header ("for i in range(10):")
 CHUNK = re.compile(r"\S+")
 OPENING = "\"'“”‘’«»(["  # punctuation a word of prose may stand in
 CLOSING = "\"'“”‘’«»),;:!?.…]"
@@ -97,7 +99,7 @@ def code_spans(block: Block, index: int) -> tuple[tuple[int, int], ...]:
 @lru_cache(maxsize=4096)
 def _code_paragraph(lines: tuple[str, ...]) -> bool:
     """Code pasted as a paragraph, a line break for each of its lines: most of its lines read as code."""
-    return len(lines) >= 3 and sum(bool(_code_line(line)) for line in lines) * 2 >= len(lines)
+    return len(lines) >= 2 and sum(bool(_code_line(line)) for line in lines) * 2 >= len(lines)
 
 
 @lru_cache(maxsize=4096)
@@ -106,8 +108,9 @@ def unmarked_code(line: str) -> tuple[tuple[int, int], ...]:
     if _code_line(line):
         return ((0, len(line)),)
     chunks = _chunks(line)
-    return tuple(span for k, (span, kind) in enumerate(chunks) if kind == "code" or kind == "word" and any(
-        chunks[j][1] == "operator" for j in (k - 1, k + 1) if 0 <= j < len(chunks)))  # "x = 5", "amaru = snake"
+    return tuple(sorted([m.span() for m in BACKTICKS.finditer(line)] + [
+        span for k, (span, kind) in enumerate(chunks) if kind == "code" or kind == "word" and any(
+            chunks[j][1] == "operator" for j in (k - 1, k + 1) if 0 <= j < len(chunks))]))  # "x = 5", "amaru = snake"
 
 
 def _chunks(line: str) -> list[tuple[tuple[int, int], str]]:
@@ -119,8 +122,9 @@ def _chunks(line: str) -> list[tuple[tuple[int, int], str]]:
         chunk = chunk.rstrip(CLOSING)
         if OPERATOR.match(m.group()) or chunk and OPERATOR.match(chunk):
             found.append(((m.start(), m.end()), "operator"))
-        else:  # the quotes and brackets around a run are prose's, not the code's
-            found.append(((start, start + len(chunk)), "code" if chunk and CODE_CHUNK.search(chunk) else "word"))
+        else:  # the quotes and brackets around a run are prose's, not the code's ("." after "..": an ellipsis's)
+            code = bool(chunk) and (CODE_CHUNK.search(chunk) or EXTENSION.fullmatch(chunk) and not line[:m.start()].rstrip().endswith("."))
+            found.append(((start, start + len(chunk)), "code" if code else "word"))
     return found
 
 
