@@ -69,13 +69,17 @@ LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # a word in any alphabet
 LIST_SEPARATORS = (" ", ", ", "/", " / ", "; ", " and ", " or ", ", and ", ", or ")  # between the words of a phrase or a list
 LETTER_MARKS = set("‘“\"'/")  # around an "i" that is a letter, not the pronoun: "the ‘i’ icon", "i-Books", "i/o"
 LETTER_AFTER = re.compile(r"[’”\"'\-–—/]|\.\w")
-CUT = re.compile(r"\s*(?:…|\.\.\.).*|\s*")  # where a word cut short ends: the line's end, or an ellipsis
+TRAILS = re.compile(r"…|\.\.\.")  # a word the writer broke off
+QUOTED = re.compile(r"([“‘\"'])\w+[’'\"”]$")  # a word in quotes of its own
+GLUED = re.compile(r"[^\w\s.,;:!?()\[\]{}’'\"“”‘…—–/-]\w")
 SPOKEN = re.compile(r"[’'](?![A-Za-z])")  # "runnin’ on JFS": the g dropped on purpose
 ABBREVIATED = re.compile(r"\.[’”'\"]?(?:,|\)|\s+[a-z])")  # "‘aff.’ and", "sp., cf.": a short word cut by a full stop
 CONTRACTION_TAILS = {"t", "s", "ll", "ve", "re", "d", "m"}  # "hasn t", "don t": the word lost its apostrophe
+REPEATED = 3  # a word no dictionary knows that a chapter uses this often is meant: a name, a term
 FOREIGN_MIN_WORDS = 8  # a shorter paragraph is too short to tell its language by
 FOREIGN_SHARE = 0.25  # of a sentence's lower-case words unknown to the dictionaries: another language
 INVERTED = re.compile("[¿¡]")
+QUOTATION = re.compile(r"“([^“”]+)”")
 
 AFFIXES = ({"dis", "un", "re", "over", "off", "counter", "mis", "non", "pre", "under", "out", "self", "super", "inter"},
            {"ness", "some", "ful", "less", "ly", "like", "ment", "able", "ship", "hood", "wise", "ward", "wards", "ism", "ist"})
@@ -225,6 +229,8 @@ def _as_written(line: str, tokens: list[re.Match], i: int, starts: list[bool]) -
         return True
     if word.endswith("z") and lx.known(word[:-1].lower() + "s"):
         return True
+    if GLUED.match(line, m.end()):
+        return True  # "hasn\x92t": a word joined to more by a character no text uses there (a mis-decoded apostrophe)
     if 0 < i < len(tokens) - 1 and all(_name_beside(line, tokens, starts, i, j) for j in (i - 1, i + 1)):
         return True
     if word[0].isupper():
@@ -296,9 +302,9 @@ def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
     it uses as names: a word its body and comments capitalise
     in the middle of a sentence, a word of its title, headings, categories and tags, of a link's text or address,
     of code or a file's name, a commenter's name, and a word two of its writers use (the post's author and the
-    commenters)."""
+    commenters) or one writes three times (the "nam" property a post about a bug keeps naming)."""
     words, found = set(), set()
-    writers: dict[str, set[str]] = {}
+    writers: dict[str, list[str]] = {}  # each word's writer at each place it stands
     named = [(block, "") for block in chapter.body]
     named += [(block, comment.author or comment.id) for comment in chapter.all_comments() for block in comment.blocks]
     for (block, writer), naming in [(b, True) for b in named] + [((b, ""), False) for b in chapter.tail]:
@@ -307,13 +313,13 @@ def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
                 word = m.group()
                 lower = word.lower().replace("’", "'")
                 words.update((lower, lower.removesuffix("'s")))
-                writers.setdefault(lower, set()).add(writer)
+                writers.setdefault(lower, []).append(writer)
                 if naming and word[0].isupper() and word[1:].islower() and not _starts_sentence(block, index, m.start()):
                     found.add(lower)
         found.update(w.lower() for w in _named_in(block))
     found.update(w.lower() for text in (chapter.title, *chapter.topics, *(c.author for c in chapter.all_comments()))
                  for w in _plain(text))
-    found.update(w for w, by in writers.items() if len(by) >= 2)
+    found.update(w for w, by in writers.items() if len(set(by)) >= 2 or len(by) >= REPEATED)
     listed = lx.misspellings()  # never the book's own: neither a name nor, used twice, a word of the book's
 
     def own(word: str) -> bool:  # only a word the dictionaries do not know needs to be the book's own
@@ -374,9 +380,11 @@ class Speller:
                     in_spans(m.start(), m.end(), doubt) or any(in_spans(*tokens[j].span(), skip) or self._foreign(plain[j])
                                                                for j in _beside(line, tokens, i))):
                 verdict = (verdict,)  # emphasis (a term, a title), or beside code or another word no dictionary knows
-            if isinstance(verdict, str) and CUT.fullmatch(line[m.end():]) and len(verdict) > len(word) and \
-                    verdict.lower().startswith(word.lower()):
-                verdict = (verdict,)  # the word cut short where the line ends or trails off: "a translat", "has noth…"
+            if isinstance(verdict, str) and verdict.lower() != word.lower() and (
+                    TRAILS.match(line, m.end()) or QUOTED.match(line[m.start() - 1:m.end() + 1]) or not line[m.end():].strip()
+                    and len(verdict) > len(word) and verdict.lower().startswith(word.lower())):
+                verdict = (verdict,)  # a word cut short ("has noth…", a line ending "a translat"), or quoted as a word
+                # of its own ("“plog” at your own pace", "mistakes like “tihs”"): the author's, for the editor
             if verdict is not None:
                 found.append(Finding(m.start(), m.end(), word, verdict))
                 continue
@@ -446,22 +454,24 @@ class Speller:
         return self._fine[lower]
 
     def _foreign_sentences(self, line: str) -> tuple[tuple[int, int], ...]:
-        """The sentences of a line in another language ("Al examinar el spam, lo primero que veo"): of four
-        lower-case words or more, at least three and a quarter of them unknown to the dictionaries, or two with a
-        word in letters English does not write ("multilingüismo") among them; and a line with a "¿" or "¡".  Only the
+        """The sentences and quotations of a line in another language or voice ("Al examinar el spam, lo primero que
+        veo", “Weet u waar de WC’s zijn?”, “the interznet is not a toy”): of four lower-case words or more, at least
+        three and a quarter of them unknown to the dictionaries, or two, in a quotation or with a word in letters
+        English does not write ("multilingüismo") among them; and a line with a "¿" or "¡".  Only the
         dictionaries count: wordfreq has seen "que", "las" and "se" often in English pages, and Hunspell knows
         "amigos" and "soy" as English words too, hence the lower share than a paragraph's."""
         if INVERTED.search(line):
             return ((0, len(line)),)  # "¿", "¡": Spanish, whatever the words
+        breaks = [m.end() for m in SENTENCE_BREAK.finditer(line)] + [len(line)]
+        units = [m.span(1) for m in QUOTATION.finditer(line)] + list(zip([0, *breaks[:-1]], breaks))
         spans = []
-        opening = 0
-        for end in [m.end() for m in SENTENCE_BREAK.finditer(line)] + [len(line)]:
+        for opening, end in units:
             words = [w.replace("’", "'") for w in LETTERS.findall(line, opening, end) if w.islower()]
             unknown = sum(1 for w in words if not (lx.known(w) or lx.terms().term(w) or w in self.listed or _contraction(w)))
             if len(words) >= 4 and (unknown >= 3 and unknown >= FOREIGN_SHARE * len(words)
-                                    or unknown >= 2 and any(not w.isascii() for w in words)):
+                                    or unknown >= 2 and (any(not w.isascii() for w in words) or (opening, end) in units[:-len(breaks)]
+                                                         and unknown >= FOREIGN_SHARE * len(words))):
                 spans.append((opening, end))
-            opening = end
         return tuple(spans)
 
     def _foreign(self, word: str) -> bool:

@@ -91,7 +91,7 @@ def code_spans(block: Block, index: int) -> tuple[tuple[int, int], ...]:
     """The spans of line ``index`` that are code, not prose: marked as code, or reading as code (see CODE_CHUNK)."""
     marked = [(m.start, m.end) for m in block.marks if m.line == index and m.kind == "code"]
     line = block.lines[index]
-    if block.kind is BlockKind.CODE or _code_paragraph(block.lines):
+    if block.kind is BlockKind.CODE or _code_paragraph(block.lines) or index and _code_body(block.lines[index - 1], line):
         return ((0, len(line)),)
     return tuple(sorted(marked + list(unmarked_code(line))))
 
@@ -100,6 +100,11 @@ def code_spans(block: Block, index: int) -> tuple[tuple[int, int], ...]:
 def _code_paragraph(lines: tuple[str, ...]) -> bool:
     """Code pasted as a paragraph, a line break for each of its lines: most of its lines read as code."""
     return len(lines) >= 2 and sum(bool(_code_line(line)) for line in lines) * 2 >= len(lines)
+
+
+def _code_body(header: str, line: str) -> bool:
+    """A line under a line of code that opens a block ("for i in range(10):", "if (x) {"), and is no sentence."""
+    return bool(header.rstrip().endswith((":", "{")) and _code_line(header) and not line.rstrip().endswith((".", "!", "?")))
 
 
 @lru_cache(maxsize=4096)
