@@ -1,20 +1,32 @@
 """Spelling: misspelled words found and ranked with field dictionaries, and doubled words ("on on").
 
-A word is checked when Hunspell (American or British) does not know it and it is not
-common in written English (wordfreq), whatever its length; a capitalised word is checked
-at the start of a sentence unless the book uses it as a name.  Then, in order:
+A copy editor's first rule is to do no harm: a missed typo costs a little, a corrupted command or
+name costs the reader's trust.  So the pass fixes only what it is sure of and suggests the rest.
+
+A word is checked when Hunspell (American or British) does not know it, it is no technical term or
+name on cspell's lists, and it is not common in written English (wordfreq), whatever its length; a
+capitalised word is checked at the start of a sentence unless the book uses it as a name.  Then:
 
 1. a lower-case "i" becomes "I"; a contraction without its apostrophe ("dont", "youre") gets it;
-2. a word on codespell's list of common misspellings with one answer gets that answer;
+2. a word on codespell's list of common misspellings with one answer gets that answer; with several,
+   the one its place makes far likelier, or a plain slip ("alot", "beeing");
 3. otherwise the candidates within two edits, and splits into two words ("mytherapist"),
    are ranked by an error model -- a swapped pair, a doubled or dropped letter or a
    neighbouring key costs less than any other edit -- together with how common each
    candidate is and how often it follows the word before and precedes the word after.
-   The winner is applied only when it is common, close, and clearly ahead of the next;
-   otherwise the top candidates go to the editor as a suggestion, with the sentence.
+   The winner is applied only when it is common, close, clearly ahead of the next, and far
+   commoner than the word as typed, the more so the more often the web writes that word (a
+   spelling often seen is someone's word: a name, a term, slang); otherwise the top candidates
+   go to the editor as a suggestion, with the sentence.
 
-Names are learned from the book: a word capitalised in the middle of a sentence is a name
-everywhere.  URLs, quoted titles, acronyms and the book's own word list are left alone.
+What is not the author's prose, or not the author's to change, is left alone: code (``text.code_spans``:
+marked, or reading as code), URLs, quoted titles, "[sic]", text in another language (a paragraph, a
+sentence, a quotation, an italic phrase), binomial names, cited authors, abbreviations, speech written as
+spoken ("runnin’").  The book's own vocabulary is right: the names it capitalises, the words of its
+titles, headings, topics, links, code and file names, its commenters' names, and a word two chapters
+or two writers use.  In headings, quotations, captions and paragraphs about misspelling, in emphasis,
+beside code or another unknown word, cut short or quoted alone, a correction is only suggested; so is
+joining two real words ("drag on" is not "dragon").
 """
 
 from __future__ import annotations
@@ -70,7 +82,7 @@ LIST_SEPARATORS = (" ", ", ", "/", " / ", "; ", " and ", " or ", ", and ", ", or
 LETTER_MARKS = set("‘“\"'/")  # around an "i" that is a letter, not the pronoun: "the ‘i’ icon", "i-Books", "i/o"
 LETTER_AFTER = re.compile(r"[’”\"'\-–—/]|\.\w")
 TRAILS = re.compile(r"…|\.\.\.")  # a word the writer broke off
-QUOTED = re.compile(r"([“‘\"'])\w+[’'\"”]$")  # a word in quotes of its own
+QUOTED = re.compile(r"[“‘\"']\w+[’'\"”]")  # a word in quotes of its own
 GLUED = re.compile(r"[^\w\s.,;:!?()\[\]{}’'\"“”‘…—–/-]\w")
 SPOKEN = re.compile(r"[’'](?![A-Za-z])")  # "runnin’ on JFS": the g dropped on purpose
 ABBREVIATED = re.compile(r"\.[’”'\"]?(?:,|\)|\s+[a-z])")  # "‘aff.’ and", "sp., cf.": a short word cut by a full stop
@@ -376,15 +388,8 @@ class Speller:
             before = plain[i - 1] if spaced[i] else ""
             after = plain[i + 1] if i + 1 < len(tokens) and spaced[i + 1] else ""
             verdict = self.judge(word, before, after, starts[i])
-            if isinstance(verdict, str) and verdict.lower() != word.lower() and _contraction(word.lower()) is None and (
-                    in_spans(m.start(), m.end(), doubt) or any(in_spans(*tokens[j].span(), skip) or self._foreign(plain[j])
-                                                               for j in _beside(line, tokens, i))):
-                verdict = (verdict,)  # emphasis (a term, a title), or beside code or another word no dictionary knows
-            if isinstance(verdict, str) and verdict.lower() != word.lower() and (
-                    TRAILS.match(line, m.end()) or QUOTED.match(line[m.start() - 1:m.end() + 1]) or not line[m.end():].strip()
-                    and len(verdict) > len(word) and verdict.lower().startswith(word.lower())):
-                verdict = (verdict,)  # a word cut short ("has noth…", a line ending "a translat"), or quoted as a word
-                # of its own ("“plog” at your own pace", "mistakes like “tihs”"): the author's, for the editor
+            if isinstance(verdict, str) and self._doubtful_here(line, tokens, i, verdict, skip, doubt):
+                verdict = (verdict,)
             if verdict is not None:
                 found.append(Finding(m.start(), m.end(), word, verdict))
                 continue
@@ -401,6 +406,23 @@ class Speller:
                                          tuple(f"{line[tokens[i - 1].start():m.start()]}{o}" for o in other), "real_word"))
         found = sorted(found + [f for f in _lookalikes(line) if not in_spans(f.start, f.end, skip)], key=lambda f: f.start)
         return [f for k, f in enumerate(found) if k == 0 or found[k - 1].end <= f.start]
+
+    def _doubtful_here(self, line: str, tokens: list[re.Match], i: int, verdict: str, skip: tuple[tuple[int, int], ...],
+                       doubt: tuple[tuple[int, int], ...]) -> bool:
+        """Whether the place of word ``i`` makes its correction doubtful, so that it is only suggested: emphasis
+        (``doubt``: a term, a title), code or a word no dictionary knows beside it (a phrase in another language, a
+        list of names or programs), a word cut short ("has noth…", a line ending "with the help of a translat"), or
+        quoted as a word of its own ("you “plog” at your own pace", "typing mistakes like “tihs”").  A lower-case "i"
+        or a contraction's lost apostrophe is sure anywhere."""
+        m = tokens[i]
+        word = m.group()
+        if verdict.lower() == word.lower() or _contraction(word.lower()):
+            return False
+        return (in_spans(m.start(), m.end(), doubt) or TRAILS.match(line, m.end()) is not None
+                or QUOTED.fullmatch(line, max(0, m.start() - 1), m.end() + 1) is not None
+                or not line[m.end():].strip() and len(verdict) > len(word) and verdict.lower().startswith(word.lower())
+                or any(in_spans(*tokens[j].span(), skip) or self._foreign(tokens[j].group().replace("’", "'"))
+                       for j in _beside(line, tokens, i)))
 
     def judge(self, word: str, before: str = "", after: str = "", sentence_start: bool = False) -> str | tuple[str, ...] | None:
         """None for a word that is fine; the correction when it is certain; else the candidates to suggest."""
@@ -463,14 +485,13 @@ class Speller:
         if INVERTED.search(line):
             return ((0, len(line)),)  # "¿", "¡": Spanish, whatever the words
         breaks = [m.end() for m in SENTENCE_BREAK.finditer(line)] + [len(line)]
-        units = [m.span(1) for m in QUOTATION.finditer(line)] + list(zip([0, *breaks[:-1]], breaks))
+        units = [(*m.span(1), True) for m in QUOTATION.finditer(line)] + [(a, b, False) for a, b in zip([0, *breaks], breaks)]
         spans = []
-        for opening, end in units:
+        for opening, end, quoted in units:
             words = [w.replace("’", "'") for w in LETTERS.findall(line, opening, end) if w.islower()]
             unknown = sum(1 for w in words if not (lx.known(w) or lx.terms().term(w) or w in self.listed or _contraction(w)))
-            if len(words) >= 4 and (unknown >= 3 and unknown >= FOREIGN_SHARE * len(words)
-                                    or unknown >= 2 and (any(not w.isascii() for w in words) or (opening, end) in units[:-len(breaks)]
-                                                         and unknown >= FOREIGN_SHARE * len(words))):
+            share = unknown >= (2 if quoted else 3) and unknown >= FOREIGN_SHARE * len(words)
+            if len(words) >= 4 and (share or unknown >= 2 and any(not w.isascii() for w in words)):
                 spans.append((opening, end))
         return tuple(spans)
 
