@@ -558,8 +558,9 @@ class Speller:
                                and cost(lower, c) <= self.config.max_cost and not _loses_a_word(lower, c) for c, _ in ranked[1:]):
             return False  # "needin" may be "need in" or "needing"; "alot" is "a lot", hardly "allot"
         cheap = cost(lower, best) <= MODEL.double  # "difficultt", "annd": a doubled letter, not an ending
-        if lower.startswith(best) and lower[len(best):] in ENDINGS and not cheap:
-            return False  # "equipt" is not "equip", "sprawly" not "sprawl": a word with an ending of its own is for the editor
+        if lower.startswith(best) and (lower[len(best):] in ENDINGS or len(lower) - len(best) > 1) and not cheap:
+            return False  # "equipt" is not "equip", "sprawly" not "sprawl", "aloness" not "alone": a word with an
+            # ending of its own is for the editor
         if not cheap and any(lower.endswith(e) and lx.known(lower[:-len(e)]) and not best.startswith(lower[:-len(e)])
                              for e in ENDINGS):
             return False  # "awared" is "aware" with a wrong ending, not "awarded": the editor decides
@@ -799,8 +800,8 @@ def _doubled(block: Block, index: int, chapter: Chapter, where: str, config: Spe
 
     Only a small word that holds a sentence together ("the the", "to to") is surely a slip; any other word said
     twice may be meant ("sweet sweet", "Bang Bang", "badis badis") and is suggested, as is every doubled word in
-    a heading or a quotation (``others``), and one that opens a quotation or follows a dash, where a word before it
-    may have been lost ("‘was was actually", "—but but this point").  Words in code, in another case ("vim Vim"), part of a compound
+    a heading or a quotation (``others``), one that opens a quotation or follows a dash, where a word before it
+    may have been lost ("‘was was actually", "—but but this point"), and "I I" ("I I Sir!", aye aye).  Words in code, in another case ("vim Vim"), part of a compound
     ("kernel-package package") or said three times ("go go go") are left alone."""
     line = block.lines[index]
     code = code_spans(block, index)
@@ -812,7 +813,7 @@ def _doubled(block: Block, index: int, chapter: Chapter, where: str, config: Spe
                 or re.match(rf"\s+{re.escape(second)}\b", line[m.end():], re.I) or re.search(rf"\b{re.escape(first)}\s+$",
                                                                                          line[:m.start()], re.I)):
             continue
-        if others or first.lower() not in SMALL_WORDS or line[max(0, m.start() - 1):m.start()] in OPENINGS:
+        if others or first.lower() not in SMALL_WORDS or first == "I" or line[max(0, m.start() - 1):m.start()] in OPENINGS:
             ctx.suggestions.append(Suggestion(block.line_source(index), m.group(), (first,), kind="doubled_word",
                                               sentence=_sentence(line, m.start(), m.end())))
             continue
