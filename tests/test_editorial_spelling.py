@@ -121,6 +121,12 @@ def test_a_word_quoted_alone_cut_short_or_in_a_paragraph_about_misspelling_is_su
     assert fixes(ctx) == [] and {"plog", "noth", "buton"} <= set(suggested(ctx))
 
 
+def test_a_slip_that_begins_no_word_is_fixed_before_an_ellipsis(tmp_path):
+    """Text broken off may cut a word short ("noth…"), but "simular" is the start of no word: a slip, fixed."""
+    _, ctx = run(spelling, book(post(tmp_path, "<p>She held me, or something simular… I left.</p>")))
+    assert fixes(ctx) == [("simular", "similar")]
+
+
 def test_the_blocks_a_book_does_not_own_are_only_suggested(tmp_path):
     """A quotation is another's words and a picture's description often its file's name: suggested, never changed."""
     body = "<blockquote><p>We recieve it daily.</p></blockquote><figure><img src='x.png' alt='stil wetter'/></figure>"

@@ -433,6 +433,11 @@ def known(word: str) -> bool:
     return any(w.accepts(word) for w in word_lists())
 
 
+def beginning(prefix: str, most: int = 50) -> list[str]:
+    """Up to ``most`` words of the American dictionary that begin with ``prefix`` (a marisa prefix search)."""
+    return word_lists()[0].words.keys(prefix)[:most]
+
+
 @lru_cache(maxsize=None)
 def known_to_all(word: str) -> bool:
     return all(w.accepts(word) for w in word_lists())

@@ -260,6 +260,12 @@ def _as_written(line: str, tokens: list[re.Match], i: int, starts: list[bool]) -
     return i + 1 < len(tokens) and tokens[i + 1].group() in CONTRACTION_TAILS and line[m.end():tokens[i + 1].start()] == " "
 
 
+def _begins_a_word(lower: str) -> bool:
+    """Whether a word is the start of a common one, so that text cut off there may have been cut short ("noth…",
+    "translat"); a slip that begins no word ("something simular…") is a slip wherever it stands."""
+    return any(w != lower and lx.zipf(w) >= 3 for w in lx.beginning(lower))
+
+
 def _beside(line: str, tokens: list[re.Match], i: int) -> list[int]:
     """The words next to word ``i`` in its phrase or list: the one before and the one after, across a space, a comma, a
     slash or an "and" ("uids and gids", "exim, dovecot, postfix"), quotes and brackets aside ("olc “cn=config”")."""
@@ -420,9 +426,8 @@ class Speller:
         word = m.group()
         if verdict.lower() == word.lower() or _contraction(word.lower()):
             return False
-        return (in_spans(m.start(), m.end(), doubt) or TRAILS.match(line, m.end()) is not None
-                or QUOTED.fullmatch(line, max(0, m.start() - 1), m.end() + 1) is not None
-                or not line[m.end():].strip() and len(verdict) > len(word) and verdict.lower().startswith(word.lower())
+        return (in_spans(m.start(), m.end(), doubt) or QUOTED.fullmatch(line, max(0, m.start() - 1), m.end() + 1) is not None
+                or (TRAILS.match(line, m.end()) or not line[m.end():].strip()) and _begins_a_word(word.lower())
                 or any(in_spans(*tokens[j].span(), skip) or self._foreign(tokens[j].group().replace("’", "'"))
                        for j in _beside(line, tokens, i)))
 
