@@ -127,6 +127,12 @@ def test_a_slip_that_begins_no_word_is_fixed_before_an_ellipsis(tmp_path):
     assert fixes(ctx) == [("simular", "similar")]
 
 
+def test_a_dropped_g_is_only_suggested(tmp_path):
+    """Speech drops its g as often as a typist does ("she is nothin but"), with or without the apostrophe."""
+    _, ctx = run(spelling, book(post(tmp_path, "<p>She is nothin but trouble, and I was sittin in my room.</p>")))
+    assert fixes(ctx) == [] and {"nothin", "sittin"} <= set(suggested(ctx))
+
+
 def test_the_blocks_a_book_does_not_own_are_only_suggested(tmp_path):
     """A quotation is another's words and a picture's description often its file's name: suggested, never changed."""
     body = "<blockquote><p>We recieve it daily.</p></blockquote><figure><img src='x.png' alt='stil wetter'/></figure>"

@@ -26,7 +26,7 @@ spoken ("runnin’").  The book's own vocabulary is right: the names it capitali
 titles, headings, topics, links, code and file names, its commenters' names, and a word two chapters
 or two writers use.  In headings, quotations, captions and paragraphs about misspelling, in emphasis,
 beside code or another unknown word, cut short or quoted alone, a correction is only suggested; so is
-joining two real words ("drag on" is not "dragon").
+joining two real words ("drag on" is not "dragon") and a dropped g ("nothin").
 """
 
 from __future__ import annotations
@@ -420,13 +420,15 @@ class Speller:
         """Whether the place of word ``i`` makes its correction doubtful, so that it is only suggested: emphasis
         (``doubt``: a term, a title), code or a word no dictionary knows beside it (a phrase in another language, a
         list of names or programs), a word cut short ("has noth…", a line ending "with the help of a translat"), or
-        quoted as a word of its own ("you “plog” at your own pace", "typing mistakes like “tihs”").  A lower-case "i"
-        or a contraction's lost apostrophe is sure anywhere."""
+        quoted as a word of its own ("you “plog” at your own pace", "typing mistakes like “tihs”"), or a g that
+        speech drops as often as a typist does ("she is nothin but", "sittin in my room").  A lower-case "i" or a
+        contraction's lost apostrophe is sure anywhere."""
         m = tokens[i]
         word = m.group()
         if verdict.lower() == word.lower() or _contraction(word.lower()):
             return False
         return (in_spans(m.start(), m.end(), doubt) or QUOTED.fullmatch(line, max(0, m.start() - 1), m.end() + 1) is not None
+                or word.lower().endswith("in") and verdict.lower() == f"{word.lower()}g"
                 or (TRAILS.match(line, m.end()) or not line[m.end():].strip()) and _begins_a_word(word.lower())
                 or any(in_spans(*tokens[j].span(), skip) or self._foreign(tokens[j].group().replace("’", "'"))
                        for j in _beside(line, tokens, i)))
