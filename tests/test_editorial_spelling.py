@@ -127,6 +127,14 @@ def test_a_slip_that_begins_no_word_is_fixed_before_an_ellipsis(tmp_path):
     assert fixes(ctx) == [("simular", "similar")]
 
 
+def test_a_doubling_on_the_wrong_letter_is_a_slip_however_often_the_web_writes_it(tmp_path):
+    """"innapropriate" is on the web often enough to pass for someone's word, but it only doubles the wrong letter; the
+    typo beside it is no word in another language either."""
+    body = "<p>I was disciplined for wanting innapropriate therapuetic relationships.</p>"
+    _, ctx = run(spelling, book(post(tmp_path, body)))
+    assert fixes(ctx) == [("innapropriate", "inappropriate"), ("therapuetic", "therapeutic")]
+
+
 def test_a_dropped_g_is_only_suggested(tmp_path):
     """Speech drops its g as often as a typist does ("she is nothin but"), with or without the apostrophe."""
     _, ctx = run(spelling, book(post(tmp_path, "<p>She is nothin but trouble, and I was sittin in my room.</p>")))

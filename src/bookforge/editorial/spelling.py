@@ -81,6 +81,7 @@ LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # a word in any alphabet
 LIST_SEPARATORS = (" ", ", ", "/", " / ", "; ", " and ", " or ", ", and ", ", or ")  # between the words of a phrase or a list
 LETTER_MARKS = set("‘“\"'/")  # around an "i" that is a letter, not the pronoun: "the ‘i’ icon", "i-Books", "i/o"
 LETTER_AFTER = re.compile(r"[’”\"'\-–—/]|[.,;:]\w")  # "i-Books", "i.e", "have i,t"
+LETTER_RUN = re.compile(r"(.)\1+")  # a run of one letter
 TRAILS = re.compile(r"…|\.\.\.")  # a word the writer broke off
 QUOTED = re.compile(r"[“‘\"']\w+[’'\"”]")  # a word in quotes of its own
 GLUED = re.compile(r"[^\w\s.,;:!?()\[\]{}’'\"“”‘…—–/-]\w")
@@ -506,12 +507,14 @@ class Speller:
 
     def _foreign(self, word: str) -> bool:
         """Whether a word no dictionary knows stands here (another language's, a term, a name: "gord and Daviey"): not
-        a contraction or "i", a common misspelling, or a word on the book's word list."""
+        a contraction or "i", a common misspelling, a slip the speller is sure of, or a word on the book's word list."""
         lower = word.lower()
         if not (word.islower() or word[1:].islower()) or lower == "i":
             return False
-        return not (self.english(lower) or lower in self.listed or _contraction(lower) or lx.known(word)
-                    or lower in lx.misspellings())  # "recieve teh": a common misspelling is English gone wrong
+        if (self.english(lower) or lower in self.listed or _contraction(lower) or lx.known(word) or lower in lx.misspellings()
+                or self._joined(lower)):
+            return False  # "recieve teh", "thankyou prefusely": a common misspelling or join is English gone wrong
+        return not isinstance(self.judge(lower), str)  # "innapropriate therapuetic": two typos, each sure of its own
 
     def _joined(self, lower: str) -> bool:
         """A common run-together pair ("thankyou"): the two words are seen together far more than the run-together form."""
@@ -574,9 +577,17 @@ class Speller:
         if " " in best and not (set(best.split()) & FUNCTION_WORDS):
             return False  # "wellbeing" is a compound, not two words run together
         margin = self.config.margin * (2 if " " in best else 1)  # a split must beat the one-word readings ("needin") by more
-        seen = 0.0 if listed else lx.zipf(lower)
+        # however often the web writes it, a word is a slip when codespell lists it ("alot") or when it doubles the
+        # wrong letter ("innapropriate"); a join the web writes often may be a name ("myspace", "Stuffit")
+        seen = 0.0 if listed or _doubling_moved(lower, best) else lx.zipf(lower)
         return (_frequency(best) >= self.config.common and _frequency(best) - seen >= self.config.gap + self.config.seen * seen
                 and cost(lower, best) <= self.config.max_cost and score - runner_up >= margin)
+
+
+def _doubling_moved(word: str, meant: str) -> bool:
+    """Whether a word is its correction with a doubled letter written single and a single one doubled (the speller's
+    "innapropriate", "tommorow"): the same letters, the same length; emphasis lengthens ("sooo"), slang respells."""
+    return len(word) == len(meant) and word != meant and LETTER_RUN.sub(r"\1", word) == LETTER_RUN.sub(r"\1", meant)
 
 
 def rank(word: str, before: str = "", after: str = "", choices: tuple[str, ...] = ()) -> list[tuple[str, float]]:
