@@ -96,7 +96,7 @@ def test_another_language_a_species_a_cited_author_and_sic_are_left_alone(tmp_pa
             "L. urbanus, as (Buchy 2010) and Shema, Bar-Ilan and Thelwall (2012) found, in <em>Die Ichthyosaurier des "
             "Lias und ihre Zusammenhänge</em>. It ran succesfully[sic] and we went to Rock im Park.</p>"
             "<p>Al examinar el spam, lo primero que veo: nada. ¿O lo es la forma en que se administre la empresa?</p>"
-            "<p>She asked “Weet u waar de WC’s zijn?” at the desk.</p>")
+            "<p>She asked “Weet u waar de WC’s zijn?” at the desk.</p><p>Im przecież wszystko jedno</p>")
     _, ctx = run(spelling, book(post(tmp_path, body)))
     assert fixes(ctx) == []
 
@@ -133,6 +133,15 @@ def test_a_doubling_on_the_wrong_letter_is_a_slip_however_often_the_web_writes_i
     body = "<p>I was disciplined for wanting innapropriate therapuetic relationships.</p>"
     _, ctx = run(spelling, book(post(tmp_path, body)))
     assert fixes(ctx) == [("innapropriate", "inappropriate"), ("therapuetic", "therapeutic")]
+
+
+def test_a_misspelling_the_code_names_is_the_books_own(tmp_path):
+    """A property the code names (":nam", a common misspelling of "name") is the book's own word in its prose; a
+    misspelling in a code block's comment makes no word the book's."""
+    body = ("<p>class Post &lt; ActiveRecord::Base<br/>validates_presence_of :nam<br/>end</p>"
+            "<p>Nam? I don’t see a nam field. I recieve it.</p><pre># recieve the data</pre>")
+    _, ctx = run(spelling, book(post(tmp_path, body)))
+    assert fixes(ctx) == [("recieve", "receive")]
 
 
 def test_a_dropped_g_is_only_suggested(tmp_path):

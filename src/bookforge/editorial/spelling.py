@@ -81,6 +81,7 @@ LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # a word in any alphabet
 LIST_SEPARATORS = (" ", ", ", "/", " / ", "; ", " and ", " or ", ", and ", ", or ")  # between the words of a phrase or a list
 LETTER_MARKS = set("‘“\"'/")  # around an "i" that is a letter, not the pronoun: "the ‘i’ icon", "i-Books", "i/o"
 LETTER_AFTER = re.compile(r"[’”\"'\-–—/]|[.,;:]\w")  # "i-Books", "i.e", "have i,t"
+IDENTIFIER_EDGES = set(":[](){}.=_*/$<>@#%&|\\")  # code's punctuation, which an identifier stands against
 LETTER_RUN = re.compile(r"(.)\1+")  # a run of one letter
 TRAILS = re.compile(r"…|\.\.\.")  # a word the writer broke off
 QUOTED = re.compile(r"[“‘\"']\w+[’'\"”]")  # a word in quotes of its own
@@ -319,12 +320,12 @@ def vocabulary(book: Book, found: list[tuple[set[str], set[str]]]) -> set[str]:
 
 def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
     """The words of a chapter that the dictionaries do not know, as the speller looks them up in the book's own words
-    (lower case, straight apostrophes, each also without its "'s"; not codespell's misspellings), and those of them
+    (lower case, straight apostrophes, each also without its "'s"; not codespell's misspellings, unless code in its prose names one), and those of them
     it uses as names: a word its body and comments capitalise
     in the middle of a sentence, a word of its title, headings, categories and tags, of a link's text or address,
     of code or a file's name, a commenter's name, and a word two of its writers use (the post's author and the
     commenters) or one writes three times (the "nam" property a post about a bug keeps naming)."""
-    words, found = set(), set()
+    words, found, coded = set(), set(), set()
     writers: dict[str, list[str]] = {}  # each word's writer at each place it stands
     named = [(block, "") for block in chapter.body]
     named += [(block, comment.author or comment.id) for comment in chapter.all_comments() for block in comment.blocks]
@@ -338,14 +339,17 @@ def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
                 if naming and word[0].isupper() and word[1:].islower() and not _starts_sentence(block, index, m.start()):
                     found.add(lower)
         found.update(w.lower() for w in _named_in(block))
+        if block.kind is not BlockKind.CODE:  # a code block's comments are prose: "# recieve it" names nothing
+            coded.update(_identifiers(block))
     found.update(w.lower() for text in (chapter.title, *chapter.topics, *(c.author for c in chapter.all_comments()))
                  for w in _plain(text))
     found.update(w for w, by in writers.items() if len(set(by)) >= 2 or len(by) >= REPEATED)
-    listed = lx.misspellings()  # never the book's own: neither a name nor, used twice, a word of the book's
+    listed = lx.misspellings()  # never the book's own, unless its code names it (the "nam" of ":nam", "[nam str]"):
+    # neither a name nor, used twice, a word of the book's
 
-    def own(word: str) -> bool:  # only a word the dictionaries do not know needs to be the book's own
-        return not lx.known(word) and word not in listed and _contraction(word) is None
-    return {w for w in words if own(w)}, {w for w in found if own(w)}
+    def own(word: str, named: bool = False) -> bool:  # only a word the dictionaries do not know needs to be the book's own
+        return not lx.known(word) and (word not in listed or named and word in coded) and _contraction(word) is None
+    return {w for w in words if own(w)}, {w for w in found if own(w, named=True)}
 
 
 def _named_in(block: Block) -> Iterator[str]:
@@ -361,6 +365,16 @@ def _named_in(block: Block) -> Iterator[str]:
             yield from _plain(block.lines[mark.line][mark.start:mark.end])
         if mark.kind in ("href", "image"):
             yield from _plain(mark.value)
+
+
+def _identifiers(block: Block) -> Iterator[str]:
+    """The words that code in a block's prose uses as identifiers, glued to code's punctuation (":nam", "[nam str]",
+    "hightlight*"), in lower case; not the words of a comment, nor of prose the code rules took for code."""
+    for index, line in enumerate(block.lines):
+        for start, end in code_spans(block, index):
+            for m in TOKEN.finditer(line, start, end):
+                if line[m.start() - 1:m.start()] in IDENTIFIER_EDGES or line[m.end():m.end() + 1] in IDENTIFIER_EDGES:
+                    yield m.group().lower()
 
 
 def _plain(text: str) -> list[str]:
@@ -488,8 +502,9 @@ class Speller:
     def _foreign_sentences(self, line: str) -> tuple[tuple[int, int], ...]:
         """The sentences and quotations of a line in another language or voice ("Al examinar el spam, lo primero que
         veo", “Weet u waar de WC’s zijn?”, “the interznet is not a toy”): of four lower-case words or more, at least
-        three and a quarter of them unknown to the dictionaries, or two, in a quotation or with a word in letters
-        English does not write ("multilingüismo") among them; and a line with a "¿" or "¡".  Only the
+        three and a quarter of them unknown to the dictionaries, or two, in a quotation; of three lower-case words or
+        more, two unknown with a word in letters English does not write among them ("multilingüismo", "Im przecież
+        wszystko jedno": the "Im" is Polish); and a line with a "¿" or "¡".  Only the
         dictionaries count: wordfreq has seen "que", "las" and "se" often in English pages, and Hunspell knows
         "amigos" and "soy" as English words too, hence the lower share than a paragraph's."""
         if INVERTED.search(line):
@@ -501,7 +516,7 @@ class Speller:
             words = [w.replace("’", "'") for w in LETTERS.findall(line, opening, end) if w.islower()]
             unknown = sum(1 for w in words if not (lx.known(w) or lx.terms().term(w) or w in self.listed or _contraction(w)))
             share = unknown >= (2 if quoted else 3) and unknown >= FOREIGN_SHARE * len(words)
-            if len(words) >= 4 and (share or unknown >= 2 and any(not w.isascii() for w in words)):
+            if len(words) >= 4 and share or len(words) >= 3 and unknown >= 2 and any(not w.isascii() for w in words):
                 spans.append((opening, end))
         return tuple(spans)
 
