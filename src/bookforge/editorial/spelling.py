@@ -369,10 +369,13 @@ def _named_in(block: Block) -> Iterator[str]:
 
 def _identifiers(block: Block) -> Iterator[str]:
     """The words that code in a block's prose uses as identifiers, glued to code's punctuation (":nam", "[nam str]",
-    "hightlight*"), in lower case; not the words of a comment, nor of prose the code rules took for code."""
+    "hightlight*"), in lower case; not the words of a comment or an address, nor of prose the code rules took for code."""
     for index, line in enumerate(block.lines):
+        addresses = tuple(m.span() for m in URL.finditer(line))  # "www.example.com/definately" names no identifier
         for start, end in code_spans(block, index):
             for m in TOKEN.finditer(line, start, end):
+                if in_spans(m.start(), m.end(), addresses):
+                    continue
                 if line[m.start() - 1:m.start()] in IDENTIFIER_EDGES or line[m.end():m.end() + 1] in IDENTIFIER_EDGES:
                     yield m.group().lower()
 
