@@ -34,11 +34,17 @@ def project(tmp_path) -> Path:
     return tmp_path / "book"
 
 
+def ctrl_c_stops() -> None:
+    """Ctrl-C as a terminal gives it, even when the suite runs in the background of a shell (which ignores SIGINT)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def server(project):
     """The preview on a free port; its address, read from what it prints."""
     with subprocess.Popen([sys.executable, "-u", "-m", "bookforge", "preview", "-C", str(project), "--port", "0"],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          preexec_fn=ctrl_c_stops) as process:
         try:
             seen, match = [], None
             for line in iter(process.stdout.readline, ""):  # up to the line that gives the address, or the end
@@ -49,7 +55,12 @@ def server(project):
             yield match.group(1)
         finally:
             process.send_signal(signal.SIGINT)
-            process.communicate(timeout=20)
+            try:
+                process.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()  # the test fails on its own; it never hangs the suite
+                process.communicate()
+                raise
 
 
 @pytest.fixture
