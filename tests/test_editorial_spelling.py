@@ -135,6 +135,16 @@ def test_a_doubling_on_the_wrong_letter_is_a_slip_however_often_the_web_writes_i
     assert fixes(ctx) == [("innapropriate", "inappropriate"), ("therapuetic", "therapeutic")]
 
 
+def test_one_of_the_commonest_phrases_run_together_is_a_slip_however_many_write_it_and_a_name_run_together_is_not(tmp_path):
+    """Two readers writing "thankyou" do not make it the book's word ("thank you" is one of English's commonest pairs);
+    two writing "myspace" or "stuffit" do: their pairs are far rarer, and they are names."""
+    comments = (comment(1, "Runa", "Thankyou so much for this.") + comment(2, "Ravi", "We all say thankyou for this post.")
+                + comment(3, "Runa", "I found you on myspace and use stuffit.")
+                + comment(4, "Ravi", "My myspace page links here, and stuffit too."))
+    _, ctx = run(spelling, book(post(tmp_path, "<p>A post.</p>", comments)))
+    assert fixes(ctx) == [("Thankyou", "Thank you"), ("thankyou", "thank you")]
+
+
 def test_a_misspelling_the_code_names_is_the_books_own(tmp_path):
     """A property the code names (":nam", a common misspelling of "name") is the book's own word in its prose; a
     misspelling in a code block's comment makes no word the book's."""

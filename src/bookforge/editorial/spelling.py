@@ -89,6 +89,7 @@ GLUED = re.compile(r"[^\w\s.,;:!?()\[\]{}’'\"“”‘…—–/-]\w")
 SPOKEN = re.compile(r"[’'](?![A-Za-z])")  # "runnin’ on JFS": the g dropped on purpose
 ABBREVIATED = re.compile(r"\.[’”'\"]?(?:,|\)|\s+[a-z])")  # "‘aff.’ and", "sp., cf.": a short word cut by a full stop
 CONTRACTION_TAILS = {"t", "s", "ll", "ve", "re", "d", "m"}  # "hasn t", "don t": the word lost its apostrophe
+PHRASE_SHARE = 1e-5  # of all pairs of words: "thank you", "a lot", "each other" (not "my view", 4e-6, nor "my space")
 REPEATED = 3  # a word no dictionary knows that a chapter uses this often is meant: a name, a term
 FOREIGN_MIN_WORDS = 8  # a shorter paragraph is too short to tell its language by
 FOREIGN_SHARE = 0.25  # of a sentence's lower-case words unknown to the dictionaries: another language
@@ -315,7 +316,7 @@ def vocabulary(book: Book, found: list[tuple[set[str], set[str]]]) -> set[str]:
     for words, _ in found:
         for word in words:
             seen[word] = seen.get(word, 0) + 1
-    return own.union(*(named for _, named in found), (w for w, n in seen.items() if n >= 2))
+    return own.union(*(named for _, named in found), (w for w, n in seen.items() if n >= 2 and not run_together(w)))
 
 
 def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
@@ -343,7 +344,7 @@ def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
             coded.update(_identifiers(block))
     found.update(w.lower() for text in (chapter.title, *chapter.topics, *(c.author for c in chapter.all_comments()))
                  for w in _plain(text))
-    found.update(w for w, by in writers.items() if len(set(by)) >= 2 or len(by) >= REPEATED)
+    found.update(w for w, by in writers.items() if (len(set(by)) >= 2 or len(by) >= REPEATED) and not run_together(w))
     listed = lx.misspellings()  # never the book's own, unless its code names it (the "nam" of ":nam", "[nam str]"):
     # neither a name nor, used twice, a word of the book's
 
@@ -595,9 +596,10 @@ class Speller:
         if " " in best and not (set(best.split()) & FUNCTION_WORDS):
             return False  # "wellbeing" is a compound, not two words run together
         margin = self.config.margin * (2 if " " in best else 1)  # a split must beat the one-word readings ("needin") by more
-        # however often the web writes it, a word is a slip when codespell lists it ("alot") or when it doubles the
-        # wrong letter ("innapropriate"); a join the web writes often may be a name ("myspace", "Stuffit")
-        seen = 0.0 if listed or _doubling_moved(lower, best) else lx.zipf(lower)
+        # however often the web writes it, a word is a slip when codespell lists it ("alot"), when it doubles the
+        # wrong letter ("innapropriate") or runs one of English's commonest phrases together ("thankyou"); a join the
+        # web writes often may be a name ("myspace", "Stuffit")
+        seen = 0.0 if listed or _doubling_moved(lower, best) or " " in best and run_together(lower) else lx.zipf(lower)
         return (_frequency(best) >= self.config.common and _frequency(best) - seen >= self.config.gap + self.config.seen * seen
                 and cost(lower, best) <= self.config.max_cost and score - runner_up >= margin)
 
@@ -616,6 +618,12 @@ def rank(word: str, before: str = "", after: str = "", choices: tuple[str, ...] 
 
 
 @lru_cache(maxsize=None)
+def run_together(word: str) -> bool:
+    """One of English's commonest phrases written as one word ("thankyou": ``PHRASE_SHARE``): use by several writers
+    does not make it the book's own.  The pairs a name runs together ("my space", "stuff it") are far rarer."""
+    return any(" " in c and lx.bigrams().get(tuple(c.split()), 0) >= PHRASE_SHARE * BIGRAM_TOTAL for c in candidates(word))
+
+
 def candidates(word: str) -> tuple[str, ...]:
     """Dictionary words within two edits, the word split in two, and the word with an apostrophe restored."""
     found = list(lx.close_words(word))
