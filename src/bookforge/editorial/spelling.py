@@ -316,7 +316,7 @@ def vocabulary(book: Book, found: list[tuple[set[str], set[str]]]) -> set[str]:
     for words, _ in found:
         for word in words:
             seen[word] = seen.get(word, 0) + 1
-    return own.union(*(named for _, named in found), (w for w, n in seen.items() if n >= 2 and not run_together(w)))
+    return own.union(*(named for _, named in found), (w for w, n in seen.items() if n >= 2))
 
 
 def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
@@ -350,7 +350,7 @@ def words_and_names(chapter: Chapter) -> tuple[set[str], set[str]]:
 
     def own(word: str, named: bool = False) -> bool:  # only a word the dictionaries do not know needs to be the book's own
         return not lx.known(word) and (word not in listed or named and word in coded) and _contraction(word) is None
-    return {w for w in words if own(w)}, {w for w in found if own(w, named=True)}
+    return {w for w in words if own(w) and not run_together(w)}, {w for w in found if own(w, named=True)}
 
 
 def _named_in(block: Block) -> Iterator[str]:
