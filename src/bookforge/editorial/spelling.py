@@ -621,7 +621,7 @@ def rank(word: str, before: str = "", after: str = "", choices: tuple[str, ...] 
 def run_together(word: str) -> bool:
     """One of English's commonest phrases written as one word ("thankyou": ``PHRASE_SHARE``): use by several writers
     does not make it the book's own.  The pairs a name runs together ("my space", "stuff it") are far rarer."""
-    return any(" " in c and lx.bigrams().get(tuple(c.split()), 0) >= PHRASE_SHARE * BIGRAM_TOTAL for c in candidates(word))
+    return any(lx.bigrams().get((word[:n], word[n:]), 0) >= PHRASE_SHARE * BIGRAM_TOTAL for n in range(1, len(word)))
 
 
 def candidates(word: str) -> tuple[str, ...]:
