@@ -42,9 +42,10 @@ _NAMES = "|".join(re.escape(n) for n in sorted(SHORTCODES, key=len, reverse=True
 SHORTCODE = re.compile(rf"\[({_NAMES})(?=[\s\]/])([^\]]*)\](.*?)\[/\1\]", re.S)
 # CodeColorer's shortcodes, by its own pattern: [cc lang="php"], [cc_php], [cci] (inline), [cce] (its text entity-
 # encoded), [ccnLe_java]: the letters before the '_' are its modes, and the closing tag repeats them
-CODECOLORER = re.compile(r"\[cc([^\s\]_]*(?:_[^\s\]]*)?)([^\]]*)\](.*?)\[/cc\1\]", re.S | re.I)
+_CC_MODES = r"[^\s\]_]*(?:_[^\s\]]*)?"
+CODECOLORER = re.compile(rf"\[cc({_CC_MODES})([^\]]*)\](.*?)\[/cc\1\]", re.S | re.I)
 ESCAPED = re.compile(r"""\bescaped\s*=\s*["']?(?:true|on|1)\b""", re.I)  # CodeColorer's e mode, as an attribute
-OPENING = re.compile(rf"<pre\b([^>]*)>|<code\b[^>]*>|\[({_NAMES})(?=[\s\]/])[^\]]*\]|\[cc[^\s\]_]*(?:_[^\s\]]*)?[^\]]*\]", re.I)
+OPENING = re.compile(rf"<pre\b([^>]*)>|<code\b[^>]*>|\[({_NAMES})(?=[\s\]/])[^\]]*\]|\[cc{_CC_MODES}[^\]]*\]", re.I)
 PRE_START = re.compile(r"<pre\b", re.I)
 PRE_END = re.compile(r"</pre\s*>", re.I)
 CODE_END = re.compile(r"</code\s*>", re.I)
